@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// `npm test`: type check, lint (formatting included), bring up PostgreSQL, then every test file
+// explicitly (Node 20's runner does not find .ts files itself) and a check that tests really ran.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Raise this when tests are added: a run that counts fewer tests has lost some. */
+const MIN_TESTS = 1;
+
+function step(title, command, args) {
+  console.log(`\n== ${title}: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`\n${title} failed (exit ${result.status ?? result.signal})`);
+    process.exit(1);
+  }
+}
+
+function findTests(dir) {
+  const found = [];
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) found.push(...findTests(path));
+    else if (entry.endsWith('.test.ts')) found.push(path);
+  }
+  return found.sort();
+}
+
+function postgresReady() {
+  return spawnSync('pg_isready', ['-h', '127.0.0.1', '-p', '5432'], { stdio: 'ignore' }).status === 0;
+}
+
+function ensurePostgres() {
+  if (postgresReady()) return;
+  console.log('\n== PostgreSQL is down; starting the local cluster');
+  const versions = readdirSync('/etc/postgresql');
+  for (const version of versions) {
+    spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
+  }
+  for (let i = 0; i < 30 && !postgresReady(); i++) execFileSync('sleep', ['1']);
+  if (!postgresReady()) {
+    console.error('PostgreSQL could not be started on 127.0.0.1:5432; the catalog suites need it.');
+    process.exit(1);
+  }
+}
+
+step('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+step('lint and format', 'npx', ['biome', 'check', '.']);
+ensurePostgres();
+
+const files = process.argv.length > 2 ? process.argv.slice(2) : findTests('test');
+if (files.length === 0) {
+  console.error('no test files found under test/');
+  process.exit(1);
+}
+console.log(`\n== ${files.length} test files`);
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-timeout=180000', ...files],
+  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FLUXGATE_TEST: '1' } },
+);
+let tail = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  tail = (tail + chunk.toString()).slice(-4000);
+});
+child.on('close', (code) => {
+  const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tail)?.[1] ?? Number.NaN);
+  const tests = count('tests');
+  const failed = count('fail');
+  if (code !== 0) process.exit(code ?? 1);
+  if (!(tests >= MIN_TESTS) || failed !== 0) {
+    console.error(`expected at least ${MIN_TESTS} tests and no failures; counted tests=${tests} fail=${failed}`);
+    process.exit(1);
+  }
+  const partial = process.argv.length > 2 ? ' (a subset of files)' : '';
+  console.log(`\n${tests - failed} passed, ${failed} failed${partial}`);
+});

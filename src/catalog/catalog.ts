@@ -1,0 +1,163 @@
+import type { Grant } from '../domain/permissions.ts';
+import type { TokenKind } from '../domain/token-format.ts';
+
+/**
+ * The Catalog port: everything fluxgate remembers about databases, tokens and the audit trail.
+ * Async from day one; adapters: sqlite (default, one file) and postgres (many nodes).
+ * Every mutation is one transaction that also appends its audit record and a change-feed row,
+ * so other nodes (and the TokenIndex of this one) can follow. Times are epoch milliseconds.
+ */
+export interface DatabaseRecord {
+  id: number;
+  name: string;
+  createdAt: number;
+  deletedAt: number | null;
+  maxTables: number;
+  maxColumnsPerTable: number;
+  /** Rows older than this are removed; null keeps them forever. */
+  retentionPeriodMs: number | null;
+}
+
+export interface NewDatabase {
+  name: string;
+  createdAt: number;
+  maxTables: number;
+  maxColumnsPerTable: number;
+  retentionPeriodMs: number | null;
+}
+
+export interface DatabasePatch {
+  name?: string;
+  maxTables?: number;
+  maxColumnsPerTable?: number;
+  retentionPeriodMs?: number | null;
+}
+
+export interface TokenRecord {
+  id: number;
+  kind: TokenKind;
+  name: string;
+  description: string | null;
+  /** Non-secret display hint such as `fgd_AbCd…`. */
+  hint: string;
+  createdAt: number;
+  createdBy: number | null;
+  updatedAt: number | null;
+  updatedBy: number | null;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+  grants: Grant[];
+}
+
+export interface NewToken {
+  kind: TokenKind;
+  name: string;
+  description: string | null;
+  hint: string;
+  createdAt: number;
+  createdBy: number | null;
+  expiresAt: number | null;
+  grants: Grant[];
+}
+
+export interface TokenPatch {
+  name?: string;
+  description?: string | null;
+  expiresAt?: number | null;
+  grants?: Grant[];
+}
+
+/** One accepted secret of a token: its SHA-512 (hex). A rotated-away secret keeps working until retiresAt. */
+export interface TokenSecret {
+  hash: string;
+  tokenId: number;
+  retiresAt: number | null;
+}
+
+export interface TokenWithSecrets {
+  token: TokenRecord;
+  secrets: TokenSecret[];
+}
+
+export type AuditOutcome = 'ok' | 'denied' | 'failed';
+
+export interface AuditEntry {
+  at: number;
+  actorTokenId: number | null;
+  /** The actor's display name (`_admin`, a token name, `bootstrap`, `recovery`), never a secret. */
+  actorName: string | null;
+  action: string;
+  targetKind: 'token' | 'database' | 'server';
+  targetId: number | null;
+  targetName: string | null;
+  outcome: AuditOutcome;
+  sourceIp: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditRecord extends AuditEntry {
+  id: number;
+}
+
+export interface CatalogChange {
+  version: number;
+  entity: 'token' | 'database';
+  entityId: number;
+}
+
+export interface Catalog {
+  readonly dialect: 'sqlite' | 'postgres';
+
+  listDatabases(options?: { includeDeleted?: boolean }): Promise<DatabaseRecord[]>;
+  getDatabase(id: number): Promise<DatabaseRecord | undefined>;
+  /** Throws DATABASE_EXISTS when a live database already has the name. */
+  createDatabase(input: NewDatabase, audit: AuditEntry): Promise<DatabaseRecord>;
+  /** Throws DATABASE_NOT_FOUND for an unknown or deleted id, DATABASE_EXISTS on a name clash. */
+  updateDatabase(id: number, patch: DatabasePatch, audit: AuditEntry): Promise<DatabaseRecord>;
+  /** Soft delete: the row stays so grants can still show the old name; the name becomes free. */
+  deleteDatabase(id: number, at: number, audit: AuditEntry): Promise<void>;
+
+  /** Throws TOKEN_NAME_TAKEN when an unrevoked token has the name, TOKEN_HASH_TAKEN when the secret is known. */
+  createToken(input: NewToken, secretHash: string, audit: AuditEntry): Promise<TokenRecord>;
+  getToken(id: number): Promise<TokenRecord | undefined>;
+  /** The unrevoked token with this name (expired ones included). */
+  findTokenByName(name: string): Promise<TokenRecord | undefined>;
+  /** The token owning this secret hash, revoked or not, with the matching secret. */
+  findTokenByHash(hash: string): Promise<{ token: TokenRecord; secret: TokenSecret } | undefined>;
+  listTokens(options?: { includeRevoked?: boolean }): Promise<TokenRecord[]>;
+  /** Unrevoked tokens with their unretired secrets, by ascending id, a page at a time (for the TokenIndex). */
+  loadTokens(afterId: number, limit: number, now: number): Promise<TokenWithSecrets[]>;
+  getTokenSecrets(tokenId: number, now: number): Promise<TokenSecret[]>;
+  /** Throws TOKEN_NOT_FOUND for an unknown or revoked id, TOKEN_NAME_TAKEN on a name clash. */
+  updateToken(id: number, patch: TokenPatch, at: number, by: number | null, audit: AuditEntry): Promise<TokenRecord>;
+  /** Sets revoked_at; throws TOKEN_NOT_FOUND when unknown or already revoked. */
+  revokeToken(id: number, at: number, by: number | null, audit: AuditEntry): Promise<void>;
+  /**
+   * Gives the token a new secret. Old secrets retire at `oldRetireAt` (a grace period) or, when
+   * null, are deleted at once. Throws TOKEN_NOT_FOUND for an unknown or revoked id.
+   */
+  replaceTokenSecret(
+    id: number,
+    newHash: string,
+    change: { at: number; by: number | null; hint: string; oldRetireAt: number | null },
+    audit: AuditEntry,
+  ): Promise<TokenRecord>;
+  /** Batched last-used timestamps; never lowers a stored value. */
+  recordLastUsed(entries: ReadonlyArray<{ tokenId: number; at: number }>): Promise<void>;
+
+  /** For actions that change nothing (a denied attempt): the record alone. */
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Newest first. */
+  listAudit(options: { limit: number; beforeId?: number }): Promise<AuditRecord[]>;
+
+  latestVersion(): Promise<number>;
+  changesSince(version: number, limit: number): Promise<CatalogChange[]>;
+  /**
+   * Calls `listener` soon after any change is committed, by this process or (postgres) another node.
+   * Returns a function that unsubscribes.
+   */
+  onChange(listener: () => void): () => void;
+
+  close(): Promise<void>;
+}

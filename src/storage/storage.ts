@@ -1,0 +1,65 @@
+import type { LineError, ParsedLine } from './lineprotocol/types.ts';
+
+/**
+ * The data-plane port. Storage never sees a token: the services authorize before calling it.
+ * One engine instance per database, addressed by the database id from the catalog.
+ */
+export interface DatabaseLimits {
+  maxTables: number;
+  maxColumnsPerTable: number;
+  retentionPeriodMs: number | null;
+}
+
+export interface StorageDatabase {
+  id: number;
+  name: string;
+  limits: DatabaseLimits;
+}
+
+export interface WriteOutcome {
+  /** Points stored durably. */
+  written: number;
+  /** Points refused by the engine (type conflict, limits, retention), with their line numbers. */
+  rejected: LineError[];
+}
+
+export type ColumnKind = 'time' | 'tag' | 'float' | 'integer' | 'uinteger' | 'string' | 'boolean' | 'other';
+
+export interface ResultColumn {
+  name: string;
+  /** The engine's SQL type, e.g. TIMESTAMP_NS, VARCHAR, DOUBLE, BIGINT. */
+  sqlType: string;
+}
+
+/** Values are JSON-safe: numbers, strings, booleans, null; BIGINTs beyond 2^53 as strings; timestamps as RFC3339 strings. */
+export interface QueryResult {
+  columns: ResultColumn[];
+  rows: unknown[][];
+}
+
+/** A virtual table served for one query, such as `system.tokens` in `_internal`. */
+export interface VirtualTable {
+  schema: string;
+  name: string;
+  columns: Array<{ name: string; sqlType: string }>;
+  rows: unknown[][];
+}
+
+export interface Storage {
+  /**
+   * Stores points; resolves only once they are durable. `defaultTimeNs` stamps points without a
+   * timestamp. All points of a table are stored or refused per point, never half a point.
+   */
+  write(db: StorageDatabase, points: ParsedLine[], defaultTimeNs: bigint): Promise<WriteOutcome>;
+  /** Runs one read-only statement against this database alone. Throws QUERY_REJECTED / QUERY_FAILED. */
+  query(db: StorageDatabase, sql: string, params?: Record<string, unknown>): Promise<QueryResult>;
+  /** Runs one read-only statement against the given virtual tables only (no database files). */
+  queryVirtual(tables: VirtualTable[], sql: string, params?: Record<string, unknown>): Promise<QueryResult>;
+  /** Encodes a result as a Parquet file's bytes. */
+  toParquet(result: QueryResult): Promise<Uint8Array>;
+  /** Removes rows older than the retention period; returns how many. */
+  enforceRetention(db: StorageDatabase, nowNs: bigint): Promise<number>;
+  /** Closes the engine of a database and deletes its files. */
+  drop(dbId: number): Promise<void>;
+  close(): Promise<void>;
+}
