@@ -1,0 +1,368 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Grant } from '../domain/permissions.ts';
+import type {
+  AuditEntry,
+  AuditRecord,
+  Catalog,
+  CatalogChange,
+  DatabasePatch,
+  DatabaseRecord,
+  NewDatabase,
+  NewToken,
+  TokenPatch,
+  TokenRecord,
+  TokenSecret,
+  TokenWithSecrets,
+} from './catalog.ts';
+import type { CatalogDialect } from './catalog-dialect.ts';
+import { type ClaimedValues, conflictError, databaseNotFound, tokenNotFound } from './catalog-errors.ts';
+import { databaseChanges, tokenChanges } from './patch-columns.ts';
+import {
+  toAuditRecord,
+  toAuditRow,
+  toCatalogChange,
+  toDatabaseRecord,
+  toTokenRecord,
+  toTokenSecret,
+} from './records.ts';
+import type { CatalogSchema } from './schema.ts';
+import { grantsOf, groupBy, insertGrants, withGrants } from './token-grants.ts';
+
+type Trx = Transaction<CatalogSchema>;
+
+/** Entries per `recordLastUsed` statement: two parameters each, far below every dialect's limit. */
+const LAST_USED_CHUNK = 500;
+
+/**
+ * The Catalog on Kysely, shared by the SQLite and PostgreSQL adapters. Each mutation is one
+ * transaction holding the change, its audit row and its change-feed row.
+ */
+export class KyselyCatalog implements Catalog {
+  readonly dialect: Catalog['dialect'];
+  readonly #parts: CatalogDialect;
+  readonly #db: Kysely<CatalogSchema>;
+  #closing: Promise<void> | undefined;
+
+  constructor(parts: CatalogDialect) {
+    this.dialect = parts.name;
+    this.#parts = parts;
+    this.#db = parts.db;
+  }
+
+  async listDatabases(options: { includeDeleted?: boolean } = {}): Promise<DatabaseRecord[]> {
+    let query = this.#db.selectFrom('databases').selectAll().orderBy('id');
+    if (!options.includeDeleted) query = query.where('deleted_at', 'is', null);
+    return (await query.execute()).map(toDatabaseRecord);
+  }
+
+  async getDatabase(id: number): Promise<DatabaseRecord | undefined> {
+    const row = await this.#db.selectFrom('databases').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toDatabaseRecord(row);
+  }
+
+  createDatabase(input: NewDatabase, audit: AuditEntry): Promise<DatabaseRecord> {
+    return this.#mutate({ databaseName: input.name }, async (trx) => {
+      const row = await trx
+        .insertInto('databases')
+        .values({
+          name: input.name,
+          created_at: input.createdAt,
+          deleted_at: null,
+          max_tables: input.maxTables,
+          max_columns_per_table: input.maxColumnsPerTable,
+          retention_period_ms: input.retentionPeriodMs,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await this.#finish(trx, audit, 'database', row.id, input.createdAt);
+      return toDatabaseRecord(row);
+    });
+  }
+
+  updateDatabase(id: number, patch: DatabasePatch, audit: AuditEntry): Promise<DatabaseRecord> {
+    return this.#mutate({ databaseName: patch.name }, async (trx) => {
+      const row = await trx
+        .updateTable('databases')
+        .set(databaseChanges(patch))
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (row === undefined) throw databaseNotFound(id);
+      await this.#finish(trx, audit, 'database', id, audit.at);
+      return toDatabaseRecord(row);
+    });
+  }
+
+  deleteDatabase(id: number, at: number, audit: AuditEntry): Promise<void> {
+    return this.#mutate({}, async (trx) => {
+      const row = await trx
+        .updateTable('databases')
+        .set({ deleted_at: at })
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .returning('id')
+        .executeTakeFirst();
+      if (row === undefined) throw databaseNotFound(id);
+      await this.#finish(trx, audit, 'database', id, at);
+    });
+  }
+
+  createToken(input: NewToken, secretHash: string, audit: AuditEntry): Promise<TokenRecord> {
+    return this.#mutate({ tokenName: input.name }, async (trx) => {
+      const { id } = await trx
+        .insertInto('tokens')
+        .values({
+          kind: input.kind,
+          name: input.name,
+          description: input.description,
+          hint: input.hint,
+          created_at: input.createdAt,
+          created_by: input.createdBy,
+          expires_at: input.expiresAt,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx.insertInto('token_secrets').values({ hash: secretHash, token_id: id, retires_at: null }).execute();
+      const grants = await insertGrants(trx, id, input.grants);
+      await this.#finish(trx, audit, 'token', id, input.createdAt);
+      return {
+        id,
+        kind: input.kind,
+        name: input.name,
+        description: input.description,
+        hint: input.hint,
+        createdAt: input.createdAt,
+        createdBy: input.createdBy,
+        updatedAt: null,
+        updatedBy: null,
+        expiresAt: input.expiresAt,
+        revokedAt: null,
+        lastUsedAt: null,
+        grants,
+      };
+    });
+  }
+
+  async getToken(id: number): Promise<TokenRecord | undefined> {
+    const row = await this.#db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toTokenRecord(row, await grantsOf(this.#db, id));
+  }
+
+  async findTokenByName(name: string): Promise<TokenRecord | undefined> {
+    const row = await this.#db
+      .selectFrom('tokens')
+      .selectAll()
+      .where('name', '=', name)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return row && toTokenRecord(row, await grantsOf(this.#db, row.id));
+  }
+
+  async findTokenByHash(hash: string): Promise<{ token: TokenRecord; secret: TokenSecret } | undefined> {
+    const row = await this.#db
+      .selectFrom('token_secrets')
+      .innerJoin('tokens', 'tokens.id', 'token_secrets.token_id')
+      .selectAll('tokens')
+      .select(['token_secrets.hash', 'token_secrets.retires_at'])
+      .where('token_secrets.hash', '=', hash)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    const { hash: found, retires_at, ...token } = row;
+    return {
+      token: toTokenRecord(token, await grantsOf(this.#db, token.id)),
+      secret: { hash: found, tokenId: token.id, retiresAt: retires_at },
+    };
+  }
+
+  async listTokens(options: { includeRevoked?: boolean } = {}): Promise<TokenRecord[]> {
+    let query = this.#db.selectFrom('tokens').selectAll().orderBy('id');
+    if (!options.includeRevoked) query = query.where('revoked_at', 'is', null);
+    return withGrants(this.#db, await query.execute());
+  }
+
+  async loadTokens(afterId: number, limit: number, now: number): Promise<TokenWithSecrets[]> {
+    const rows = await this.#db
+      .selectFrom('tokens')
+      .selectAll()
+      .where('id', '>', afterId)
+      .where('revoked_at', 'is', null)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    const first = rows[0];
+    const last = rows.at(-1);
+    if (first === undefined || last === undefined) return [];
+    const tokens = await withGrants(this.#db, rows);
+    const secrets = await this.#db
+      .selectFrom('token_secrets')
+      .selectAll()
+      .where('token_id', '>=', first.id)
+      .where('token_id', '<=', last.id)
+      .where((eb) => eb.or([eb('retires_at', 'is', null), eb('retires_at', '>', now)]))
+      .orderBy('token_id')
+      .execute();
+    const byToken = groupBy(secrets, (row) => row.token_id);
+    return tokens.map((token) => ({ token, secrets: (byToken.get(token.id) ?? []).map(toTokenSecret) }));
+  }
+
+  async getTokenSecrets(tokenId: number, now: number): Promise<TokenSecret[]> {
+    const rows = await this.#db
+      .selectFrom('token_secrets')
+      .innerJoin('tokens', 'tokens.id', 'token_secrets.token_id')
+      .selectAll('token_secrets')
+      .where('token_secrets.token_id', '=', tokenId)
+      .where('tokens.revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('token_secrets.retires_at', 'is', null), eb('token_secrets.retires_at', '>', now)]))
+      .orderBy('token_secrets.hash')
+      .execute();
+    return rows.map(toTokenSecret);
+  }
+
+  updateToken(id: number, patch: TokenPatch, at: number, by: number | null, audit: AuditEntry): Promise<TokenRecord> {
+    return this.#mutate({ tokenName: patch.name }, async (trx) => {
+      const row = await trx
+        .updateTable('tokens')
+        .set({ ...tokenChanges(patch), updated_at: at, updated_by: by })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (row === undefined) throw tokenNotFound(id);
+      let grants: Grant[];
+      if (patch.grants === undefined) {
+        grants = await grantsOf(trx, id);
+      } else {
+        await trx.deleteFrom('token_grants').where('token_id', '=', id).execute();
+        grants = await insertGrants(trx, id, patch.grants);
+      }
+      await this.#finish(trx, audit, 'token', id, at);
+      return toTokenRecord(row, grants);
+    });
+  }
+
+  revokeToken(id: number, at: number, by: number | null, audit: AuditEntry): Promise<void> {
+    return this.#mutate({}, async (trx) => {
+      const row = await trx
+        .updateTable('tokens')
+        .set({ revoked_at: at, updated_at: at, updated_by: by })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .returning('id')
+        .executeTakeFirst();
+      if (row === undefined) throw tokenNotFound(id);
+      await this.#finish(trx, audit, 'token', id, at);
+    });
+  }
+
+  replaceTokenSecret(
+    id: number,
+    newHash: string,
+    change: { at: number; by: number | null; hint: string; oldRetireAt: number | null },
+    audit: AuditEntry,
+  ): Promise<TokenRecord> {
+    return this.#mutate({}, async (trx) => {
+      const row = await trx
+        .updateTable('tokens')
+        .set({ hint: change.hint, updated_at: change.at, updated_by: change.by })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (row === undefined) throw tokenNotFound(id);
+      const retireAt = change.oldRetireAt;
+      if (retireAt === null) {
+        await trx.deleteFrom('token_secrets').where('token_id', '=', id).execute();
+      } else {
+        // A secret already retiring sooner keeps its earlier date: a rotation never extends a grace period.
+        await trx
+          .updateTable('token_secrets')
+          .set({ retires_at: retireAt })
+          .where('token_id', '=', id)
+          .where((eb) => eb.or([eb('retires_at', 'is', null), eb('retires_at', '>', retireAt)]))
+          .execute();
+      }
+      await trx.insertInto('token_secrets').values({ hash: newHash, token_id: id, retires_at: null }).execute();
+      const grants = await grantsOf(trx, id);
+      await this.#finish(trx, audit, 'token', id, change.at);
+      return toTokenRecord(row, grants);
+    });
+  }
+
+  async recordLastUsed(entries: ReadonlyArray<{ tokenId: number; at: number }>): Promise<void> {
+    const latest = new Map<number, number>();
+    for (const { tokenId, at } of entries) latest.set(tokenId, Math.max(at, latest.get(tokenId) ?? at));
+    // Ascending ids, so concurrent batches on PostgreSQL lock rows in the same order rather than deadlock.
+    const pairs = [...latest].sort(([a], [b]) => a - b);
+    for (let start = 0; start < pairs.length; start += LAST_USED_CHUNK) {
+      const values = pairs
+        .slice(start, start + LAST_USED_CHUNK)
+        .map(([tokenId, at]) => sql`(cast(${tokenId} as bigint), cast(${at} as bigint))`);
+      // `column1`/`column2` are the names both SQLite and PostgreSQL give to the columns of a VALUES list.
+      await sql`
+        update tokens set last_used_at = v.column2
+        from (values ${sql.join(values)}) as v
+        where tokens.id = v.column1 and (tokens.last_used_at is null or tokens.last_used_at < v.column2)
+      `.execute(this.#db);
+    }
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    await this.#db.insertInto('audit_log').values(toAuditRow(entry)).execute();
+  }
+
+  async listAudit(options: { limit: number; beforeId?: number }): Promise<AuditRecord[]> {
+    let query = this.#db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(options.limit);
+    if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+    return (await query.execute()).map(toAuditRecord);
+  }
+
+  async latestVersion(): Promise<number> {
+    const row = await this.#db
+      .selectFrom('catalog_changes')
+      .select((eb) => eb.fn.max('version').as('version'))
+      .executeTakeFirst();
+    return row?.version ?? 0;
+  }
+
+  async changesSince(version: number, limit: number): Promise<CatalogChange[]> {
+    const rows = await this.#db
+      .selectFrom('catalog_changes')
+      .select(['version', 'entity', 'entity_id'])
+      .where('version', '>', version)
+      .orderBy('version')
+      .limit(limit)
+      .execute();
+    return rows.map(toCatalogChange);
+  }
+
+  onChange(listener: () => void): () => void {
+    return this.#parts.onChange(listener);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#parts.close();
+    return this.#closing;
+  }
+
+  /** Runs `work` in one transaction, maps unique violations to the port's errors, and announces the commit. */
+  async #mutate<T>(claimed: ClaimedValues, work: (trx: Trx) => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await this.#db.transaction().execute(work);
+    } catch (error) {
+      const key = this.#parts.uniqueKeyOf(error);
+      throw key === undefined ? error : conflictError(key, claimed);
+    }
+    this.#parts.committed();
+    return result;
+  }
+
+  /** The audit row and the change-feed row every mutation ends with. */
+  async #finish(trx: Trx, audit: AuditEntry, entity: 'token' | 'database', id: number, at: number): Promise<void> {
+    // A create's caller cannot know the new id; the audit row gets it here.
+    const entry = audit.targetKind === entity && audit.targetId === null ? { ...audit, targetId: id } : audit;
+    await trx.insertInto('audit_log').values(toAuditRow(entry)).execute();
+    await this.#parts.recordChange(trx, { entity, entity_id: id, at });
+  }
+}

@@ -1,0 +1,11 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { Catalog } from '../catalog.ts';
+import { initialMigration } from './0001-initial.ts';
+
+/** In order; a released migration is never edited, only followed by a new one. */
+export function catalogMigrations(dialect: Catalog['dialect']): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    '0001-initial': initialMigration(dialect),
+  };
+  return { getMigrations: async () => migrations };
+}

@@ -1,0 +1,77 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Grant } from '../domain/permissions.ts';
+import type { TokenKind } from '../domain/token-format.ts';
+import type { AuditEntry, AuditRecord, CatalogChange, DatabaseRecord, TokenRecord, TokenSecret } from './catalog.ts';
+import type { AuditLogTable, CatalogChangesTable, DatabasesTable, TokenSecretsTable, TokensTable } from './schema.ts';
+
+/** Row ⇄ record mapping: snake_case columns to the port's camelCase records. */
+export function toDatabaseRecord(row: Selectable<DatabasesTable>): DatabaseRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    createdAt: row.created_at,
+    deletedAt: row.deleted_at,
+    maxTables: row.max_tables,
+    maxColumnsPerTable: row.max_columns_per_table,
+    retentionPeriodMs: row.retention_period_ms,
+  };
+}
+
+export function toTokenRecord(row: Selectable<TokensTable>, grants: Grant[]): TokenRecord {
+  return {
+    id: row.id,
+    kind: row.kind as TokenKind,
+    name: row.name,
+    description: row.description,
+    hint: row.hint,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    updatedAt: row.updated_at,
+    updatedBy: row.updated_by,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
+    grants,
+  };
+}
+
+export function toTokenSecret(row: Selectable<TokenSecretsTable>): TokenSecret {
+  return { hash: row.hash, tokenId: row.token_id, retiresAt: row.retires_at };
+}
+
+export function toAuditRow(entry: AuditEntry): Insertable<AuditLogTable> {
+  return {
+    at: entry.at,
+    actor_token_id: entry.actorTokenId,
+    actor_name: entry.actorName,
+    action: entry.action,
+    target_kind: entry.targetKind,
+    target_id: entry.targetId,
+    target_name: entry.targetName,
+    outcome: entry.outcome,
+    source_ip: entry.sourceIp,
+    details: JSON.stringify(entry.details ?? {}),
+  };
+}
+
+export function toAuditRecord(row: Selectable<AuditLogTable>): AuditRecord {
+  return {
+    id: row.id,
+    at: row.at,
+    actorTokenId: row.actor_token_id,
+    actorName: row.actor_name,
+    action: row.action,
+    targetKind: row.target_kind as AuditRecord['targetKind'],
+    targetId: row.target_id,
+    targetName: row.target_name,
+    outcome: row.outcome as AuditRecord['outcome'],
+    sourceIp: row.source_ip,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+  };
+}
+
+export function toCatalogChange(
+  row: Pick<Selectable<CatalogChangesTable>, 'version' | 'entity' | 'entity_id'>,
+): CatalogChange {
+  return { version: row.version, entity: row.entity as CatalogChange['entity'], entityId: row.entity_id };
+}

@@ -1,0 +1,75 @@
+import type { Generated } from 'kysely';
+
+/** The catalog's tables as Kysely sees them. Times are epoch milliseconds; ids are safe integers. */
+export interface CatalogSchema {
+  databases: DatabasesTable;
+  tokens: TokensTable;
+  token_secrets: TokenSecretsTable;
+  token_grants: TokenGrantsTable;
+  audit_log: AuditLogTable;
+  catalog_changes: CatalogChangesTable;
+}
+
+export interface DatabasesTable {
+  id: Generated<number>;
+  name: string;
+  created_at: number;
+  deleted_at: number | null;
+  max_tables: number;
+  max_columns_per_table: number;
+  retention_period_ms: number | null;
+}
+
+export interface TokensTable {
+  id: Generated<number>;
+  kind: string;
+  name: string;
+  description: string | null;
+  hint: string;
+  created_at: number;
+  created_by: number | null;
+  updated_at: number | null;
+  updated_by: number | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface TokenSecretsTable {
+  /** SHA-512 of the token string, hex. The token string itself is never stored. */
+  hash: string;
+  token_id: number;
+  retires_at: number | null;
+}
+
+export interface TokenGrantsTable {
+  token_id: number;
+  position: number;
+  type: string;
+  /** For `db` grants: `*` or a JSON array of database ids; null otherwise. */
+  databases: string | null;
+  actions: number | null;
+  resources: number | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor_token_id: number | null;
+  actor_name: string | null;
+  action: string;
+  target_kind: string;
+  target_id: number | null;
+  target_name: string | null;
+  outcome: string;
+  source_ip: string | null;
+  /** JSON text. */
+  details: string;
+}
+
+export interface CatalogChangesTable {
+  version: Generated<number>;
+  entity: string;
+  entity_id: number;
+  at: number;
+}

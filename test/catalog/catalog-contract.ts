@@ -1,0 +1,34 @@
+import { after, before } from 'node:test';
+import type { Catalog } from '../../src/catalog/catalog.ts';
+import { auditAndFeedContract } from './contract/audit-and-feed.ts';
+import { databaseContract } from './contract/databases.ts';
+import { durabilityContract } from './contract/durability.ts';
+import type { CatalogHarness, ContractContext } from './contract/fixtures.ts';
+import { secretContract } from './contract/secrets.ts';
+import { tokenContract } from './contract/tokens.ts';
+
+export type { CatalogHarness } from './contract/fixtures.ts';
+
+/**
+ * Registers the Catalog contract: the behaviour every adapter must show. Call it inside a
+ * `describe`; the tests share one store (and so use unique names), in the order registered.
+ */
+export function catalogContract(harness: CatalogHarness, dialect: Catalog['dialect']): void {
+  const ctx = { harness } as ContractContext;
+  before(async () => {
+    ctx.catalog = await harness.open();
+    if (ctx.catalog.dialect !== dialect) throw new Error(`expected a ${dialect} catalog, got ${ctx.catalog.dialect}`);
+  });
+  after(async () => {
+    try {
+      await ctx.catalog?.close();
+    } finally {
+      await harness.cleanup();
+    }
+  });
+  databaseContract(ctx);
+  tokenContract(ctx);
+  secretContract(ctx);
+  auditAndFeedContract(ctx);
+  durabilityContract(ctx);
+}

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { audit, type ContractContext, newDatabase, rejectsWith, rowCounts, uniqueName } from './fixtures.ts';
+
+const dbAudit = (action: string) => audit({ action, targetKind: 'database' });
+
+export function databaseContract(ctx: ContractContext): void {
+  test('createDatabase returns the record that getDatabase and listDatabases then show', async () => {
+    const input = newDatabase({ retentionPeriodMs: 86_400_000 });
+    const created = await ctx.catalog.createDatabase(input, dbAudit('database.create'));
+    assert.deepEqual(created, {
+      id: created.id,
+      name: input.name,
+      createdAt: input.createdAt,
+      deletedAt: null,
+      maxTables: 100,
+      maxColumnsPerTable: 200,
+      retentionPeriodMs: 86_400_000,
+    });
+    assert.ok(Number.isSafeInteger(created.id) && created.id > 0);
+    assert.deepEqual(await ctx.catalog.getDatabase(created.id), created);
+    assert.deepEqual(
+      (await ctx.catalog.listDatabases()).find((db) => db.id === created.id),
+      created,
+    );
+    assert.equal(await ctx.catalog.getDatabase(987_654_321), undefined);
+  });
+
+  test('listDatabases orders by id', async () => {
+    await ctx.catalog.createDatabase(newDatabase(), dbAudit('database.create'));
+    await ctx.catalog.createDatabase(newDatabase(), dbAudit('database.create'));
+    const ids = (await ctx.catalog.listDatabases()).map((db) => db.id);
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+    );
+  });
+
+  test('createDatabase throws DATABASE_EXISTS for a live name and writes nothing', async () => {
+    const name = uniqueName('dup');
+    await ctx.catalog.createDatabase(newDatabase({ name }), dbAudit('database.create'));
+    const before = await rowCounts(ctx.harness);
+    await rejectsWith(
+      ctx.catalog.createDatabase(newDatabase({ name }), dbAudit('database.create')),
+      'DATABASE_EXISTS',
+      new RegExp(`a database named '${name}' already exists`),
+    );
+    assert.deepEqual(await rowCounts(ctx.harness), before);
+  });
+
+  test('updateDatabase changes the given fields only and records an update time in the feed', async () => {
+    const created = await ctx.catalog.createDatabase(newDatabase(), dbAudit('database.create'));
+    const name = uniqueName('renamed');
+    const updated = await ctx.catalog.updateDatabase(
+      created.id,
+      { name, maxTables: 5, retentionPeriodMs: 1000 },
+      dbAudit('database.update'),
+    );
+    assert.deepEqual(updated, { ...created, name, maxTables: 5, retentionPeriodMs: 1000 });
+    const cleared = await ctx.catalog.updateDatabase(
+      created.id,
+      { retentionPeriodMs: null, maxColumnsPerTable: 7 },
+      dbAudit('database.update'),
+    );
+    assert.deepEqual(cleared, { ...updated, retentionPeriodMs: null, maxColumnsPerTable: 7 });
+    const version = await ctx.catalog.latestVersion();
+    assert.deepEqual(await ctx.catalog.updateDatabase(created.id, {}, dbAudit('database.update')), cleared);
+    assert.deepEqual(await ctx.catalog.changesSince(version, 10), [
+      { version: await ctx.catalog.latestVersion(), entity: 'database', entityId: created.id },
+    ]);
+    assert.deepEqual(await ctx.catalog.getDatabase(created.id), cleared);
+  });
+
+  test('updateDatabase throws DATABASE_NOT_FOUND for unknown or deleted ids and DATABASE_EXISTS on a clash', async () => {
+    await rejectsWith(
+      ctx.catalog.updateDatabase(987_654_321, { maxTables: 1 }, dbAudit('database.update')),
+      'DATABASE_NOT_FOUND',
+    );
+    const gone = await ctx.catalog.createDatabase(newDatabase(), dbAudit('database.create'));
+    await ctx.catalog.deleteDatabase(gone.id, 1_700_000_000_500, dbAudit('database.delete'));
+    await rejectsWith(
+      ctx.catalog.updateDatabase(gone.id, { maxTables: 1 }, dbAudit('database.update')),
+      'DATABASE_NOT_FOUND',
+    );
+    const a = await ctx.catalog.createDatabase(newDatabase(), dbAudit('database.create'));
+    const b = await ctx.catalog.createDatabase(newDatabase(), dbAudit('database.create'));
+    const before = await rowCounts(ctx.harness);
+    await rejectsWith(
+      ctx.catalog.updateDatabase(b.id, { name: a.name, maxTables: 1 }, dbAudit('database.update')),
+      'DATABASE_EXISTS',
+      new RegExp(`'${a.name}'`),
+    );
+    assert.deepEqual(await rowCounts(ctx.harness), before);
+    assert.deepEqual(await ctx.catalog.getDatabase(b.id), b);
+    // Renaming onto a deleted database's name is fine: only live names are unique.
+    const renamed = await ctx.catalog.updateDatabase(b.id, { name: gone.name }, dbAudit('database.update'));
+    assert.equal(renamed.name, gone.name);
+  });
+
+  test('deleteDatabase is a soft delete that frees the name for a database with a new id', async () => {
+    const first = await ctx.catalog.createDatabase(newDatabase(), dbAudit('database.create'));
+    await ctx.catalog.deleteDatabase(first.id, 1_700_000_000_900, dbAudit('database.delete'));
+    const deleted = { ...first, deletedAt: 1_700_000_000_900 };
+    assert.deepEqual(await ctx.catalog.getDatabase(first.id), deleted);
+    assert.equal(
+      (await ctx.catalog.listDatabases()).find((db) => db.id === first.id),
+      undefined,
+    );
+    assert.deepEqual(
+      (await ctx.catalog.listDatabases({ includeDeleted: true })).find((db) => db.id === first.id),
+      deleted,
+    );
+    const second = await ctx.catalog.createDatabase(newDatabase({ name: first.name }), dbAudit('database.create'));
+    assert.ok(second.id > first.id);
+    await ctx.catalog.deleteDatabase(second.id, 1_700_000_001_000, dbAudit('database.delete'));
+    // Several deleted rows may share a name: the unique index covers live rows only.
+    const third = await ctx.catalog.createDatabase(newDatabase({ name: first.name }), dbAudit('database.create'));
+    assert.ok(third.id > second.id);
+    const sameName = (await ctx.catalog.listDatabases({ includeDeleted: true })).filter((db) => db.name === first.name);
+    assert.deepEqual(
+      sameName.map((db) => db.id),
+      [first.id, second.id, third.id],
+    );
+    await rejectsWith(
+      ctx.catalog.createDatabase(newDatabase({ name: first.name }), dbAudit('database.create')),
+      'DATABASE_EXISTS',
+    );
+  });
+
+  test('deleteDatabase throws DATABASE_NOT_FOUND for an unknown or already deleted id', async () => {
+    await rejectsWith(ctx.catalog.deleteDatabase(987_654_321, 1, dbAudit('database.delete')), 'DATABASE_NOT_FOUND');
+    const db = await ctx.catalog.createDatabase(newDatabase(), dbAudit('database.create'));
+    await ctx.catalog.deleteDatabase(db.id, 2, dbAudit('database.delete'));
+    const before = await rowCounts(ctx.harness);
+    await rejectsWith(ctx.catalog.deleteDatabase(db.id, 3, dbAudit('database.delete')), 'DATABASE_NOT_FOUND');
+    assert.deepEqual(await rowCounts(ctx.harness), before);
+    assert.equal((await ctx.catalog.getDatabase(db.id))?.deletedAt, 2);
+  });
+}

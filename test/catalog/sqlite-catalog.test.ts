@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { openCatalog } from '../../src/catalog/open-catalog.ts';
+import { catalogContract } from './catalog-contract.ts';
+import { audit, newToken, uniqueHash } from './contract/fixtures.ts';
+
+describe('sqlite catalog', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fluxgate-catalog-'));
+  const file = join(dir, 'nested', 'catalog.sqlite');
+  let raw: Database.Database | undefined;
+
+  catalogContract(
+    {
+      open: () => openCatalog({ kind: 'sqlite', file }),
+      async query(sql) {
+        raw ??= new Database(file);
+        const statement = raw.prepare(sql);
+        if (!statement.reader) {
+          statement.run();
+          return [];
+        }
+        return statement.all() as Record<string, unknown>[];
+      },
+      async cleanup() {
+        raw?.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    },
+    'sqlite',
+  );
+
+  test('instances of one process on the same file take turns instead of stalling on the lock', async () => {
+    const a = await openCatalog({ kind: 'sqlite', file });
+    const b = await openCatalog({ kind: 'sqlite', file });
+    try {
+      const started = Date.now();
+      const made = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).createToken(newToken(), uniqueHash(), audit())),
+      );
+      assert.ok(Date.now() - started < 4000, 'a writer waited for the busy timeout');
+      assert.equal(new Set(made.map((t) => t.id)).size, 50);
+    } finally {
+      await a.close();
+    }
+    // Closing one instance leaves the other working.
+    try {
+      assert.ok((await b.listTokens()).length >= 50);
+    } finally {
+      await b.close();
+    }
+  });
+
+  test('the file is in WAL mode, with ids from AUTOINCREMENT and the partial unique indexes', () => {
+    const db = new Database(file, { readonly: true });
+    try {
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+      const sqlOf = (name: string) =>
+        (db.prepare('select sql from sqlite_master where name = ?').get(name) as { sql: string } | undefined)?.sql;
+      assert.match(sqlOf('tokens') ?? '', /autoincrement/i);
+      assert.match(sqlOf('databases') ?? '', /autoincrement/i);
+      assert.match(sqlOf('tokens_live_name') ?? '', /where "revoked_at" is null/i);
+      assert.match(sqlOf('databases_live_name') ?? '', /where "deleted_at" is null/i);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+test('an in-memory sqlite catalog works, for tests of other layers, and is private', async () => {
+  const catalog = await openCatalog({ kind: 'sqlite', file: ':memory:' });
+  const other = await openCatalog({ kind: 'sqlite', file: ':memory:' });
+  try {
+    let heard = 0;
+    catalog.onChange(() => {
+      heard += 1;
+    });
+    const token = await catalog.createToken(newToken(), uniqueHash(), audit());
+    assert.deepEqual(await catalog.getToken(token.id), token);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(heard, 1);
+    assert.deepEqual(await other.listTokens(), []);
+  } finally {
+    await Promise.all([catalog.close(), other.close()]);
+  }
+});
