@@ -1,0 +1,52 @@
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+
+/**
+ * Connections of one instance handed out one caller at a time, so statements of concurrent
+ * callers never share a connection. Idle connections are kept for reuse up to `maxIdle`.
+ */
+export class ConnectionPool {
+  private readonly idle: DuckDBConnection[] = [];
+  private readonly busy = new Set<DuckDBConnection>();
+  private drained: (() => void) | undefined;
+
+  constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly prepare: (connection: DuckDBConnection) => Promise<void> = async () => {},
+    private readonly maxIdle = 4,
+  ) {}
+
+  async use<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = this.idle.pop() ?? (await this.open());
+    this.busy.add(connection);
+    let healthy = true;
+    try {
+      return await work(connection);
+    } catch (error) {
+      healthy = false;
+      throw error;
+    } finally {
+      this.busy.delete(connection);
+      // A connection whose statement failed may hold an aborted transaction; start clean.
+      if (healthy && this.idle.length < this.maxIdle) this.idle.push(connection);
+      else connection.closeSync();
+      if (this.busy.size === 0) this.drained?.();
+    }
+  }
+
+  /** Waits for every lent connection to come back, then closes them all. */
+  async close(): Promise<void> {
+    if (this.busy.size > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    for (const connection of this.idle.splice(0)) connection.closeSync();
+  }
+
+  private async open(): Promise<DuckDBConnection> {
+    const connection = await this.instance.connect();
+    try {
+      await this.prepare(connection);
+    } catch (error) {
+      connection.closeSync();
+      throw error;
+    }
+    return connection;
+  }
+}

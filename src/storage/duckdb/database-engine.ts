@@ -1,0 +1,137 @@
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { FluxgateError } from '../../domain/errors.ts';
+import type { ParsedLine } from '../lineprotocol/types.ts';
+import type { DatabaseLimits, QueryResult, WriteOutcome } from '../storage.ts';
+import { ColumnRegistry } from './column-registry.ts';
+import { ConnectionPool } from './connection-pool.ts';
+import { commitDraft } from './draft-writer.ts';
+import { GroupCommitQueue } from './group-commit-queue.ts';
+import { identifierKey, quoteIdentifier } from './identifiers.ts';
+import { installQueryMacros, runQuery } from './query-runner.ts';
+import type { QueryScope, TableReference, TableVerdict } from './query-validator.ts';
+import { openSandboxedInstance } from './sandboxed-instance.ts';
+import { WriteDraft, type WriteRequest } from './write-draft.ts';
+
+/** Points per transaction when concurrent writes are grouped: bounds the latency a group adds. */
+const MAX_GROUP_POINTS = 50_000;
+
+interface Resources {
+  instance: DuckDBInstance;
+  /** Used by one task at a time, through the queue: writes, schema changes, retention. */
+  writer: DuckDBConnection;
+  queries: ConnectionPool;
+  registry: ColumnRegistry;
+}
+
+/**
+ * One database: its DuckDB instance, opened in the background as soon as the engine exists,
+ * a queue serializing writes (grouped into shared commits), a pool of query connections, and
+ * the column registry. Work submitted before `close` finishes; work submitted after is refused.
+ */
+export class DatabaseEngine implements QueryScope {
+  private readonly resources: Promise<Resources>;
+  private readonly queue: GroupCommitQueue<WriteRequest, WriteOutcome>;
+  private opened: Resources | undefined;
+  private closing: Promise<void> | undefined;
+
+  /** `after` delays opening, e.g. until an earlier drop of the same file has finished. */
+  constructor(file: string, after: Promise<void> = Promise.resolve()) {
+    this.resources = after.then(() => open(file));
+    this.resources.then(
+      (resources) => (this.opened = resources),
+      () => {},
+    );
+    this.queue = new GroupCommitQueue((requests) => this.storeGroup(requests), MAX_GROUP_POINTS);
+  }
+
+  /** Resolves once the instance is open and the registry loaded; rejects if opening failed. */
+  async ready(): Promise<void> {
+    this.assertOpen();
+    await this.resources;
+  }
+
+  write(points: ParsedLine[], defaultTimeNs: bigint, limits: DatabaseLimits): Promise<WriteOutcome> {
+    this.assertOpen();
+    const nowNs = BigInt(Date.now()) * 1_000_000n;
+    return this.queue.submit({ points, defaultTimeNs, limits, nowNs }, points.length);
+  }
+
+  /** How a query may use a table reference: only this database's own tables, in schema `main`. Needs `ready`. */
+  classify(reference: TableReference): TableVerdict {
+    if (reference.catalog !== '') return { kind: 'outside' };
+    if (reference.schema !== '' && identifierKey(reference.schema) !== 'main') return { kind: 'outside' };
+    const table = this.opened?.registry.get(reference.name);
+    return table ? { kind: 'allowed', columns: table.columns.map((column) => column.name) } : { kind: 'missing' };
+  }
+
+  /** Runs an already-validated statement on a pooled query connection, concurrently with writes. */
+  async query(sql: string, params?: Record<string, unknown>): Promise<QueryResult> {
+    this.assertOpen();
+    const { queries } = await this.resources;
+    this.assertOpen();
+    return queries.use((connection) => runQuery(connection, sql, params));
+  }
+
+  /** Deletes rows with `time` before `cutoffNs` in every table; returns how many. */
+  enforceRetention(cutoffNs: bigint): Promise<number> {
+    this.assertOpen();
+    return this.queue.exclusive(async () => {
+      const { writer, registry } = await this.resources;
+      let deleted = 0;
+      for (const table of registry.all()) {
+        const result = await writer.run(
+          `DELETE FROM ${quoteIdentifier(table.name)} WHERE "time" < make_timestamp_ns(CAST($cutoff AS BIGINT))`,
+          { cutoff: cutoffNs },
+        );
+        deleted += result.rowsChanged;
+      }
+      return deleted;
+    });
+  }
+
+  /** Refuses new work, lets queued writes and running queries finish, then closes the instance. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.queue.exclusive(async () => {});
+      const resources = await this.resources.catch(() => undefined);
+      if (!resources) return;
+      await resources.queries.close();
+      resources.writer.closeSync();
+      resources.instance.closeSync();
+    })();
+    return this.closing;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new FluxgateError('DATABASE_NOT_FOUND', 'the database was dropped or its storage closed');
+  }
+
+  private async storeGroup(requests: WriteRequest[]): Promise<Array<PromiseSettledResult<WriteOutcome>>> {
+    const { writer, registry } = await this.resources;
+    const draft = new WriteDraft(registry);
+    const outcomes = requests.map((request) => draft.plan(request));
+    try {
+      await commitDraft(writer, draft);
+    } catch (error) {
+      if (requests.length === 1) return [{ status: 'rejected', reason: error }];
+      // Store them one at a time so the failure stays with the write that caused it.
+      const results: Array<PromiseSettledResult<WriteOutcome>> = [];
+      for (const request of requests) results.push(...(await this.storeGroup([request])));
+      return results;
+    }
+    draft.applyTo(registry);
+    return outcomes.map((value) => ({ status: 'fulfilled', value }));
+  }
+}
+
+async function open(file: string): Promise<Resources> {
+  const instance = await openSandboxedInstance(file);
+  try {
+    const writer = await instance.connect();
+    const registry = await ColumnRegistry.load(writer);
+    return { instance, writer, queries: new ConnectionPool(instance, installQueryMacros), registry };
+  } catch (error) {
+    instance.closeSync();
+    throw error;
+  }
+}

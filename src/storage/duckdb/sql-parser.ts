@@ -1,0 +1,97 @@
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { FluxgateError } from '../../domain/errors.ts';
+import { ConnectionPool } from './connection-pool.ts';
+import { openSandboxedInstance } from './sandboxed-instance.ts';
+
+/**
+ * Parses user SQL in a private, empty, sandboxed in-memory instance: it only ever parses (never
+ * binds or runs user SQL), and the SQL travels as a bound parameter, never spliced into a statement.
+ */
+export class SqlParser {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly pool: ConnectionPool,
+  ) {}
+
+  static async open(): Promise<SqlParser> {
+    const instance = await openSandboxedInstance(':memory:');
+    return new SqlParser(instance, new ConnectionPool(instance));
+  }
+
+  /** The parse tree of the one SELECT statement in `sql`; refuses anything else. */
+  async parseSelect(sql: string): Promise<unknown> {
+    if (isBlank(sql)) throw new FluxgateError('QUERY_REJECTED', 'exactly one statement is allowed, found 0');
+    // Refused before DuckDB sees it: extracting some statements already does work (IMPORT
+    // DATABASE reads files, PIVOT creates a type), which only the sandbox would stop.
+    const keyword = leadingKeyword(sql);
+    if (keyword === undefined || !READ_KEYWORDS.has(keyword)) {
+      throw new FluxgateError(
+        'QUERY_REJECTED',
+        `only SELECT statements are allowed, not ${keyword ?? 'this statement'}`,
+      );
+    }
+    return this.pool.use(async (connection) => {
+      const count = await countStatements(connection, sql);
+      if (count !== 1) {
+        throw new FluxgateError('QUERY_REJECTED', `exactly one statement is allowed, found ${count}`);
+      }
+      const reader = await connection.runAndReadAll('SELECT json_serialize_sql($sql::VARCHAR)', { sql });
+      const json = reader.getRows()[0]?.[0];
+      const tree = JSON.parse(typeof json === 'string' ? json : '{}') as {
+        error?: boolean;
+        error_message?: string;
+        statements?: unknown[];
+      };
+      if (tree.error) {
+        if (tree.error_message?.includes('Only SELECT statements')) {
+          throw new FluxgateError('QUERY_REJECTED', `only SELECT statements are allowed, not ${statementKeyword(sql)}`);
+        }
+        throw new FluxgateError('QUERY_FAILED', tree.error_message ?? 'the query could not be parsed');
+      }
+      if (tree.statements?.length !== 1) {
+        throw new FluxgateError('QUERY_REJECTED', 'exactly one statement is allowed');
+      }
+      return tree.statements[0];
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+    this.instance.closeSync();
+  }
+}
+
+/** Statements that may start a read: `WITH` may also start a DELETE, which DuckDB then refuses to serialize. */
+const READ_KEYWORDS = new Set(['SELECT', 'WITH', 'FROM', 'VALUES', 'TABLE']);
+
+/** No statement at all: blank, comments, `;` (the binding throws a bare error on those). */
+function isBlank(sql: string): boolean {
+  return stripComments(sql).replaceAll(';', '').trim() === '';
+}
+
+async function countStatements(connection: DuckDBConnection, sql: string): Promise<number> {
+  try {
+    return (await connection.extractStatements(sql)).count;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new FluxgateError('QUERY_FAILED', message.replace(/^Failed to extract statements: /, ''));
+  }
+}
+
+function stripComments(sql: string): string {
+  return sql.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ');
+}
+
+function leadingKeyword(sql: string): string | undefined {
+  return /^[A-Za-z_]+/.exec(stripComments(sql).replace(/^[\s(]+/, ''))?.[0]?.toUpperCase();
+}
+
+/** Names a refused statement for the error message (`INSERT`, `COPY`, `PRAGMA`…). */
+function statementKeyword(sql: string): string {
+  const keyword = leadingKeyword(sql);
+  if (keyword === 'WITH') {
+    const modifying = /\b(INSERT|UPDATE|DELETE|MERGE)\b/i.exec(stripComments(sql))?.[1];
+    return modifying ? modifying.toUpperCase() : 'this WITH statement';
+  }
+  return keyword ?? 'this statement';
+}
