@@ -1,0 +1,164 @@
+import type { Catalog } from '../catalog/catalog.ts';
+import { type ErrorCode, FluxgateError } from '../domain/errors.ts';
+import { hashToken, inspectToken } from '../domain/token-format.ts';
+import type { Credential } from './credentials.ts';
+import type { FailureThrottle } from './failure-throttle.ts';
+import type { Principal } from './principal.ts';
+import type { IndexedToken, Lookup, TokenIndex } from './token-index.ts';
+import type { UsageTracker } from './usage-tracker.ts';
+
+export type AuthOutcome =
+  | 'ok'
+  | 'missing'
+  | 'malformed_header'
+  | 'malformed_token'
+  | 'unknown'
+  | 'expired'
+  | 'revoked'
+  | 'throttled';
+
+export interface AuthenticatorDeps {
+  index: TokenIndex;
+  catalog: Catalog;
+  throttle: FailureThrottle;
+  usage: UsageTracker;
+  now: () => number;
+  onOutcome?: (outcome: AuthOutcome) => void;
+}
+
+/** Outcomes that look like guessing: they count towards the per-source throttle. */
+const GUESS_LIKE: ReadonlySet<AuthOutcome> = new Set(['malformed_header', 'malformed_token', 'unknown']);
+
+/**
+ * Credential → Principal: format and checksum (no lookup for a malformed string), SHA-512,
+ * TokenIndex, expiry. Synchronous unless the index is partial and must ask the catalog. A source
+ * over its failure limit gets 429 for its failed attempts; a valid token still works from it, so
+ * clients behind one address cannot lock each other out.
+ */
+export class Authenticator {
+  constructor(private readonly deps: AuthenticatorDeps) {}
+
+  authenticate(credential: Credential, sourceIp: string): Principal | Promise<Principal> {
+    const now = this.deps.now();
+    try {
+      const principal = this.verify(credential, sourceIp, now);
+      if (principal instanceof Promise) return principal.catch((error: unknown) => this.reject(error, sourceIp, now));
+      this.deps.onOutcome?.('ok');
+      return principal;
+    } catch (error) {
+      return this.reject(error, sourceIp, now);
+    }
+  }
+
+  private verify(credential: Credential, sourceIp: string, now: number): Principal | Promise<Principal> {
+    if (credential.kind === 'none') {
+      throw failure('missing', 'CREDENTIAL_MISSING', 'the request was not authenticated: no token was given');
+    }
+    if (credential.kind === 'malformed') {
+      throw failure(
+        'malformed_header',
+        'MALFORMED_CREDENTIAL',
+        `Authorization header is malformed: ${credential.reason}`,
+        {
+          field: 'Authorization',
+        },
+      );
+    }
+    const shape = inspectToken(credential.token);
+    if (!shape.valid) {
+      throw failure('malformed_token', 'TOKEN_MALFORMED', `the token is not valid (${shape.reason.replace('_', ' ')})`);
+    }
+    const hash = hashToken(credential.token);
+    const found = this.deps.index.lookup(hash);
+    if (found.status === 'miss') {
+      return this.lookupInCatalog(hash, sourceIp, now).then((principal) => {
+        this.deps.onOutcome?.('ok');
+        return principal;
+      });
+    }
+    return this.decide(found, sourceIp, now);
+  }
+
+  private async lookupInCatalog(hash: string, sourceIp: string, now: number): Promise<Principal> {
+    const row = await this.deps.catalog.findTokenByHash(hash);
+    if (row === undefined) {
+      this.deps.index.rememberUnknown(hash);
+      return this.decide({ status: 'unknown' }, sourceIp, now);
+    }
+    if (row.token.revokedAt !== null || (row.secret.retiresAt !== null && row.secret.retiresAt <= now)) {
+      this.deps.index.rememberRevoked([hash]);
+      return this.decide({ status: 'revoked' }, sourceIp, now);
+    }
+    this.deps.index.put(row.token, await this.deps.catalog.getTokenSecrets(row.token.id, now));
+    return this.decide(this.deps.index.lookup(hash), sourceIp, now);
+  }
+
+  private decide(found: Lookup, sourceIp: string, now: number): Principal {
+    if (found.status === 'found') {
+      if (found.retiresAt <= now) {
+        throw failure('revoked', 'TOKEN_REVOKED', 'the token secret was rotated and its grace period has ended');
+      }
+      if (found.token.expiresAt <= now) {
+        throw failure(
+          'expired',
+          'TOKEN_EXPIRED',
+          `the token expired at ${new Date(found.token.expiresAt).toISOString()}`,
+        );
+      }
+      this.deps.usage.touch(found.token.id, now);
+      return principalOf(found.token, sourceIp);
+    }
+    if (found.status === 'revoked') throw failure('revoked', 'TOKEN_REVOKED', 'the token was revoked');
+    throw failure('unknown', 'TOKEN_UNKNOWN', 'the token is not known to this server');
+  }
+
+  /** Counts the failure, and turns it into 429 when its source is over the limit. */
+  private reject(error: unknown, sourceIp: string, now: number): never {
+    const outcome = error instanceof FluxgateError ? (error.details.reason as AuthOutcome | undefined) : undefined;
+    if (outcome === undefined) throw error;
+    if (GUESS_LIKE.has(outcome)) this.deps.throttle.recordFailure(sourceIp, now);
+    const wait = this.deps.throttle.retryAfter(sourceIp, now);
+    if (wait > 0 && outcome !== 'missing') {
+      this.deps.onOutcome?.('throttled');
+      throw failure(
+        'throttled',
+        'AUTH_THROTTLED',
+        `too many failed authentications from this address; retry in ${wait} s`,
+        {
+          retryAfterSeconds: wait,
+        },
+      );
+    }
+    this.deps.onOutcome?.(outcome);
+    throw error;
+  }
+}
+
+function failure(
+  outcome: AuthOutcome,
+  code: ErrorCode,
+  message: string,
+  details: Record<string, unknown> = {},
+): FluxgateError {
+  return new FluxgateError(code, message, { reason: outcome, ...details });
+}
+
+/** The token a string stands for if it is valid now, without carrier, throttle or usage: the benchmarked core. */
+export function verifyToken(index: TokenIndex, token: string, now: number): IndexedToken | undefined {
+  if (!inspectToken(token).valid) return undefined;
+  const found = index.lookup(hashToken(token));
+  if (found.status !== 'found' || found.retiresAt <= now || found.token.expiresAt <= now) return undefined;
+  return found.token;
+}
+
+function principalOf(token: IndexedToken, sourceIp: string): Principal {
+  return {
+    kind: 'token',
+    tokenId: token.id,
+    tokenKind: token.kind,
+    name: token.name,
+    authority: token.authority,
+    expiresAt: token.expiresAt,
+    sourceIp,
+  };
+}

@@ -1,0 +1,146 @@
+import type { TokenRecord, TokenSecret } from '../catalog/catalog.ts';
+import { Authority, type Grant } from '../domain/permissions.ts';
+import type { TokenKind } from '../domain/token-format.ts';
+import { ADMIN_AUTHORITY } from './principal.ts';
+
+/** What the hot path needs of a token: no strings to parse, grants already compiled. */
+export interface IndexedToken {
+  readonly id: number;
+  readonly kind: TokenKind;
+  readonly name: string;
+  /** Epoch ms; Infinity when the token never expires. */
+  readonly expiresAt: number;
+  readonly authority: Authority;
+}
+
+export type Lookup =
+  | { status: 'found'; token: IndexedToken; retiresAt: number }
+  | { status: 'revoked' }
+  | { status: 'unknown' }
+  /** The index holds only part of the catalog and has not seen this hash: ask the catalog. */
+  | { status: 'miss' };
+
+interface SecretEntry {
+  token: IndexedToken;
+  retiresAt: number;
+}
+
+export interface TokenIndexOptions {
+  /** Most secrets held; past it the index becomes a cache and misses go to the catalog. */
+  maxEntries: number;
+  /** Most remembered hashes of revoked or unknown tokens. */
+  maxRemembered: number;
+}
+
+const FOUND_UNKNOWN: Lookup = { status: 'unknown' };
+const FOUND_REVOKED: Lookup = { status: 'revoked' };
+const MISS: Lookup = { status: 'miss' };
+
+/**
+ * The in-memory map from secret hash to token. Fed by the services (a change is visible to the very
+ * next request on this node) and by the catalog change feed (other nodes). While it holds every
+ * unrevoked token it is complete, and a miss is an unknown token without any catalog lookup.
+ */
+export class TokenIndex {
+  private readonly bySecret = new Map<string, SecretEntry>();
+  private readonly secretsOf = new Map<number, string[]>();
+  /** Hashes of revoked tokens (to say "revoked", not "unknown") and, when incomplete, of unknown ones. */
+  private readonly revoked = new Map<string, true>();
+  private readonly unknown = new Map<string, true>();
+  private completeness = true;
+
+  constructor(private readonly options: TokenIndexOptions) {}
+
+  get complete(): boolean {
+    return this.completeness;
+  }
+
+  get size(): number {
+    return this.bySecret.size;
+  }
+
+  lookup(hash: string): Lookup {
+    const entry = this.bySecret.get(hash);
+    if (entry !== undefined) return { status: 'found', token: entry.token, retiresAt: entry.retiresAt };
+    if (this.revoked.has(hash)) return FOUND_REVOKED;
+    if (this.completeness || this.unknown.has(hash)) return FOUND_UNKNOWN;
+    return MISS;
+  }
+
+  /** Adds or replaces a token with exactly these secrets. */
+  put(token: TokenRecord, secrets: readonly TokenSecret[]): void {
+    this.drop(token.id, false);
+    const indexed = toIndexed(token);
+    const hashes: string[] = [];
+    for (const secret of secrets) {
+      this.bySecret.set(secret.hash, { token: indexed, retiresAt: secret.retiresAt ?? Number.POSITIVE_INFINITY });
+      this.revoked.delete(secret.hash);
+      this.unknown.delete(secret.hash);
+      hashes.push(secret.hash);
+    }
+    this.secretsOf.set(token.id, hashes);
+    while (this.bySecret.size > this.options.maxEntries) this.evictOldest();
+  }
+
+  /** Forgets a token; its hashes are remembered as revoked. */
+  revoke(tokenId: number): void {
+    this.drop(tokenId, true);
+  }
+
+  /** Remembers hashes that no longer belong to a live secret (rotated away, revoked elsewhere). */
+  rememberRevoked(hashes: Iterable<string>): void {
+    for (const hash of hashes) remember(this.revoked, hash, this.options.maxRemembered);
+  }
+
+  rememberUnknown(hash: string): void {
+    remember(this.unknown, hash, this.options.maxRemembered);
+  }
+
+  markIncomplete(): void {
+    this.completeness = false;
+  }
+
+  has(tokenId: number): boolean {
+    return this.secretsOf.has(tokenId);
+  }
+
+  private drop(tokenId: number, asRevoked: boolean): void {
+    const hashes = this.secretsOf.get(tokenId);
+    if (hashes === undefined) return;
+    for (const hash of hashes) {
+      this.bySecret.delete(hash);
+      if (asRevoked) remember(this.revoked, hash, this.options.maxRemembered);
+    }
+    this.secretsOf.delete(tokenId);
+  }
+
+  private evictOldest(): void {
+    const oldest = this.secretsOf.keys().next();
+    if (oldest.done) return;
+    this.drop(oldest.value, false);
+    this.completeness = false;
+  }
+}
+
+function remember(set: Map<string, true>, hash: string, max: number): void {
+  set.delete(hash);
+  set.set(hash, true);
+  if (set.size > max) {
+    const oldest = set.keys().next();
+    if (!oldest.done) set.delete(oldest.value);
+  }
+}
+
+function toIndexed(token: TokenRecord): IndexedToken {
+  return {
+    id: token.id,
+    kind: token.kind,
+    name: token.name,
+    expiresAt: token.expiresAt ?? Number.POSITIVE_INFINITY,
+    authority: compileAuthority(token.grants),
+  };
+}
+
+function compileAuthority(grants: readonly Grant[]): Authority {
+  return grants.some((grant) => grant.type === 'admin') ? ADMIN_AUTHORITY : new Authority(grants);
+}

@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { systemPrincipal } from '../auth/principal.ts';
+import { TokenIndex } from '../auth/token-index.ts';
+import { UsageTracker } from '../auth/usage-tracker.ts';
+import { catalogSpecFrom, openCatalog } from '../catalog/open-catalog.ts';
+import { issuedTokenJson } from '../http/v3/token-json.ts';
+import { DatabaseDirectory } from '../services/database-directory.ts';
+import { TokenService } from '../services/token-service.ts';
+import { confirm } from './confirm.ts';
+import { printIssuedToken } from './token-output.ts';
+
+/**
+ * `admin recover`: regenerates the operator token straight in the catalog, for someone who has the
+ * server's files but lost every admin token (InfluxDB lists this as future functionality).
+ * A running server notices through the catalog change feed within its poll interval.
+ */
+export function addAdminCommands(program: Command): void {
+  const admin = program.command('admin').description('offline administration with direct access to the catalog');
+  admin
+    .command('recover')
+    .description('regenerate (or create) the operator token _admin offline')
+    .option('--data-dir <dir>', 'the server data directory', process.env.FLUXGATE_DATA_DIR ?? './data')
+    .option(
+      '--catalog <catalog>',
+      'a postgres:// URL or SQLite file (default: <data-dir>/catalog.sqlite)',
+      process.env.FLUXGATE_CATALOG,
+    )
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (options: { dataDir: string; catalog?: string; yes?: boolean; format: string }) => {
+      await confirm('This replaces the secret of the operator token _admin; the old one stops working.', options.yes);
+      const catalog = await openCatalog(catalogSpecFrom(options.catalog, resolve(options.dataDir)));
+      try {
+        const usage = new UsageTracker(catalog, () => {});
+        const tokens = new TokenService({
+          catalog,
+          index: new TokenIndex({ maxEntries: 1, maxRemembered: 1 }),
+          directory: new DatabaseDirectory(),
+          usage,
+          now: () => Date.now(),
+          onError: () => {},
+          authEnabled: true,
+          allowRemoteBootstrap: false,
+        });
+        const issued = await tokens.recoverOperatorToken(systemPrincipal('offline-recovery'));
+        printIssuedToken(issuedTokenJson(issued), options.format);
+      } finally {
+        await catalog.close();
+      }
+    });
+}

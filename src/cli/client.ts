@@ -1,0 +1,157 @@
+/**
+ * The HTTP client both CLI shapes use. It speaks the server's public API only, so it works against
+ * any fluxgate node (and, for the influxdb3-shaped calls, an InfluxDB 3 server).
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string | undefined,
+    message: string,
+    /** Per-line errors of a rejected write, when the server sent them. */
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface ClientOptions {
+  host: string;
+  token: string | undefined;
+}
+
+export interface IssuedTokenJson {
+  id: number;
+  name: string;
+  token: string;
+  hint: string;
+  kind: string;
+  permissions: string[];
+  created_at: string | null;
+  expiry: string | null;
+}
+
+export interface TokenJson {
+  id: number;
+  name: string;
+  kind: string;
+  description: string | null;
+  hint: string;
+  status: string;
+  permissions: string[];
+  created_at: string;
+  expiry: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface DatabaseJson {
+  'iox::database': string;
+  id: number;
+  created_at: string;
+  retention_period_ms: number | null;
+}
+
+export interface PermissionJson {
+  resource_type: string;
+  resource_names: string[];
+  actions: string[];
+}
+
+export class FluxgateClient {
+  constructor(private readonly options: ClientOptions) {}
+
+  createOperatorToken(): Promise<IssuedTokenJson> {
+    return this.json('POST', '/api/v3/configure/token/admin', undefined, { auth: false });
+  }
+
+  createAdminToken(name: string, expirySecs: number | undefined): Promise<IssuedTokenJson> {
+    return this.json('POST', '/api/v3/configure/token/named_admin', {
+      token_name: name,
+      expiry_secs: expirySecs ?? null,
+    });
+  }
+
+  regenerateOperatorToken(): Promise<IssuedTokenJson> {
+    return this.json('POST', '/api/v3/configure/token/admin/regenerate');
+  }
+
+  createDatabaseToken(
+    name: string,
+    permissions: PermissionJson[],
+    expirySecs: number | undefined,
+  ): Promise<IssuedTokenJson> {
+    return this.json('POST', '/api/v3/enterprise/configure/token', {
+      token_name: name,
+      permissions,
+      expiry_secs: expirySecs ?? null,
+    });
+  }
+
+  listTokens(includeRevoked: boolean): Promise<TokenJson[]> {
+    return this.json('GET', `/api/v3/configure/token${includeRevoked ? '?include_revoked=true' : ''}`);
+  }
+
+  deleteToken(name: string): Promise<void> {
+    return this.json('DELETE', `/api/v3/configure/token?token_name=${encodeURIComponent(name)}`);
+  }
+
+  createDatabase(name: string, retentionPeriod: string | undefined): Promise<DatabaseJson> {
+    return this.json('POST', '/api/v3/configure/database', { db: name, retention_period: retentionPeriod ?? null });
+  }
+
+  listDatabases(): Promise<DatabaseJson[]> {
+    return this.json('GET', '/api/v3/configure/database?format=json');
+  }
+
+  deleteDatabase(name: string): Promise<void> {
+    return this.json('DELETE', `/api/v3/configure/database?db=${encodeURIComponent(name)}`);
+  }
+
+  async json<T>(method: string, path: string, body?: unknown, options: { auth?: boolean } = {}): Promise<T> {
+    const response = await this.request(method, path, body === undefined ? undefined : JSON.stringify(body), {
+      auth: options.auth ?? true,
+      contentType: 'application/json',
+    });
+    const text = await response.text();
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  async request(
+    method: string,
+    path: string,
+    body: BodyInit | undefined,
+    options: { auth?: boolean; contentType?: string; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (body !== undefined && options.contentType !== undefined) headers['content-type'] = options.contentType;
+    if ((options.auth ?? true) && this.options.token !== undefined)
+      headers.authorization = `Bearer ${this.options.token}`;
+    const url = new URL(path, this.options.host);
+    let response: Response;
+    try {
+      response = await fetch(url, { method, headers, body });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new ApiError(0, 'CONNECTION_FAILED', `cannot reach ${url.origin} (${cause})`);
+    }
+    if (!response.ok) throw await apiErrorOf(response);
+    return response;
+  }
+}
+
+async function apiErrorOf(response: Response): Promise<ApiError> {
+  const text = await response.text();
+  let message = text || response.statusText;
+  let code = response.headers.get('x-fluxgate-error') ?? undefined;
+  let data: unknown;
+  try {
+    const body = JSON.parse(text) as { error?: string; message?: string; code?: string; data?: unknown };
+    message = body.error ?? body.message ?? message;
+    data = body.data;
+    if (code === undefined && typeof body.code === 'string') code = body.code;
+  } catch {
+    // a plain-text error body is the message itself
+  }
+  return new ApiError(response.status, code, `${response.status} ${message}`, data);
+}

@@ -1,0 +1,113 @@
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
+import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/authenticator.ts';
+import { FluxgateError } from '../domain/errors.ts';
+import type { DatabaseService } from '../services/database-service.ts';
+import type { SystemService } from '../services/system-service.ts';
+import type { TokenService } from '../services/token-service.ts';
+import { createAuthHook } from './auth-hook.ts';
+import { errorBody, toFluxgateError } from './error-bodies.ts';
+import type { ServerMetrics } from './metrics.ts';
+import { redactUrl } from './redact.ts';
+import type { ApiFamily } from './route-config.ts';
+import { registerSystemRoutes } from './system-routes.ts';
+import { registerDatabaseRoutes } from './v3/database-routes.ts';
+import { registerTokenRoutes } from './v3/token-routes.ts';
+
+export interface HttpDeps {
+  logger: Logger;
+  authenticator: Authenticator;
+  tokens: TokenService;
+  databases: DatabaseService;
+  system: SystemService;
+  metrics: ServerMetrics;
+  authEnabled: boolean;
+  now: () => number;
+  /** Largest accepted request body in bytes (after gunzip for writes). */
+  bodyLimit: number;
+  /** Extra route modules (the data plane) registered after the core ones. */
+  extraRoutes?: Array<(app: FastifyInstance) => void>;
+}
+
+/** The HTTP face: translates requests into service calls and errors into each family's shape. */
+export function buildHttpApp(deps: HttpDeps): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimit,
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: {
+      customOptions: {
+        allowUnionTypes: true,
+        removeAdditional: false,
+        coerceTypes: false,
+        useDefaults: false,
+        allErrors: false,
+      },
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.decorateRequest('principal', null as never);
+  app.addHook('onRequest', createAuthHook(deps));
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.recordRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
+    request.log.info(
+      {
+        method: request.method,
+        url: redactUrl(request.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        ip: request.ip,
+      },
+      'request',
+    );
+  });
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply, deps));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      new FluxgateError('NOT_FOUND', `no endpoint ${request.method} ${request.url.split('?')[0]}`),
+      request,
+      reply,
+      deps,
+    ),
+  );
+
+  registerSystemRoutes(app, deps.system, deps.metrics);
+  registerTokenRoutes(app, deps.tokens, deps.now);
+  registerDatabaseRoutes(app, deps.databases);
+  for (const register of deps.extraRoutes ?? []) register(app);
+  return app;
+}
+
+function familyOf(request: FastifyRequest): ApiFamily {
+  const configured = request.routeOptions.config?.family;
+  if (configured !== undefined) return configured;
+  const path = request.url;
+  if (path.startsWith('/api/v2/')) return 'v2';
+  if (path.startsWith('/write') || path.startsWith('/query')) return 'v1';
+  return 'v3';
+}
+
+function sendError(raw: unknown, request: FastifyRequest, reply: FastifyReply, deps: HttpDeps): FastifyReply {
+  const error = toFluxgateError(raw) ?? internal(raw, request);
+  if (error.code === 'PERMISSION_DENIED' || error.code === 'GRANT_EXCEEDS_OWN') deps.metrics.recordAuth('forbidden');
+  reply.code(error.status).header('X-Fluxgate-Error', error.code);
+  if (error.status === 401) {
+    const reason = typeof error.details.reason === 'string' ? error.details.reason : 'missing';
+    const challenge = reason === 'missing' ? '' : `, error="invalid_token", error_description="${reason}"`;
+    reply.header('WWW-Authenticate', `Bearer realm="fluxgate"${challenge}`);
+  }
+  if (error.code === 'AUTH_THROTTLED') reply.header('Retry-After', String(error.details.retryAfterSeconds ?? 60));
+  if (error.status === 500) request.log.error({ err: raw, url: redactUrl(request.url) }, 'request failed');
+  return reply.send(errorBody(familyOf(request), error));
+}
+
+function internal(raw: unknown, request: FastifyRequest): FluxgateError {
+  request.log.error({ err: raw }, 'unexpected error');
+  return new FluxgateError('INTERNAL', 'internal error; see the server log');
+}

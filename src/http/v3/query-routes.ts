@@ -1,0 +1,108 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { fail } from '../../domain/errors.ts';
+import type { QueryService } from '../../services/query-service.ts';
+import type { Storage } from '../../storage/storage.ts';
+import {
+  CONTENT_TYPES,
+  QUERY_FORMATS,
+  type QueryFormat,
+  toCsv,
+  toJson,
+  toJsonLines,
+  toPretty,
+} from './query-formats.ts';
+
+interface QueryInput {
+  db?: string;
+  q?: string;
+  format?: string;
+  params?: unknown;
+}
+
+/** `GET|POST /api/v3/query_sql`: one SQL statement over one database, in five output formats. */
+export function registerQueryRoutes(app: FastifyInstance, queries: QueryService, storage: Storage): void {
+  const run = async (input: QueryInput, principal: Parameters<QueryService['query']>[0], reply: FastifyReply) => {
+    const format = queryFormat(input.format);
+    const result = await queries.query(principal, {
+      database: input.db ?? '',
+      sql: input.q ?? '',
+      params: queryParams(input.params),
+    });
+    reply.code(200).type(CONTENT_TYPES[format]);
+    switch (format) {
+      case 'json':
+        return toJson(result);
+      case 'jsonl':
+        return toJsonLines(result);
+      case 'csv':
+        return toCsv(result);
+      case 'pretty':
+        return toPretty(result);
+      case 'parquet':
+        return Buffer.from(await storage.toParquet(result));
+    }
+  };
+
+  app.get<{ Querystring: QueryInput }>(
+    '/api/v3/query_sql',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            db: { type: 'string' },
+            q: { type: 'string' },
+            format: { type: 'string' },
+            params: { type: 'string' },
+          },
+        },
+      },
+    },
+    (request, reply) => run(request.query, request.principal, reply),
+  );
+
+  app.post<{ Body: QueryInput }>(
+    '/api/v3/query_sql',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            db: { type: 'string' },
+            q: { type: 'string' },
+            format: { type: 'string' },
+            params: { type: ['object', 'string', 'null'] },
+          },
+        },
+      },
+    },
+    (request, reply) => run(request.body ?? {}, request.principal, reply),
+  );
+}
+
+function queryFormat(value: string | undefined): QueryFormat {
+  const format = value ?? 'json';
+  if (!(QUERY_FORMATS as readonly string[]).includes(format)) {
+    fail('INVALID_INPUT', `format '${format}' is not one of ${QUERY_FORMATS.join(', ')}`, { field: 'format' });
+  }
+  return format as QueryFormat;
+}
+
+/** `params` binds `$name` placeholders: a JSON object, given as an object (POST) or a JSON string. */
+function queryParams(value: unknown): Record<string, unknown> | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      fail('INVALID_INPUT', 'params must be a JSON object such as {"host":"a"}', { field: 'params' });
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    fail('INVALID_INPUT', 'params must be a JSON object such as {"host":"a"}', { field: 'params' });
+  }
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,163 @@
+import type { FastifyInstance } from 'fastify';
+import { parseDuration } from '../../domain/durations.ts';
+import { fail } from '../../domain/errors.ts';
+import { validatePermission } from '../../domain/permissions.ts';
+import type { TokenService } from '../../services/token-service.ts';
+import { isLoopback } from '../redact.ts';
+import { requireJson } from './require-json.ts';
+import { expiryFromBody, expiryProperties, issuedTokenJson, tokenViewJson } from './token-json.ts';
+
+interface AdminBody {
+  name?: string;
+  token_name?: string;
+  description?: string | null;
+  expiry_secs?: number | null;
+  expires_at?: string | null;
+}
+
+interface DatabaseTokenBody extends AdminBody {
+  permissions: unknown[];
+}
+
+const nameProperties = {
+  name: { type: 'string' },
+  token_name: { type: 'string' },
+  description: { type: ['string', 'null'], maxLength: 1000 },
+  ...expiryProperties,
+} as const;
+
+/** The InfluxDB 3 Core/Enterprise token endpoints (`/api/v3/configure/token…`). */
+export function registerTokenRoutes(app: FastifyInstance, tokens: TokenService, now: () => number): void {
+  app.post<{ Body: AdminBody | undefined }>(
+    '/api/v3/configure/token/admin',
+    {
+      config: { auth: 'optional' },
+      schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: nameProperties } },
+    },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const name = body.name ?? body.token_name;
+      if (name !== undefined && request.principal.kind === 'anonymous') {
+        fail(
+          'CREDENTIAL_MISSING',
+          'the request was not authenticated: creating a named admin token needs an admin token',
+          {
+            reason: 'missing',
+          },
+        );
+      }
+      // Seed 004 documents a named admin token created here with {"name": …}; without a name this is
+      // the first-boot creation of the operator token.
+      const issued =
+        name === undefined
+          ? await tokens.bootstrapOperatorToken(request.principal, isLoopback(request.ip))
+          : await tokens.createAdminToken(request.principal, {
+              name,
+              description: body.description ?? null,
+              expiresAt: expiryFromBody(body, now()),
+            });
+      return reply.code(201).send(issuedTokenJson(issued));
+    },
+  );
+
+  app.post<{ Querystring: { grace?: string } }>(
+    '/api/v3/configure/token/admin/regenerate',
+    {
+      schema: {
+        querystring: { type: 'object', additionalProperties: false, properties: { grace: { type: 'string' } } },
+      },
+    },
+    async (request, reply) => {
+      const grace = request.query.grace === undefined ? 0 : parseDuration(request.query.grace, 'grace');
+      const issued = await tokens.regenerateOperatorToken(request.principal, grace);
+      return reply.code(201).send(issuedTokenJson(issued));
+    },
+  );
+
+  app.post<{ Body: AdminBody }>(
+    '/api/v3/configure/token/named_admin',
+    {
+      preValidation: requireJson,
+      schema: {
+        body: { type: 'object', additionalProperties: false, required: ['token_name'], properties: nameProperties },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const issued = await tokens.createAdminToken(request.principal, {
+        name: body.token_name ?? '',
+        description: body.description ?? null,
+        expiresAt: expiryFromBody(body, now()),
+      });
+      return reply.code(201).send(issuedTokenJson(issued));
+    },
+  );
+
+  app.post<{ Body: DatabaseTokenBody }>(
+    '/api/v3/enterprise/configure/token',
+    {
+      preValidation: requireJson,
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['token_name', 'permissions'],
+          properties: { ...nameProperties, permissions: { type: 'array' } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const issued = await tokens.createDatabaseToken(request.principal, {
+        name: body.token_name ?? '',
+        description: body.description ?? null,
+        permissions: body.permissions.map((p, i) => validatePermission(p, `permissions[${i}]`)),
+        expiresAt: expiryFromBody(body, now()),
+      });
+      return reply.code(201).send(issuedTokenJson(issued));
+    },
+  );
+
+  app.get<{ Querystring: { include_revoked?: string; format?: string } }>(
+    '/api/v3/configure/token',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { include_revoked: { enum: ['true', 'false'] }, format: { enum: ['json'] } },
+        },
+      },
+    },
+    async (request) => {
+      const list = await tokens.listTokens(request.principal, {
+        includeRevoked: request.query.include_revoked === 'true',
+      });
+      return list.map(tokenViewJson);
+    },
+  );
+
+  app.delete<{ Querystring: { token_name?: string; token_id?: string } }>(
+    '/api/v3/configure/token',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { token_name: { type: 'string' }, token_id: { type: 'string', pattern: '^[0-9]+$' } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { token_name: name, token_id: id } = request.query;
+      if ((name === undefined) === (id === undefined)) {
+        fail('INVALID_INPUT', 'give exactly one of the query parameters token_name or token_id', {
+          field: 'token_name',
+        });
+      }
+      if (name !== undefined) await tokens.revokeTokenByName(request.principal, name);
+      else await tokens.revokeToken(request.principal, Number(id));
+      return reply.code(200).send();
+    },
+  );
+}

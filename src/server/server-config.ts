@@ -1,0 +1,47 @@
+import type { SystemResource } from '../domain/permissions.ts';
+
+export interface ServerConfig {
+  dataDir: string;
+  httpBind: string;
+  /** A postgres:// URL, a SQLite file path, or undefined for `<dataDir>/catalog.sqlite`. */
+  catalog: string | undefined;
+  adminTokenFile: string | undefined;
+  /** Address of the one-shot operator token recovery listener, when enabled. */
+  recoveryBind: string | undefined;
+  withoutAuth: boolean;
+  disableAuthz: SystemResource[];
+  allowRemoteBootstrap: boolean;
+  logLevel: string;
+  maxBodyBytes: number;
+  authFailureLimit: number;
+  authFailureWindowMs: number;
+  authBlockMs: number;
+  tokenIndexMaxEntries: number;
+  usageFlushMs: number;
+  catalogPollMs: number;
+  maxTables: number;
+  maxColumnsPerTable: number;
+  retentionSweepMs: number;
+}
+
+export const DEFAULT_SERVER_CONFIG: ServerConfig = {
+  dataDir: './data',
+  httpBind: '127.0.0.1:8181',
+  catalog: undefined,
+  adminTokenFile: undefined,
+  recoveryBind: undefined,
+  withoutAuth: false,
+  disableAuthz: [],
+  allowRemoteBootstrap: false,
+  logLevel: 'info',
+  maxBodyBytes: 10 * 1024 * 1024,
+  authFailureLimit: 30,
+  authFailureWindowMs: 60_000,
+  authBlockMs: 60_000,
+  tokenIndexMaxEntries: 2_000_000,
+  usageFlushMs: 5_000,
+  catalogPollMs: 2_000,
+  maxTables: 500,
+  maxColumnsPerTable: 250,
+  retentionSweepMs: 60_000,
+};

@@ -1,0 +1,167 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { type Logger, pino } from 'pino';
+import { Authenticator } from '../auth/authenticator.ts';
+import { FailureThrottle } from '../auth/failure-throttle.ts';
+import { systemPrincipal } from '../auth/principal.ts';
+import { TokenIndex } from '../auth/token-index.ts';
+import { UsageTracker } from '../auth/usage-tracker.ts';
+import { catalogSpecFrom, openCatalog } from '../catalog/open-catalog.ts';
+import { buildHttpApp } from '../http/app.ts';
+import { ServerMetrics } from '../http/metrics.ts';
+import { registerQueryRoutes } from '../http/v3/query-routes.ts';
+import { registerWriteRoutes } from '../http/write-routes.ts';
+import { CatalogFollower } from '../services/catalog-follower.ts';
+import { DatabaseDirectory } from '../services/database-directory.ts';
+import { DatabaseService } from '../services/database-service.ts';
+import { QueryService } from '../services/query-service.ts';
+import { RetentionSweeper } from '../services/retention-sweeper.ts';
+import { SystemService } from '../services/system-service.ts';
+import { TokenService } from '../services/token-service.ts';
+import { WriteService } from '../services/write-service.ts';
+import { DuckDbStorage } from '../storage/duckdb/duckdb-storage.ts';
+import { readAdminTokenFile } from './admin-token-file.ts';
+import { parseBindAddress } from './bind-address.ts';
+import { startRecoveryListener } from './recovery-listener.ts';
+import type { ServerConfig } from './server-config.ts';
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:8181 */
+  address: string;
+  recoveryAddress: string | undefined;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Wires the core (catalog, index, services) to its faces and starts listening. */
+export async function startServer(
+  config: ServerConfig,
+  logger: Logger = pino({ level: config.logLevel }),
+): Promise<RunningServer> {
+  const bind = parseBindAddress(config.httpBind, 'http-bind');
+  const recoveryBind =
+    config.recoveryBind === undefined
+      ? undefined
+      : parseBindAddress(config.recoveryBind, 'admin-token-recovery-http-bind');
+  mkdirSync(config.dataDir, { recursive: true });
+  const now = () => Date.now();
+  const onError = (error: unknown) => logger.error({ err: error }, 'background task failed');
+
+  const catalog = await openCatalog(catalogSpecFrom(config.catalog, config.dataDir));
+  const closers: Array<() => Promise<void> | void> = [() => catalog.close()];
+  try {
+    const metrics = new ServerMetrics();
+    const index = new TokenIndex({ maxEntries: config.tokenIndexMaxEntries, maxRemembered: 100_000 });
+    const directory = new DatabaseDirectory();
+    const follower = new CatalogFollower(
+      catalog,
+      index,
+      directory,
+      now,
+      { pageSize: 10_000, pollMs: config.catalogPollMs },
+      onError,
+    );
+    await follower.start();
+    closers.unshift(() => follower.stop());
+    const usage = new UsageTracker(catalog, onError);
+    usage.start(config.usageFlushMs);
+    closers.unshift(() => usage.stop());
+
+    const authenticator = new Authenticator({
+      index,
+      catalog,
+      throttle: new FailureThrottle({
+        limit: config.authFailureLimit,
+        windowMs: config.authFailureWindowMs,
+        blockMs: config.authBlockMs,
+        maxSources: 100_000,
+      }),
+      usage,
+      now,
+      onOutcome: (outcome) => metrics.recordAuth(outcome),
+    });
+    const authEnabled = !config.withoutAuth;
+    const tokens = new TokenService({
+      catalog,
+      index,
+      directory,
+      usage,
+      now,
+      onError,
+      authEnabled,
+      allowRemoteBootstrap: config.allowRemoteBootstrap,
+    });
+    const storage = new DuckDbStorage(config.dataDir);
+    closers.splice(closers.length - 1, 0, () => storage.close());
+    const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+    const databases = new DatabaseService({
+      catalog,
+      directory,
+      storage,
+      now,
+      onError,
+      defaults: { maxTables: config.maxTables, maxColumnsPerTable: config.maxColumnsPerTable },
+    });
+    const system = new SystemService(new Set(config.disableAuthz));
+    const writes = new WriteService({ directory, databases, storage, nowNs });
+    const queries = new QueryService({ catalog, directory, storage, usage, now });
+    const sweeper = new RetentionSweeper(directory, storage, nowNs, onError);
+    sweeper.start(config.retentionSweepMs);
+    closers.unshift(() => sweeper.stop());
+
+    if (!authEnabled)
+      logger.warn('started WITHOUT authentication: every request is allowed and token endpoints are disabled');
+    if (config.adminTokenFile !== undefined && authEnabled)
+      await importAdminTokenFile(config.adminTokenFile, tokens, logger);
+
+    const app = buildHttpApp({
+      logger,
+      authenticator,
+      tokens,
+      databases,
+      system,
+      metrics,
+      authEnabled,
+      now,
+      bodyLimit: config.maxBodyBytes,
+      extraRoutes: [
+        (app) => registerWriteRoutes(app, writes, config.maxBodyBytes),
+        (app) => registerQueryRoutes(app, queries, storage),
+      ],
+    });
+    await app.listen({ host: bind.host, port: bind.port });
+    closers.unshift(() => app.close());
+    const port = (app.server.address() as { port: number }).port;
+    const address = `http://${bind.host.includes(':') ? `[${bind.host}]` : bind.host}:${port}`;
+
+    let recovery: { server: Server; address: string } | undefined;
+    if (recoveryBind !== undefined) {
+      recovery = await startRecoveryListener(recoveryBind.host, recoveryBind.port, tokens, logger);
+      const server = recovery.server;
+      closers.unshift(
+        () => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
+      );
+    }
+    // Always printed, whatever the level: operators (and the test harness) need the bound address.
+    const startup = logger.level === 'silent' ? logger : logger.child({}, { level: 'info' });
+    startup.info({ address, catalog: catalog.dialect, dataDir: config.dataDir }, 'fluxgate listening');
+    return { address, recoveryAddress: recovery?.address, logger, close: () => closeAll(closers) };
+  } catch (error) {
+    await closeAll(closers);
+    throw error;
+  }
+}
+
+async function closeAll(closers: Array<() => Promise<void> | void>): Promise<void> {
+  for (const close of closers) await close();
+}
+
+async function importAdminTokenFile(path: string, tokens: TokenService, logger: Logger): Promise<void> {
+  const file = readAdminTokenFile(path);
+  if (file.tooOpen) logger.warn({ file: path }, 'the admin token file can be read by group or others; chmod 600 it');
+  const outcome = await tokens.importAdminToken(systemPrincipal('admin-token-file'), file);
+  logger.info(
+    { file: path, name: file.name, outcome },
+    outcome === 'created' ? 'admin token imported' : 'admin token file skipped: the name exists',
+  );
+}

@@ -1,0 +1,44 @@
+import type { Principal } from '../auth/principal.ts';
+import type { AuditEntry, AuditOutcome, Catalog } from '../catalog/catalog.ts';
+
+export interface AuditTarget {
+  kind: AuditEntry['targetKind'];
+  id?: number | null;
+  name?: string | null;
+}
+
+/** The audit record of an action by `principal`. Details must never hold a secret. */
+export function auditEntry(
+  principal: Principal,
+  action: string,
+  target: AuditTarget,
+  at: number,
+  outcome: AuditOutcome = 'ok',
+  details: Record<string, unknown> = {},
+): AuditEntry {
+  return {
+    at,
+    actorTokenId: principal.tokenId,
+    actorName: principal.name,
+    action,
+    targetKind: target.kind,
+    targetId: target.id ?? null,
+    targetName: target.name ?? null,
+    outcome,
+    sourceIp: principal.sourceIp,
+    details,
+  };
+}
+
+/** Records an attempt that changed nothing (denied or failed); never lets the audit write fail the request. */
+export async function auditAttempt(
+  catalog: Catalog,
+  entry: AuditEntry,
+  onError: (error: unknown) => void,
+): Promise<void> {
+  try {
+    await catalog.appendAudit(entry);
+  } catch (error) {
+    onError(error);
+  }
+}

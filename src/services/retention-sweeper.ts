@@ -1,0 +1,40 @@
+import type { Storage } from '../storage/storage.ts';
+import type { DatabaseDirectory } from './database-directory.ts';
+import { toStorageDatabase } from './database-resolver.ts';
+
+/** Removes rows older than each database's retention period, on a timer. */
+export class RetentionSweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly directory: DatabaseDirectory,
+    private readonly storage: Storage,
+    private readonly nowNs: () => bigint,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => void this.sweep(), intervalMs);
+    this.timer.unref();
+  }
+
+  sweep(): Promise<void> {
+    this.running = this.running.then(async () => {
+      for (const db of this.directory.live()) {
+        if (db.retentionPeriodMs === null) continue;
+        try {
+          await this.storage.enforceRetention(toStorageDatabase(db), this.nowNs());
+        } catch (error) {
+          this.onError(error);
+        }
+      }
+    });
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,71 @@
+import type { Principal } from '../auth/principal.ts';
+import { fail } from '../domain/errors.ts';
+import { DB_ACTIONS } from '../domain/permissions.ts';
+import { parseLineProtocol } from '../storage/lineprotocol/parse.ts';
+import type { LineError, Precision } from '../storage/lineprotocol/types.ts';
+import type { Storage } from '../storage/storage.ts';
+import { describeNeed } from './authorize.ts';
+import type { DatabaseDirectory } from './database-directory.ts';
+import { toStorageDatabase } from './database-resolver.ts';
+import type { DatabaseService } from './database-service.ts';
+
+export interface WriteRequest {
+  database: string;
+  body: string;
+  precision: Precision;
+  /** InfluxDB 3's accept_partial (default true): store the good lines of a batch with bad ones. */
+  acceptPartial: boolean;
+}
+
+export interface WriteResult {
+  written: number;
+  errors: LineError[];
+}
+
+const WRITE = DB_ACTIONS.write;
+
+/**
+ * Line-protocol writes: authorize `db:<name>:write`, parse, store durably. A database that does not
+ * exist is created by the write only for a token holding `db:*:write` (or admin), as InfluxDB 3 does.
+ */
+export class WriteService {
+  constructor(
+    private readonly deps: {
+      directory: DatabaseDirectory;
+      databases: DatabaseService;
+      storage: Storage;
+      nowNs: () => bigint;
+    },
+  ) {}
+
+  async write(principal: Principal, request: WriteRequest): Promise<WriteResult> {
+    const record = await this.resolve(principal, request.database);
+    const parsed = parseLineProtocol(request.body, request.precision);
+    if (parsed.errors.length > 0 && !request.acceptPartial) return { written: 0, errors: parsed.errors };
+    if (parsed.points.length === 0) return { written: 0, errors: parsed.errors };
+    const outcome = await this.deps.storage.write(toStorageDatabase(record), parsed.points, this.deps.nowNs());
+    const errors = [...parsed.errors, ...outcome.rejected].sort((a, b) => a.lineNumber - b.lineNumber);
+    return { written: outcome.written, errors };
+  }
+
+  private async resolve(principal: Principal, name: string) {
+    if (name === '') fail('INVALID_INPUT', 'the database parameter is required', { field: 'db' });
+    const existing = this.deps.directory.byNameOf(name);
+    if (existing !== undefined) {
+      if (!principal.authority.allows({ kind: 'db', dbId: existing.id, actions: WRITE })) {
+        fail(
+          'PERMISSION_DENIED',
+          `the token '${principal.name}' may not write to '${name}': it needs ${describeNeed({ kind: 'db', dbId: existing.id, actions: WRITE }, name)}`,
+        );
+      }
+      return existing;
+    }
+    if (!principal.authority.allows({ kind: 'db', dbId: null, actions: WRITE })) {
+      fail('DATABASE_NOT_FOUND', `database '${name}' not found`, { field: 'db' });
+    }
+    await this.deps.databases.createDatabaseForWrite(principal, name);
+    const created = this.deps.directory.byNameOf(name);
+    if (created === undefined) fail('DATABASE_NOT_FOUND', `database '${name}' not found`, { field: 'db' });
+    return created;
+  }
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { bootstrap, call, type IssuedToken } from '../helpers/http.ts';
+import { runCli, type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
+
+let server: ServerProcess;
+let env: Record<string, string>;
+let admin: string;
+const scratch = mkdtempSync(join(tmpdir(), 'fluxgate-cli-data-'));
+
+before(async () => {
+  server = await startServerProcess();
+  admin = await bootstrap(server.url);
+  env = { FLUXGATE_HOST: server.url, FLUXGATE_TOKEN: admin };
+});
+after(async () => {
+  await server.dispose();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+test('write a string, then query it back as csv', async () => {
+  const write = await runCli(
+    ['write', '--database', 'sensors', '--precision', 's', 'cpu,host=a usage=0.5 1732500000'],
+    { env },
+  );
+  assert.equal(write.code, 0, write.stderr);
+  assert.match(write.stdout, /wrote 1 lines to sensors/);
+  const query = await runCli(
+    ['query', '--database', 'sensors', '--format', 'csv', 'SELECT host, avg(usage) AS mean FROM cpu GROUP BY host'],
+    { env },
+  );
+  assert.equal(query.code, 0, query.stderr);
+  assert.equal(query.stdout, 'host,mean\na,0.5\n');
+});
+
+test('write a large file in batches, and from stdin; line numbers of rejected lines are file line numbers', async () => {
+  const lines = Array.from({ length: 12_345 }, (_, i) => `big,host=h${i % 10} v=${i}i ${1_700_000_000_000 + i}`);
+  lines[7000] = 'big,host=x v=not-a-number 1';
+  const file = join(scratch, 'metrics.lp');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const write = await runCli(['write', '--database', 'files', '--precision', 'ms', file], { env });
+  assert.equal(write.code, 1, 'a rejected line makes the command fail');
+  assert.match(write.stderr, /line 7001: /);
+  assert.match(write.stderr, /1 of 12345 lines were rejected/);
+  const count = await runCli(['query', '--database', 'files', '--format', 'json', 'SELECT count(*) AS n FROM big'], {
+    env,
+  });
+  assert.deepEqual(JSON.parse(count.stdout), [{ n: 12_344 }]);
+  const stdin = await runCli(['write', '--database', 'files', '-'], {
+    env,
+    input: 'piped,host=a v=1\npiped,host=b v=2\n',
+  });
+  assert.equal(stdin.code, 0, stdin.stderr);
+  const piped = await runCli(['query', '--database', 'files', '--format', 'jsonl', 'SELECT count(*) AS n FROM piped'], {
+    env,
+  });
+  assert.equal(piped.stdout.trim(), '{"n":2}');
+});
+
+test('query to a parquet file; refused queries and missing rights exit non-zero with the reason', async () => {
+  const out = join(scratch, 'out.parquet');
+  const parquet = await runCli(
+    ['query', '--database', 'sensors', '--format', 'parquet', '--output', out, 'SELECT * FROM cpu'],
+    { env },
+  );
+  assert.equal(parquet.code, 0, parquet.stderr);
+  assert.equal(readFileSync(out).subarray(0, 4).toString(), 'PAR1');
+  const refused = await runCli(['query', '--database', 'sensors', "SELECT * FROM read_csv('/etc/passwd')"], { env });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /read_csv/);
+  const issued = await call<IssuedToken>(server.url, 'POST', '/api/v3/enterprise/configure/token', {
+    token: admin,
+    json: {
+      token_name: 'reader',
+      permissions: [{ resource_type: 'db', resource_names: ['sensors'], actions: ['read'] }],
+    },
+  });
+  const denied = await runCli(['write', '--database', 'sensors', '--token', issued.body.token, 'cpu,host=b usage=1'], {
+    env: { FLUXGATE_HOST: server.url },
+  });
+  assert.equal(denied.code, 1);
+  assert.match(denied.stderr, /403/);
+  const viaInfluxEnv = await runCli(['query', '--database', 'sensors', 'SELECT count(*) AS n FROM cpu'], {
+    env: { INFLUXDB3_HOST_URL: server.url, INFLUXDB3_AUTH_TOKEN: issued.body.token },
+  });
+  assert.equal(viaInfluxEnv.code, 0, viaInfluxEnv.stderr);
+  assert.match(viaInfluxEnv.stdout, /\| 1 +\|/);
+});

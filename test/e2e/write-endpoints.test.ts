@@ -1,0 +1,221 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { bootstrap, call } from '../helpers/http.ts';
+import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
+
+let server: ServerProcess;
+let admin: string;
+
+async function rows(db: string, sql: string): Promise<Array<Record<string, unknown>>> {
+  const response = await call<Array<Record<string, unknown>>>(server.url, 'POST', '/api/v3/query_sql', {
+    token: admin,
+    json: { db, q: sql },
+  });
+  assert.equal(response.status, 200, response.text);
+  return response.body;
+}
+
+before(async () => {
+  server = await startServerProcess({ args: ['--max-body-size', '20000'] });
+  admin = await bootstrap(server.url);
+});
+after(() => server.dispose());
+
+describe('POST /api/v3/write_lp', () => {
+  test('204, every precision name scales timestamps to nanoseconds', async () => {
+    const cases: Array<[string, string]> = [
+      ['ns', '1700000000000000000'],
+      ['nanosecond', '1700000000000000001'],
+      ['us', '1700000000000002'],
+      ['microsecond', '1700000000000003'],
+      ['ms', '1700000000004'],
+      ['millisecond', '1700000000005'],
+      ['s', '1700000006'],
+      ['second', '1700000007'],
+    ];
+    for (const [precision, ts] of cases) {
+      const response = await call(server.url, 'POST', `/api/v3/write_lp?db=prec&precision=${precision}`, {
+        token: admin,
+        body: `m,p=${precision} v=1 ${ts}`,
+      });
+      assert.equal(response.status, 204, `${precision}: ${response.text}`);
+    }
+    const stored = await rows('prec', 'SELECT p, CAST(epoch_ns(time) AS VARCHAR) AS ns FROM m ORDER BY time');
+    assert.deepEqual(
+      stored.map((r) => r.ns),
+      [
+        '1700000000000000000',
+        '1700000000000000001',
+        '1700000000000002000',
+        '1700000000000003000',
+        '1700000000004000000',
+        '1700000000005000000',
+        '1700000006000000000',
+        '1700000007000000000',
+      ],
+    );
+    const bad = await call<{ field: string }>(server.url, 'POST', '/api/v3/write_lp?db=prec&precision=h', {
+      token: admin,
+      body: 'm v=1',
+    });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.field, 'precision');
+  });
+
+  test('a partial write keeps the good lines and names each bad one', async () => {
+    const body = [
+      'cpu,host=a usage=1 1',
+      '# a comment',
+      'cpu,host=b usage=oops 2',
+      '',
+      'cpu,host=c usage="text" 3',
+      'cpu,host=d usage=4 4',
+    ].join('\n');
+    const response = await call<{
+      error: string;
+      data: Array<{ line_number: number; error_message: string; original_line: string }>;
+    }>(server.url, 'POST', '/api/v3/write_lp?db=partial', { token: admin, body });
+    assert.equal(response.status, 400);
+    assert.equal(response.body.error, 'partial write of line protocol occurred');
+    assert.deepEqual(
+      response.body.data.map((d) => d.line_number),
+      [3, 5],
+    );
+    assert.match(response.body.data[1]!.error_message, /usage/);
+    assert.deepEqual(
+      (await rows('partial', 'SELECT host FROM cpu ORDER BY host')).map((r) => r.host),
+      ['a', 'd'],
+    );
+  });
+
+  test('accept_partial=false stores nothing from a batch with a bad line', async () => {
+    const response = await call(server.url, 'POST', '/api/v3/write_lp?db=strict&accept_partial=false', {
+      token: admin,
+      body: 'cpu,host=a usage=1\ncpu,host=b usage=',
+    });
+    assert.equal(response.status, 400);
+    const query = await call(server.url, 'GET', '/api/v3/query_sql?db=strict&q=SELECT+1', { token: admin });
+    assert.equal(query.status, 200, 'the database was created by the write');
+    const table = await call<{ code: string }>(server.url, 'GET', '/api/v3/query_sql?db=strict&q=SELECT+*+FROM+cpu', {
+      token: admin,
+    });
+    assert.equal(table.status, 400);
+    assert.equal(table.body.code, 'QUERY_FAILED');
+  });
+
+  test('gzip bodies are accepted; the size limit applies after gunzip; other encodings are refused', async () => {
+    const small = gzipSync(Buffer.from('gz,host=a v=1 1\ngz,host=b v=2 2'));
+    assert.equal(
+      (
+        await call(server.url, 'POST', '/api/v3/write_lp?db=gz', {
+          token: admin,
+          body: small,
+          headers: { 'content-encoding': 'gzip' },
+        })
+      ).status,
+      204,
+    );
+    assert.equal((await rows('gz', 'SELECT count(*) AS n FROM gz'))[0]!.n, 2);
+    const bomb = gzipSync(Buffer.from(`${'gz,host=a v=1\n'.repeat(5000)}`));
+    assert.ok(bomb.length < 20_000);
+    const tooBig = await call<{ code: string }>(server.url, 'POST', '/api/v3/write_lp?db=gz', {
+      token: admin,
+      body: bomb,
+      headers: { 'content-encoding': 'gzip' },
+    });
+    assert.equal(tooBig.status, 413);
+    assert.equal(tooBig.body.code, 'BODY_TOO_LARGE');
+    const notGzip = await call(server.url, 'POST', '/api/v3/write_lp?db=gz', {
+      token: admin,
+      body: 'x',
+      headers: { 'content-encoding': 'gzip' },
+    });
+    assert.equal(notGzip.status, 400);
+    const brotli = await call(server.url, 'POST', '/api/v3/write_lp?db=gz', {
+      token: admin,
+      body: 'x',
+      headers: { 'content-encoding': 'br' },
+    });
+    assert.equal(brotli.status, 415);
+    const raw = await call(server.url, 'POST', '/api/v3/write_lp?db=gz', { token: admin, body: 'x'.repeat(30_000) });
+    assert.equal(raw.status, 413);
+    assert.equal((await rows('gz', 'SELECT count(*) AS n FROM gz'))[0]!.n, 2, 'nothing half-written');
+  });
+
+  test('a type conflict is a per-line error, never a silent cast', async () => {
+    assert.equal(
+      (await call(server.url, 'POST', '/api/v3/write_lp?db=types', { token: admin, body: 'm v=1i 1' })).status,
+      204,
+    );
+    const response = await call<{ data: Array<{ error_message: string }> }>(
+      server.url,
+      'POST',
+      '/api/v3/write_lp?db=types',
+      {
+        token: admin,
+        body: 'm v=1.5 2\nm v=2i 3',
+      },
+    );
+    assert.equal(response.status, 400);
+    assert.match(response.body.data[0]!.error_message, /v/);
+    assert.deepEqual(await rows('types', 'SELECT v FROM m ORDER BY time'), [{ v: 1 }, { v: 2 }]);
+  });
+
+  test('missing db is a 400 naming the parameter', async () => {
+    const response = await call<{ field: string }>(server.url, 'POST', '/api/v3/write_lp', {
+      token: admin,
+      body: 'm v=1',
+    });
+    assert.equal(response.status, 400);
+    assert.equal(response.body.field, 'db');
+  });
+});
+
+describe('v2 and v1 write endpoints keep their own error shapes', () => {
+  test('/api/v2/write: 204, and {code, message} for bad lines', async () => {
+    assert.equal(
+      (
+        await call(server.url, 'POST', '/api/v2/write?bucket=legacy&org=o&precision=s', {
+          token: admin,
+          body: 'm v=1 1700000000',
+        })
+      ).status,
+      204,
+    );
+    const bad = await call<{ code: string; message: string }>(server.url, 'POST', '/api/v2/write?bucket=legacy', {
+      token: admin,
+      body: 'm v=',
+    });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.code, 'invalid');
+    assert.match(bad.body.message, /^partial write: line 1: /);
+    const missing = await call<{ code: string }>(server.url, 'POST', '/api/v2/write?org=o', {
+      token: admin,
+      body: 'm v=1',
+    });
+    assert.equal(missing.status, 400);
+    assert.equal(missing.body.code, 'invalid');
+  });
+
+  test('/write: 204 with ?p= and v1 precisions, {error} for bad lines', async () => {
+    assert.equal(
+      (await call(server.url, 'POST', `/write?db=legacy&precision=u&p=${admin}`, { body: 'm v=2 1700000000000001' }))
+        .status,
+      204,
+    );
+    assert.equal(
+      (
+        await call(server.url, 'POST', `/write?db=legacy&precision=n&u=someone&p=${admin}`, {
+          body: 'm v=3 1700000000000000002',
+        })
+      ).status,
+      204,
+    );
+    const bad = await call<{ error: string }>(server.url, 'POST', `/write?db=legacy&p=${admin}`, { body: 'm v=1\nm' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error, /partial write: line 2/);
+    assert.equal((await rows('legacy', 'SELECT count(*) AS n FROM m'))[0]!.n, 4);
+    assert.ok(!server.output().includes(admin), 'the ?p= token is redacted from the log');
+  });
+});
