@@ -1,12 +1,5 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { systemPrincipal } from '../auth/principal.ts';
-import { TokenIndex } from '../auth/token-index.ts';
-import { UsageTracker } from '../auth/usage-tracker.ts';
-import { catalogSpecFrom, openCatalog } from '../catalog/open-catalog.ts';
-import { issuedTokenJson } from '../http/v3/token-json.ts';
-import { DatabaseDirectory } from '../services/database-directory.ts';
-import { TokenService } from '../services/token-service.ts';
 import { confirm } from './confirm.ts';
 import { printIssuedToken } from './token-output.ts';
 
@@ -30,23 +23,7 @@ export function addAdminCommands(program: Command): void {
     .option('--format <format>', 'text or json', 'text')
     .action(async (options: { dataDir: string; catalog?: string; yes?: boolean; format: string }) => {
       await confirm('This replaces the secret of the operator token _admin; the old one stops working.', options.yes);
-      const catalog = await openCatalog(catalogSpecFrom(options.catalog, resolve(options.dataDir)));
-      try {
-        const usage = new UsageTracker(catalog, () => {});
-        const tokens = new TokenService({
-          catalog,
-          index: new TokenIndex({ maxEntries: 1, maxRemembered: 1 }),
-          directory: new DatabaseDirectory(),
-          usage,
-          now: () => Date.now(),
-          onError: () => {},
-          authEnabled: true,
-          allowRemoteBootstrap: false,
-        });
-        const issued = await tokens.recoverOperatorToken(systemPrincipal('offline-recovery'));
-        printIssuedToken(issuedTokenJson(issued), options.format);
-      } finally {
-        await catalog.close();
-      }
+      const { recoverOffline } = await import('./offline-recovery.ts');
+      printIssuedToken(await recoverOffline(options.catalog, resolve(options.dataDir)), options.format);
     });
 }

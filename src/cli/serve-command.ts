@@ -1,7 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { pino } from 'pino';
 import { SYSTEM_RESOURCES, type SystemResource } from '../domain/permissions.ts';
-import { startServer } from '../server/server.ts';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../server/server-config.ts';
 
 function integer(value: string): number {
@@ -99,6 +97,9 @@ export function addServeCommand(program: Command): void {
         maxBodyBytes: options.maxBodySize as number,
         authFailureLimit: options.authFailureLimit as number,
       };
+      // Loaded here so client commands do not pay for the server stack (DuckDB, pg, fastify) at startup.
+      const { pino } = await import('pino');
+      const { startServer } = await import('../server/server.ts');
       const logger = pino({ level: config.logLevel });
       const server = await startServer(config, logger);
       const shutdown = (signal: string) => {
@@ -114,6 +115,9 @@ export function addServeCommand(program: Command): void {
           },
         );
       };
+      // A reader of our output that went away (EPIPE) must not keep the server from shutting down.
+      process.stdout.on('error', () => {});
+      process.stderr.on('error', () => {});
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
     });

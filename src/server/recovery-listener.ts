@@ -16,19 +16,25 @@ export async function startRecoveryListener(
   tokens: TokenService,
   logger: Logger,
 ): Promise<{ server: Server; address: string }> {
+  let used = false;
   const server = createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];
-    if (request.method !== 'POST' || path !== RECOVERY_PATH) {
-      response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
+    if (request.method !== 'POST' || path !== RECOVERY_PATH || used) {
+      response
+        .writeHead(404, { 'content-type': 'application/json', connection: 'close' })
+        .end(JSON.stringify({ error: 'not found' }));
       return;
     }
+    // One shot: decided on arrival, so concurrent requests cannot regenerate twice.
+    used = true;
+    server.close();
     request.resume();
     tokens
       .recoverOperatorToken(systemPrincipal('recovery', request.socket.remoteAddress ?? null))
       .then((issued) => {
         response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(issuedTokenJson(issued)));
         logger.warn('operator token regenerated through the recovery listener; the listener is now closed');
-        server.close();
+        server.closeAllConnections();
       })
       .catch((error: unknown) => {
         logger.error({ err: error }, 'operator token recovery failed');
