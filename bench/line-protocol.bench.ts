@@ -1,0 +1,95 @@
+// Line-protocol parser throughput: a realistic 5,000-line batch (100 series) parsed repeatedly for
+// ~2 seconds after a warm-up, then the same lines in 500-line batches for ~1 second.
+// Prints lines/s and MB/s by wall clock and by CPU time (steadier on a shared machine), and the
+// share of wall time spent in garbage collection: the parsed points of a large batch outlive
+// young-generation collections, so collection cost grows with batch size.
+import { PerformanceObserver } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseLineProtocol } from '../src/storage/lineprotocol/parse.ts';
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+const SERIES = 100;
+const LINES = 5_000;
+const SMALL_BATCH = 500;
+const WARM_UP_MS = 500;
+
+function buildLines(): string[] {
+  const lines: string[] = [];
+  const baseNs = 1_732_500_000_000_000_000n;
+  for (let i = 0; i < LINES; i++) {
+    const series = i % SERIES;
+    // Every scrape writes all series with one timestamp, ten seconds apart.
+    const timestamp = baseNs + BigInt(Math.floor(i / SERIES)) * 10_000_000_000n;
+    const user = (Math.random() * 100).toFixed(2);
+    const system = (Math.random() * 20).toFixed(3);
+    const idle = (100 - Number(user)).toFixed(4);
+    const count = Math.floor(Math.random() * 100_000);
+    const region = series % 2 === 0 ? 'us' : 'eu';
+    lines.push(
+      `cpu,host=host${series},region=${region} usage_user=${user},usage_system=${system},usage_idle=${idle},count=${count}i ${timestamp}`,
+    );
+  }
+  return lines;
+}
+
+/** Joins lines into a body; join (not concatenation) yields a flat string, like a decoded request body. */
+function toBody(lines: string[]): string {
+  return [...lines, ''].join('\n');
+}
+
+interface Run {
+  lines: number;
+  bytes: number;
+  wallMs: number;
+  cpuMs: number;
+  gcMs: number;
+}
+
+async function measure(bodies: string[], linesPerBody: number, ms: number): Promise<Run> {
+  let gcMs = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const cpuStart = process.cpuUsage();
+  const started = performance.now();
+  let lines = 0;
+  let bytes = 0;
+  let wallMs = 0;
+  for (let i = 0; wallMs < ms; i++) {
+    const body = bodies[i % bodies.length]!;
+    const result = parseLineProtocol(body, 'ns');
+    if (result.points.length !== linesPerBody || result.errors.length !== 0) throw new Error('a batch did not parse');
+    lines += linesPerBody;
+    bytes += Buffer.byteLength(body);
+    wallMs = performance.now() - started;
+  }
+  const cpu = process.cpuUsage(cpuStart);
+  // GC entries are delivered asynchronously.
+  await sleep(0);
+  observer.disconnect();
+  return { lines, bytes, wallMs, cpuMs: (cpu.user + cpu.system) / 1_000, gcMs };
+}
+
+function report(title: string, run: Run): void {
+  const rate = (amount: number, ms: number) => (amount * 1_000) / ms;
+  const lines = (ms: number) => Math.round(rate(run.lines, ms)).toLocaleString('en-US').padStart(10);
+  const mb = (ms: number) => (rate(run.bytes, ms) / 1e6).toFixed(1).padStart(6);
+  const gcShare = ((run.gcMs / run.wallMs) * 100).toFixed(0);
+  console.log(title);
+  console.log(`  wall: ${lines(run.wallMs)} lines/s ${mb(run.wallMs)} MB/s   (gc ${gcShare}% of wall time)`);
+  console.log(`  cpu:  ${lines(run.cpuMs)} lines/s ${mb(run.cpuMs)} MB/s`);
+}
+
+const allLines = buildLines();
+const batch = toBody(allLines);
+const smallBatches = Array.from({ length: LINES / SMALL_BATCH }, (_, i) =>
+  toBody(allLines.slice(i * SMALL_BATCH, (i + 1) * SMALL_BATCH)),
+);
+console.log(`line protocol: ${LINES} lines, ${SERIES} series, ${(batch.length / 1000).toFixed(0)} kB per batch`);
+
+await measure([batch], LINES, WARM_UP_MS);
+gc();
+report(`${LINES}-line batches, 2 s:`, await measure([batch], LINES, 2_000));
+gc();
+report(`${SMALL_BATCH}-line batches, 1 s:`, await measure(smallBatches, SMALL_BATCH, 1_000));
