@@ -1,0 +1,572 @@
+// fluxgate side by side with InfluxDB 1.x (Debian's influxdb package, installed with apt if missing),
+// both on loopback with authentication on, fed the same line protocol:
+//   1. ingest points/s with 1, 2 and 4 connections (token vs WRITE-only user), in ABBA order;
+//   2. the cost of authentication: token-checked fluxgate vs a `--without-auth` one, interleaved;
+//   3. a count and a per-host 1-minute mean/max over everything stored, median of 3 runs each;
+//   4. fluxgate's peak RSS during ingest and bytes on disk per point (InfluxDB's for comparison).
+// Prints every figure and a table of targets; exits non-zero only when something broke.
+// Knobs: BENCH_POINTS_PER_CONFIG and BENCH_AUTH_POINTS (default 1,000,000), BENCH_AUTH_RUNS (default 2),
+// BENCH_BUDGET_SECONDS (default 450: step 2 uses fewer points, and says so, when the machine is too slow).
+import { performance } from 'node:perf_hooks';
+import { bootstrap, call } from '../test/helpers/http.ts';
+import { type ServerProcess, startServerProcess } from '../test/helpers/server-process.ts';
+import { type InfluxPeer, startInfluxPeer } from './peer/influxdb.ts';
+import { basicAuth, keepAliveAgent, request } from './peer/keep-alive-http.ts';
+import { diskUsage, findPidByCmdline, memoryStatus, sampleRss } from './peer/process-stats.ts';
+
+const SERIES = 100;
+const BATCH_LINES = 5_000;
+const STEPS_PER_BATCH = BATCH_LINES / SERIES;
+const CONNECTIONS = [1, 2, 4];
+const POINTS_PER_CONFIG = Number(process.env.BENCH_POINTS_PER_CONFIG ?? 1_000_000);
+const AUTH_RUNS = Math.max(2, Number(process.env.BENCH_AUTH_RUNS ?? 2));
+const AUTH_POINTS = Number(process.env.BENCH_AUTH_POINTS ?? 1_000_000);
+const AUTH_CHUNKS = 4;
+/** Step 2 shrinks (and says so) when the machine is too slow for the whole run to fit in this. */
+const BUDGET_SECONDS = Number(process.env.BENCH_BUDGET_SECONDS ?? 450);
+const QUERY_RUNS = 3;
+const WARMUP_BATCHES = 20;
+const START_SECONDS = Date.UTC(2024, 0, 1) / 1000;
+const COUNT_SQL = 'SELECT count(usage_user) FROM cpu';
+const BUCKETS_SQL =
+  "SELECT date_bin(INTERVAL '1 minute', time) AS t, host, avg(usage_user), max(usage_user) FROM cpu GROUP BY 1, 2";
+const ADMIN = { user: 'admin', password: 'x' };
+const WRITER = { user: 'writer', password: 'y' };
+
+if (POINTS_PER_CONFIG % (2 * BATCH_LINES) !== 0)
+  throw new Error(`BENCH_POINTS_PER_CONFIG must be a multiple of ${2 * BATCH_LINES}`);
+if (AUTH_POINTS % (AUTH_CHUNKS * BATCH_LINES) !== 0 || AUTH_POINTS > 3 * POINTS_PER_CONFIG)
+  throw new Error(
+    `BENCH_AUTH_POINTS must be a multiple of ${AUTH_CHUNKS * BATCH_LINES}, at most 3 × the points per configuration`,
+  );
+const BATCHES_PER_CONFIG = POINTS_PER_CONFIG / BATCH_LINES;
+
+// ---------------------------------------------------------------- data
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Batch `b` holds seconds [b·50, b·50+50) of all 100 series, one point per series per second.
+ * Field values come from pools of 65,536 random 3-decimal numbers (as fast to print as constants,
+ * nearly every 3-decimal value in range), picked by a seeded generator: the run is reproducible.
+ */
+function generateBatches(count: number): Buffer[] {
+  const next = random(42);
+  const pool = (low: number, high: number) =>
+    Array.from({ length: 65_536 }, () => (low + next() * (high - low)).toFixed(3));
+  const [user, system, idle] = [pool(0, 60), pool(0, 20), pool(20, 100)];
+  const prefixes = Array.from({ length: SERIES }, (_, h) => `cpu,host=host${h},region=${h % 2 === 0 ? 'us' : 'eu'} `);
+  const batches: Buffer[] = [];
+  for (let b = 0; b < count; b++) {
+    let text = '';
+    for (let step = 0; step < STEPS_PER_BATCH; step++) {
+      const ts = ` ${START_SECONDS + b * STEPS_PER_BATCH + step}000000000\n`;
+      for (let h = 0; h < SERIES; h++) {
+        const x = (next() * 2 ** 32) >>> 0;
+        const y = (next() * 2 ** 32) >>> 0;
+        text +=
+          prefixes[h] +
+          'usage_user=' +
+          user[x & 0xffff] +
+          ',usage_system=' +
+          system[x >>> 16] +
+          ',usage_idle=' +
+          idle[y & 0xffff] +
+          ',count=' +
+          (y >>> 22) +
+          'i' +
+          ts;
+      }
+    }
+    batches.push(Buffer.from(text, 'latin1'));
+  }
+  return batches;
+}
+
+// ---------------------------------------------------------------- ingest
+
+interface WriteTarget {
+  name: string;
+  url: URL;
+  headers: Record<string, string>;
+}
+
+/** Posts `batches` over exactly `connections` keep-alive sockets; returns the seconds taken. */
+async function ingest(target: WriteTarget, batches: Buffer[], connections: number): Promise<number> {
+  const agent = keepAliveAgent(connections);
+  let next = 0;
+  const started = performance.now();
+  try {
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (next < batches.length) {
+          const body = batches[next++]!;
+          const reply = await request(agent, target.url, 'POST', target.headers, body);
+          if (reply.status !== 204)
+            throw new Error(`${target.name} write: ${reply.status} ${reply.body.toString().slice(0, 500)}`);
+        }
+      }),
+    );
+    return (performance.now() - started) / 1000;
+  } finally {
+    agent.destroy();
+  }
+}
+
+function fluxgateTarget(name: string, server: ServerProcess, db: string, token?: string): WriteTarget {
+  const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  return { name, url: new URL(`/api/v3/write_lp?db=${db}&precision=ns`, server.url), headers };
+}
+
+function influxTarget(peer: InfluxPeer, db: string): WriteTarget {
+  return {
+    name: 'InfluxDB',
+    url: new URL(`/write?db=${db}&precision=ns`, peer.url),
+    headers: { 'content-type': 'text/plain; charset=utf-8', authorization: basicAuth(WRITER.user, WRITER.password) },
+  };
+}
+
+// ---------------------------------------------------------------- fluxgate setup
+
+async function expectStatus<T extends { status: number; text: string }>(
+  label: string,
+  response: Promise<T>,
+  status: number,
+): Promise<T> {
+  const r = await response;
+  if (r.status !== status) throw new Error(`${label}: ${r.status} ${r.text}`);
+  return r;
+}
+
+async function createDatabases(server: ServerProcess, names: string[], token?: string): Promise<void> {
+  for (const db of names) {
+    const options = token === undefined ? { json: { db } } : { token, json: { db } };
+    await expectStatus(`create ${db}`, call(server.url, 'POST', '/api/v3/configure/database', options), 201);
+  }
+}
+
+async function databaseToken(server: ServerProcess, operator: string, name: string, dbs: string[]): Promise<string> {
+  const r = await expectStatus(
+    `token ${name}`,
+    call<{ token: string }>(server.url, 'POST', '/api/v3/enterprise/configure/token', {
+      token: operator,
+      json: {
+        token_name: name,
+        permissions: [{ resource_type: 'db', resource_names: dbs, actions: ['read', 'write'] }],
+      },
+    }),
+    201,
+  );
+  return r.body.token;
+}
+
+async function databaseFileUsage(server: ServerProcess, operator: string, db: string): Promise<number> {
+  const r = await expectStatus(
+    'list databases',
+    call<Array<{ 'iox::database': string; id: number }>>(server.url, 'GET', '/api/v3/configure/database?format=json', {
+      token: operator,
+    }),
+    200,
+  );
+  const id = r.body.find((d) => d['iox::database'] === db)?.id;
+  if (id === undefined) throw new Error(`no database ${db}`);
+  const file = `${server.dataDir}/dbs/${id}.duckdb`;
+  return diskUsage(file).allocated + diskUsage(`${file}.wal`).allocated;
+}
+
+// ---------------------------------------------------------------- queries
+
+interface QueryAnswer {
+  seconds: number;
+  count: number;
+}
+
+async function timed(run: () => Promise<number>): Promise<QueryAnswer> {
+  const started = performance.now();
+  const count = await run();
+  return { count, seconds: (performance.now() - started) / 1000 };
+}
+
+async function fluxgateSql(server: ServerProcess, token: string, sql: string): Promise<unknown[]> {
+  const url = new URL('/api/v3/query_sql', server.url);
+  url.search = new URLSearchParams({ db: 'metrics', q: sql, format: 'json' }).toString();
+  const agent = keepAliveAgent(1);
+  try {
+    const reply = await request(agent, url, 'GET', { authorization: `Bearer ${token}` });
+    if (reply.status !== 200) throw new Error(`fluxgate query: ${reply.status} ${reply.body.toString()}`);
+    return JSON.parse(reply.body.toString()) as unknown[];
+  } finally {
+    agent.destroy();
+  }
+}
+
+interface InfluxSeries {
+  tags?: Record<string, string>;
+  values?: unknown[][];
+}
+
+async function influxQl(peer: InfluxPeer, q: string): Promise<InfluxSeries[]> {
+  const url = new URL('/query', peer.url);
+  url.search = new URLSearchParams({ db: 'metrics', q, epoch: 'ns' }).toString();
+  const agent = keepAliveAgent(1);
+  try {
+    const reply = await request(agent, url, 'GET', { authorization: basicAuth(ADMIN.user, ADMIN.password) });
+    const text = reply.body.toString();
+    if (reply.status !== 200) throw new Error(`InfluxDB query: ${reply.status} ${text.slice(0, 500)}`);
+    const body = JSON.parse(text) as { results: Array<{ error?: string; series?: InfluxSeries[] }> };
+    const result = body.results[0];
+    if (result?.error !== undefined) throw new Error(`InfluxDB query: ${result.error}`);
+    return result?.series ?? [];
+  } finally {
+    agent.destroy();
+  }
+}
+
+// ---------------------------------------------------------------- printing
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const mib = (bytes: number) => `${fmt(bytes / 2 ** 20, 1)} MiB`;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+interface Row {
+  figure: string;
+  value: string;
+  target: string;
+  met: boolean | undefined;
+}
+const rows: Row[] = [];
+const record = (figure: string, value: string, target = '', met: boolean | undefined = undefined) =>
+  rows.push({ figure, value, target, met });
+
+function printTable(): void {
+  const widths = [
+    Math.max(6, ...rows.map((r) => r.figure.length)),
+    Math.max(5, ...rows.map((r) => r.value.length)),
+    Math.max(6, ...rows.map((r) => r.target.length)),
+  ];
+  const line = (a: string, b: string, c: string, d: string) =>
+    `  ${a.padEnd(widths[0]!)}  ${b.padStart(widths[1]!)}  ${c.padEnd(widths[2]!)}  ${d}`;
+  console.log(`\n${line('figure', 'value', 'target', 'met')}`);
+  console.log(line('-'.repeat(widths[0]!), '-'.repeat(widths[1]!), '-'.repeat(widths[2]!), '---'));
+  for (const r of rows) console.log(line(r.figure, r.value, r.target, r.met === undefined ? '' : r.met ? 'yes' : 'NO'));
+}
+
+// ---------------------------------------------------------------- main
+
+const benchStarted = performance.now();
+let fluxgate: ServerProcess | undefined;
+let noAuth: ServerProcess | undefined;
+let influx: InfluxPeer | undefined;
+/** fluxgate servers still running (no handle but their pid): removed once stopped, as pids get reused. */
+const childPids: number[] = [];
+// Last resort if this process dies without reaching `finally`: nothing we started may outlive it.
+process.once('exit', () => {
+  influx?.killNow();
+  for (const pid of childPids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+let cleaning: Promise<unknown> | undefined;
+const cleanup = () => {
+  cleaning ??= Promise.allSettled([fluxgate?.dispose(), noAuth?.dispose(), influx?.dispose()]).then(() => {
+    childPids.length = 0;
+  });
+  return cleaning;
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the servers`);
+    void cleanup().finally(() => process.exit(130));
+  });
+
+try {
+  const totalBatches = BATCHES_PER_CONFIG * CONNECTIONS.length;
+  const t0 = performance.now();
+  const batches = generateBatches(totalBatches);
+  const totalPoints = totalBatches * BATCH_LINES;
+  const bytes = batches.reduce((sum, b) => sum + b.length, 0);
+  console.log(
+    `data: ${fmt(totalPoints)} points in ${fmt(totalBatches)} batches of ${fmt(BATCH_LINES)} lines, ${SERIES} series, ` +
+      `${fmt(totalPoints / SERIES / 3600, 1)} h of data, ${mib(bytes)} of line protocol (generated in ${fmt(performance.now() - t0)} ms)`,
+  );
+
+  // ---- servers
+  const authDbs = Array.from({ length: AUTH_RUNS }, (_, i) => `authcost_${i + 1}`);
+  // Started together; whichever started is kept for `finally` even if another failed.
+  const started = await Promise.allSettled([
+    startServerProcess({ args: ['--log-level', 'warn'] }).then((s) => (fluxgate = s)),
+    startServerProcess({ args: ['--without-auth', '--log-level', 'warn'] }).then((s) => (noAuth = s)),
+    startInfluxPeer().then((p) => (influx = p)),
+  ]);
+  for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
+  if (!fluxgate || !noAuth || !influx) throw new Error('a server did not start');
+  const fluxgatePid = findPidByCmdline(`${fluxgate.dataDir} `);
+  const noAuthPid = findPidByCmdline(`${noAuth.dataDir} `);
+  childPids.push(fluxgatePid, noAuthPid);
+  console.log(`peer: ${influx.version}`);
+
+  const operator = await bootstrap(fluxgate.url);
+  await createDatabases(fluxgate, ['metrics', 'warmup', ...authDbs], operator);
+  const token = await databaseToken(fluxgate, operator, 'bench-metrics', ['metrics', 'warmup']);
+  const authCostToken = await databaseToken(fluxgate, operator, 'bench-authcost', authDbs);
+  await createDatabases(noAuth, ['warmup', ...authDbs]);
+
+  await influx.query(`CREATE USER ${ADMIN.user} WITH PASSWORD '${ADMIN.password}' WITH ALL PRIVILEGES`);
+  for (const q of [
+    'CREATE DATABASE metrics',
+    'CREATE DATABASE warmup',
+    `CREATE USER ${WRITER.user} WITH PASSWORD '${WRITER.password}'`,
+    `GRANT WRITE ON metrics TO ${WRITER.user}`,
+    `GRANT WRITE ON warmup TO ${WRITER.user}`,
+  ])
+    await influx.query(q, ADMIN);
+
+  // ---- warm-up (JIT, connection paths) into a database of its own on every server. The server
+  // without auth is used only in step 2, after the other has taken millions of points: it gets more.
+  const warmup = batches.slice(0, WARMUP_BATCHES);
+  await ingest(fluxgateTarget('fluxgate', fluxgate, 'warmup', token), warmup, 2);
+  await ingest(influxTarget(influx, 'warmup'), warmup, 2);
+  await ingest(fluxgateTarget('fluxgate without auth', noAuth, 'warmup'), batches.slice(0, 2 * WARMUP_BATCHES), 2);
+
+  // ---- 1. ingest, ABBA per configuration, alternating which system starts
+  console.log(`\n1. ingest, ${fmt(POINTS_PER_CONFIG)} points per configuration per system (ABBA in two halves)`);
+  const fluxgateMetrics = fluxgateTarget('fluxgate', fluxgate, 'metrics', token);
+  const influxMetrics = influxTarget(influx, 'metrics');
+  const ingestRates: Array<{ connections: number; fluxgate: number; influx: number }> = [];
+  const influxPid = influx.pid;
+  const sampled = await sampleRss([fluxgatePid, influxPid], async () => {
+    for (const [index, connections] of CONNECTIONS.entries()) {
+      const slice = batches.slice(index * BATCHES_PER_CONFIG, (index + 1) * BATCHES_PER_CONFIG);
+      const halves = [slice.slice(0, slice.length / 2), slice.slice(slice.length / 2)];
+      const systems = [fluxgateMetrics, influxMetrics];
+      const [a, b] = index % 2 === 0 ? systems : [...systems].reverse();
+      const seconds = new Map<WriteTarget, number>([
+        [fluxgateMetrics, 0],
+        [influxMetrics, 0],
+      ]);
+      for (const [system, half] of [
+        [a!, halves[0]!],
+        [b!, halves[0]!],
+        [b!, halves[1]!],
+        [a!, halves[1]!],
+      ] as const) {
+        seconds.set(system, seconds.get(system)! + (await ingest(system, half, connections)));
+      }
+      const rate = {
+        connections,
+        fluxgate: POINTS_PER_CONFIG / seconds.get(fluxgateMetrics)!,
+        influx: POINTS_PER_CONFIG / seconds.get(influxMetrics)!,
+      };
+      ingestRates.push(rate);
+      const ratio = rate.fluxgate / rate.influx;
+      console.log(
+        `  ${connections} connection${connections === 1 ? ' ' : 's'}  fluxgate ${fmt(rate.fluxgate).padStart(9)} points/s  ` +
+          `InfluxDB ${fmt(rate.influx).padStart(9)} points/s  fluxgate ÷ InfluxDB = ${fmt(ratio, 2)}  (target ≥ 1.5)`,
+      );
+      record(`ingest ${connections} conn, fluxgate points/s`, fmt(rate.fluxgate));
+      record(`ingest ${connections} conn, InfluxDB points/s`, fmt(rate.influx));
+      record(`ingest ${connections} conn, fluxgate ÷ InfluxDB`, fmt(ratio, 2), '≥ 1.5', ratio >= 1.5);
+    }
+  });
+
+  // ---- 4. memory and disk, right after ingest
+  const hwmAfterIngest = memoryStatus(fluxgatePid).hwm;
+  const influxHwm = memoryStatus(influxPid).hwm;
+  const fluxgateBytes = await databaseFileUsage(fluxgate, operator, 'metrics');
+  const influxBytesAfterIngest =
+    diskUsage(`${influx.root}/data/metrics`).allocated + diskUsage(`${influx.root}/wal/metrics`).allocated;
+
+  // ---- 3. queries, alternating which system goes first
+  console.log(`\n3. queries over ${fmt(totalPoints)} points, median of ${QUERY_RUNS} runs`);
+  const lastSecond = START_SECONDS + totalPoints / SERIES - 1;
+  const queries = [
+    {
+      name: 'count',
+      fluxgate: async () => {
+        const rows = (await fluxgateSql(fluxgate!, token, COUNT_SQL)) as Array<Record<string, unknown>>;
+        return Number(Object.values(rows[0] ?? {})[0]);
+      },
+      influx: async () => {
+        const series = await influxQl(influx!, 'SELECT count(usage_user) FROM cpu');
+        return Number(series[0]?.values?.[0]?.[1]);
+      },
+      expected: totalPoints,
+    },
+    {
+      name: '1-minute mean/max per host',
+      fluxgate: async () => (await fluxgateSql(fluxgate!, token, BUCKETS_SQL)).length,
+      influx: async () => {
+        const series = await influxQl(
+          influx!,
+          `SELECT mean(usage_user), max(usage_user) FROM cpu WHERE time >= ${START_SECONDS}000000000 AND time <= ${lastSecond}000000000 GROUP BY time(1m), host`,
+        );
+        return series.reduce((sum, s) => sum + (s.values?.length ?? 0), 0);
+      },
+      expected: (SERIES * (lastSecond - START_SECONDS + 1)) / 60,
+    },
+  ];
+  for (const query of queries) {
+    const times = { fluxgate: [] as number[], influx: [] as number[] };
+    const counts = { fluxgate: new Set<number>(), influx: new Set<number>() };
+    for (let run = 0; run < QUERY_RUNS; run++) {
+      const order = run % 2 === 0 ? (['fluxgate', 'influx'] as const) : (['influx', 'fluxgate'] as const);
+      for (const system of order) {
+        const answer = await timed(query[system]);
+        times[system].push(answer.seconds);
+        counts[system].add(answer.count);
+      }
+    }
+    const [fc, ic] = [[...counts.fluxgate], [...counts.influx]];
+    const unit = query.name === 'count' ? 'count' : 'groups';
+    console.log(
+      `  ${query.name}: fluxgate ${fmt(median(times.fluxgate) * 1000, 1)} ms, InfluxDB ${fmt(median(times.influx) * 1000, 1)} ms; ` +
+        `${unit} fluxgate ${fc.map((n) => fmt(n)).join('/')}, InfluxDB ${ic.map((n) => fmt(n)).join('/')} (expected ${fmt(query.expected)})`,
+    );
+    if (fc.length !== 1 || ic.length !== 1 || fc[0] !== ic[0])
+      throw new Error(`${query.name}: the systems disagree (fluxgate ${fc}, InfluxDB ${ic})`);
+    if (fc[0] !== query.expected) console.log(`  warning: both answered ${fc[0]}, expected ${query.expected}`);
+    const ratio = median(times.influx) / median(times.fluxgate);
+    console.log(`    speed fluxgate ÷ InfluxDB = ${fmt(ratio, 1)}×  (target ≥ 10)`);
+    record(`query ${query.name}: ${unit} (both)`, fmt(fc[0]!));
+    record(`query ${query.name}: fluxgate ms`, fmt(median(times.fluxgate) * 1000, 1));
+    record(`query ${query.name}: InfluxDB ms`, fmt(median(times.influx) * 1000, 1));
+    record(`query ${query.name}: speed ratio`, `${fmt(ratio, 1)}×`, '≥ 10×', ratio >= 10);
+  }
+
+  // Where the bucket query's time goes: the same aggregation with only its row count sent back.
+  const inner: number[] = [];
+  for (let run = 0; run < QUERY_RUNS; run++)
+    inner.push(
+      (await timed(async () => (await fluxgateSql(fluxgate!, token, `SELECT count(*) FROM (${BUCKETS_SQL})`)).length))
+        .seconds,
+    );
+  console.log(
+    `  (diagnostic: the bucket aggregation alone, as SELECT count(*) FROM (…), takes ${fmt(median(inner) * 1000, 1)} ms in fluxgate; ` +
+      'the rest of the bucket query is building, sending and parsing its rows as JSON)',
+  );
+  record('diagnostic: fluxgate bucket aggregation, no rows out, ms', fmt(median(inner) * 1000, 1));
+
+  const influxBytesAfterQueries =
+    diskUsage(`${influx.root}/data/metrics`).allocated + diskUsage(`${influx.root}/wal/metrics`).allocated;
+  // InfluxDB is done: stop it so its background compactions do not steal the CPU from step 2.
+  await influx.stop();
+
+  // ---- 2. cost of authentication, interleaved: each run's points go in chunks, ABBA between the servers
+  const chunkPoints = AUTH_CHUNKS * BATCH_LINES;
+  let authPoints = AUTH_POINTS;
+  const twoConnectionRate = ingestRates.find((r) => r.connections === 2)?.fluxgate ?? 0;
+  const secondsLeft = BUDGET_SECONDS - (performance.now() - benchStarted) / 1000 - 15;
+  const projected = (2 * AUTH_RUNS * authPoints) / twoConnectionRate;
+  if (twoConnectionRate > 0 && projected > secondsLeft) {
+    const affordable = Math.floor((secondsLeft * twoConnectionRate) / (2 * AUTH_RUNS) / chunkPoints) * chunkPoints;
+    authPoints = Math.min(AUTH_POINTS, Math.max(10 * chunkPoints, affordable));
+    console.log(
+      `\n(step 2 at ${fmt(AUTH_POINTS)} points per run would take ~${fmt(projected)} s at the rate of step 1; ` +
+        `${fmt(authPoints)} points per run keep the whole run within ${BUDGET_SECONDS} s: see BENCH_BUDGET_SECONDS)`,
+    );
+  }
+  console.log(
+    `\n2. cost of authentication: ${fmt(authPoints)} points over 2 connections per run, ${AUTH_RUNS} runs, ` +
+      `each in ${AUTH_CHUNKS} chunks alternating ABBA between the servers`,
+  );
+  const authBatches = batches.slice(0, authPoints / BATCH_LINES);
+  const chunkBatches = authBatches.length / AUTH_CHUNKS;
+  const authRates: number[] = [];
+  const openRates: number[] = [];
+  for (let run = 0; run < AUTH_RUNS; run++) {
+    const withToken = fluxgateTarget('fluxgate', fluxgate, authDbs[run]!, authCostToken);
+    const without = fluxgateTarget('fluxgate without auth', noAuth, authDbs[run]!);
+    const [first, second] = run % 2 === 0 ? [withToken, without] : [without, withToken];
+    const seconds = new Map([
+      [withToken, 0],
+      [without, 0],
+    ]);
+    for (let chunk = 0; chunk < AUTH_CHUNKS; chunk++) {
+      const part = authBatches.slice(chunk * chunkBatches, (chunk + 1) * chunkBatches);
+      for (const target of chunk % 2 === 0 ? [first, second] : [second, first])
+        seconds.set(target, seconds.get(target)! + (await ingest(target, part, 2)));
+    }
+    authRates.push(authPoints / seconds.get(withToken)!);
+    openRates.push(authPoints / seconds.get(without)!);
+    console.log(
+      `  run ${run + 1}: token ${fmt(authRates.at(-1)!)} points/s, without auth ${fmt(openRates.at(-1)!)} points/s ` +
+        `(slowdown ${fmt((openRates.at(-1)! / authRates.at(-1)! - 1) * 100, 1)} %)`,
+    );
+  }
+  const authRate = median(authRates);
+  const openRate = median(openRates);
+  const slowdown = (openRate / authRate - 1) * 100;
+  console.log(
+    `  median: token ${fmt(authRate)} points/s, without auth ${fmt(openRate)} points/s, ` +
+      `slowdown ${fmt(slowdown, 1)} %  (target ≤ 3 %)`,
+  );
+  record('auth cost: fluxgate with token points/s', fmt(authRate));
+  record('auth cost: fluxgate without auth points/s', fmt(openRate));
+  record('auth cost: slowdown (time with ÷ without − 1)', `${fmt(slowdown, 1)} %`, '≤ 3 %', slowdown <= 3);
+
+  const hwmOverall = memoryStatus(fluxgatePid).hwm;
+
+  // After a clean stop DuckDB has checkpointed: the file is what stays on disk.
+  const stoppedMetricsFile = await (async () => {
+    const listing = await call<Array<{ 'iox::database': string; id: number }>>(
+      fluxgate.url,
+      'GET',
+      '/api/v3/configure/database?format=json',
+      { token: operator },
+    );
+    const id = listing.body.find((d) => d['iox::database'] === 'metrics')?.id;
+    await fluxgate.stop();
+    childPids.splice(childPids.indexOf(fluxgatePid), 1);
+    const file = `${fluxgate.dataDir}/dbs/${id}.duckdb`;
+    return diskUsage(file).allocated + diskUsage(`${file}.wal`).allocated;
+  })();
+
+  console.log('\n4. memory and disk');
+  console.log(
+    `  fluxgate peak RSS: ${mib(hwmAfterIngest)} during step 1 (VmHWM; sampled max ${mib(sampled.peaks[0]!)}), ` +
+      `${mib(hwmOverall)} by the end  (target ≤ 1 GB); InfluxDB ${mib(influxHwm)}`,
+  );
+  const perPoint = fluxgateBytes / totalPoints;
+  console.log(
+    `  bytes per point: fluxgate ${fmt(perPoint, 1)} after ingest (${mib(fluxgateBytes)}), ` +
+      `${fmt(stoppedMetricsFile / totalPoints, 1)} after a clean stop; InfluxDB ${fmt(influxBytesAfterIngest / totalPoints, 1)} ` +
+      `after ingest, ${fmt(influxBytesAfterQueries / totalPoints, 1)} after the queries`,
+  );
+  record('fluxgate peak RSS during ingest (VmHWM)', mib(hwmAfterIngest), '≤ 1 GB', hwmAfterIngest <= 2 ** 30);
+  record('fluxgate peak RSS incl. step 2 (VmHWM)', mib(hwmOverall));
+  record('InfluxDB peak RSS (VmHWM)', mib(influxHwm));
+  record('fluxgate bytes/point after ingest', fmt(perPoint, 1));
+  record('fluxgate bytes/point after clean stop', fmt(stoppedMetricsFile / totalPoints, 1));
+  record('InfluxDB bytes/point after ingest', fmt(influxBytesAfterIngest / totalPoints, 1));
+  record('InfluxDB bytes/point after queries', fmt(influxBytesAfterQueries / totalPoints, 1));
+
+  printTable();
+} catch (error) {
+  console.error('\nbenchmark failed:', error);
+  if (influx) console.error(`influxd output (tail):\n${influx.output().slice(-3000)}`);
+  for (const server of [fluxgate, noAuth])
+    if (server) console.error(`fluxgate output (tail):\n${server.output().slice(-3000)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+  console.log(`\nwhole run: ${fmt((performance.now() - benchStarted) / 1000, 1)} s`);
+}
