@@ -79,7 +79,12 @@ export class Authenticator {
     return this.decide(found, sourceIp, now);
   }
 
-  private async lookupInCatalog(hash: string, sourceIp: string, now: number): Promise<Principal> {
+  /** Inside `exclusive`, so a read taken before a concurrent revoke cannot re-add the token after it. */
+  private lookupInCatalog(hash: string, sourceIp: string, now: number): Promise<Principal> {
+    return this.deps.index.exclusive(() => this.loadFromCatalog(hash, sourceIp, now));
+  }
+
+  private async loadFromCatalog(hash: string, sourceIp: string, now: number): Promise<Principal> {
     const row = await this.deps.catalog.findTokenByHash(hash);
     if (row === undefined) {
       this.deps.index.rememberUnknown(hash);

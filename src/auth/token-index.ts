@@ -48,8 +48,20 @@ export class TokenIndex {
   private readonly revoked = new Map<string, true>();
   private readonly unknown = new Map<string, true>();
   private completeness = true;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: TokenIndexOptions) {}
+
+  /**
+   * Runs `work` alone among other `exclusive` calls. The change feed reads the catalog and applies
+   * what it read inside one call, and the services apply their own commits inside another, so a
+   * feed read taken just before a revoke can never be applied after it (resurrecting the token).
+   */
+  exclusive<T>(work: () => T | Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => {});
+    return run;
+  }
 
   get complete(): boolean {
     return this.completeness;

@@ -128,6 +128,8 @@ export interface Catalog {
   listTokens(options?: { includeRevoked?: boolean }): Promise<TokenRecord[]>;
   /** Unrevoked tokens with their unretired secrets, by ascending id, a page at a time (for the TokenIndex). */
   loadTokens(afterId: number, limit: number, now: number): Promise<TokenWithSecrets[]>;
+  /** The unrevoked tokens among `ids` with their unretired secrets, in a fixed number of queries (for the change feed). */
+  loadTokensById(ids: readonly number[], now: number): Promise<TokenWithSecrets[]>;
   getTokenSecrets(tokenId: number, now: number): Promise<TokenSecret[]>;
   /** Throws TOKEN_NOT_FOUND for an unknown or revoked id, TOKEN_NAME_TAKEN on a name clash. */
   updateToken(id: number, patch: TokenPatch, at: number, by: number | null, audit: AuditEntry): Promise<TokenRecord>;

@@ -206,6 +206,32 @@ export class KyselyCatalog implements Catalog {
     return tokens.map((token) => ({ token, secrets: (byToken.get(token.id) ?? []).map(toTokenSecret) }));
   }
 
+  async loadTokensById(ids: readonly number[], now: number): Promise<TokenWithSecrets[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#db
+      .selectFrom('tokens')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .where('revoked_at', 'is', null)
+      .orderBy('id')
+      .execute();
+    if (rows.length === 0) return [];
+    const tokens = await withGrants(this.#db, rows);
+    const secrets = await this.#db
+      .selectFrom('token_secrets')
+      .selectAll()
+      .where(
+        'token_id',
+        'in',
+        rows.map((row) => row.id),
+      )
+      .where((eb) => eb.or([eb('retires_at', 'is', null), eb('retires_at', '>', now)]))
+      .orderBy('token_id')
+      .execute();
+    const byToken = groupBy(secrets, (row) => row.token_id);
+    return tokens.map((token) => ({ token, secrets: (byToken.get(token.id) ?? []).map(toTokenSecret) }));
+  }
+
   async getTokenSecrets(tokenId: number, now: number): Promise<TokenSecret[]> {
     const rows = await this.#db
       .selectFrom('token_secrets')

@@ -58,7 +58,7 @@ export async function startServer(
       index,
       directory,
       now,
-      { pageSize: 10_000, pollMs: config.catalogPollMs },
+      { pageSize: 10_000, pollMs: config.catalogPollMs, coalesceMs: 5 },
       onError,
     );
     await follower.start();

@@ -7,6 +7,8 @@ export interface FollowerOptions {
   pageSize: number;
   /** The safety net behind change notifications: how often to compare versions. */
   pollMs: number;
+  /** How long to wait after a change signal so a burst of changes is applied in one batch. */
+  coalesceMs: number;
 }
 
 /**
@@ -18,6 +20,7 @@ export class CatalogFollower {
   private version = 0;
   private syncing: Promise<void> = Promise.resolve();
   private pending = false;
+  private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
 
@@ -34,10 +37,20 @@ export class CatalogFollower {
     this.version = await this.catalog.latestVersion();
     for (const db of await this.catalog.listDatabases({ includeDeleted: true })) this.directory.put(db);
     await this.loadTokens();
-    this.unsubscribe = this.catalog.onChange(() => void this.sync());
+    this.unsubscribe = this.catalog.onChange(() => this.soon());
     this.timer = setInterval(() => void this.sync(), this.options.pollMs);
     this.timer.unref();
     await this.sync();
+  }
+
+  /** Coalesces a burst of change signals into one sync a few milliseconds later. */
+  private soon(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setTimeout(() => {
+      this.scheduled = false;
+      void this.sync();
+    }, this.options.coalesceMs).unref();
   }
 
   /** Applies every change newer than the last one applied; concurrent calls coalesce. */
@@ -81,17 +94,17 @@ export class CatalogFollower {
         const db = await this.catalog.getDatabase(id);
         if (db !== undefined) this.directory.put(db);
       }
-      for (const id of tokens) await this.reloadToken(id);
+      await this.reloadTokens([...tokens]);
       this.version = changes[changes.length - 1]!.version;
     }
   }
 
-  private async reloadToken(id: number): Promise<void> {
-    const token = await this.catalog.getToken(id);
-    if (token === undefined || token.revokedAt !== null) {
-      this.index.revoke(id);
-      return;
-    }
-    this.index.put(token, await this.catalog.getTokenSecrets(id, this.now()));
+  private reloadTokens(ids: number[]): Promise<void> {
+    return this.index.exclusive(async () => {
+      const live = await this.catalog.loadTokensById(ids, this.now());
+      const liveIds = new Set(live.map((entry) => entry.token.id));
+      for (const { token, secrets } of live) this.index.put(token, secrets);
+      for (const id of ids) if (!liveIds.has(id)) this.index.revoke(id);
+    });
   }
 }

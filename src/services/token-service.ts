@@ -256,7 +256,9 @@ export class TokenService {
         hash,
         audit,
       );
-      this.deps.index.put(record, [{ hash, tokenId: record.id, retiresAt: null }]);
+      await this.deps.index.exclusive(() =>
+        this.deps.index.put(record, [{ hash, tokenId: record.id, retiresAt: null }]),
+      );
       return record;
     } catch (error) {
       if (isFluxgateError(error) && error.code === 'TOKEN_NAME_TAKEN') {
@@ -286,8 +288,10 @@ export class TokenService {
       { at: now, by: principal.tokenId, hint: tokenHint(secret), oldRetireAt: graceMs > 0 ? now + graceMs : null },
       auditEntry(principal, action, { kind: 'token', id: token.id, name: token.name }, now, 'ok', { graceMs }),
     );
-    this.deps.index.put(record, await this.deps.catalog.getTokenSecrets(token.id, now));
-    if (graceMs === 0) this.deps.index.rememberRevoked(previous.map((s) => s.hash));
+    await this.deps.index.exclusive(async () => {
+      this.deps.index.put(record, await this.deps.catalog.getTokenSecrets(token.id, now));
+      if (graceMs === 0) this.deps.index.rememberRevoked(previous.map((s) => s.hash));
+    });
     return { token: this.view(record), secret };
   }
 
@@ -299,7 +303,7 @@ export class TokenService {
       principal.tokenId,
       auditEntry(principal, 'revoke_token', { kind: 'token', id: record.id, name: record.name }, now),
     );
-    this.deps.index.revoke(record.id);
+    await this.deps.index.exclusive(() => this.deps.index.revoke(record.id));
     return this.view({ ...record, revokedAt: now });
   }
 

@@ -209,6 +209,24 @@ export function tokenContract(ctx: ContractContext): void {
     assert.equal((await ctx.catalog.getToken(token.id))?.revokedAt, AT + 3);
   });
 
+  test('loadTokensById returns the unrevoked ones among the ids, with unretired secrets', async () => {
+    const hashes = [uniqueHash(), uniqueHash(), uniqueHash()];
+    const made = [];
+    for (const hash of hashes) made.push(await ctx.catalog.createToken(newToken(), hash, audit()));
+    const [a, b, c] = made as [(typeof made)[0], (typeof made)[0], (typeof made)[0]];
+    await ctx.catalog.revokeToken(b.id, AT, null, audit());
+    const fresh = uniqueHash();
+    await ctx.catalog.replaceTokenSecret(c.id, fresh, { at: AT, by: null, hint: 'h', oldRetireAt: AT + 10 }, audit());
+    const loaded = await ctx.catalog.loadTokensById([c.id, b.id, a.id, 987_654_321], AT + 20);
+    assert.deepEqual(
+      loaded.map((entry) => entry.token.id),
+      [a.id, c.id],
+    );
+    assert.deepEqual(loaded[0]?.token, await ctx.catalog.getToken(a.id));
+    assert.deepEqual(loaded[1]?.secrets, [{ hash: fresh, tokenId: c.id, retiresAt: null }]);
+    assert.deepEqual(await ctx.catalog.loadTokensById([], AT), []);
+  });
+
   test('loadTokens pages unrevoked tokens by ascending id with their unretired secrets', async () => {
     const start = (await ctx.catalog.listTokens({ includeRevoked: true })).at(-1)?.id ?? 0;
     const hashes = [uniqueHash(), uniqueHash(), uniqueHash(), uniqueHash()];
