@@ -68,10 +68,9 @@ export class Authenticator {
     if (!shape.valid) {
       throw failure('malformed_token', 'TOKEN_MALFORMED', `the token is not valid (${shape.reason.replace('_', ' ')})`);
     }
-    const hash = hashToken(credential.token);
-    const found = this.deps.index.lookup(hash);
+    const found = this.deps.index.lookupToken(credential.token);
     if (found.status === 'miss') {
-      return this.lookupInCatalog(hash, sourceIp, now).then((principal) => {
+      return this.lookupInCatalog(hashToken(credential.token), sourceIp, now).then((principal) => {
         this.deps.onOutcome?.('ok');
         return principal;
       });
@@ -151,7 +150,7 @@ function failure(
 /** The token a string stands for if it is valid now, without carrier, throttle or usage: the benchmarked core. */
 export function verifyToken(index: TokenIndex, token: string, now: number): IndexedToken | undefined {
   if (!inspectToken(token).valid) return undefined;
-  const found = index.lookup(hashToken(token));
+  const found = index.lookupToken(token);
   if (found.status !== 'found' || found.retiresAt <= now || found.token.expiresAt <= now) return undefined;
   return found.token;
 }

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { TokenRecord, TokenSecret } from '../catalog/catalog.ts';
 import { Authority, type Grant } from '../domain/permissions.ts';
 import type { TokenKind } from '../domain/token-format.ts';
@@ -42,6 +43,7 @@ const MISS: Lookup = { status: 'miss' };
  * unrevoked token it is complete, and a miss is an unknown token without any catalog lookup.
  */
 export class TokenIndex {
+  /** Keyed by the raw SHA-512 bytes as a one-byte ('binary') string (see keyOf). */
   private readonly bySecret = new Map<string, SecretEntry>();
   private readonly secretsOf = new Map<number, string[]>();
   /** Hashes of revoked tokens (to say "revoked", not "unknown") and, when incomplete, of unknown ones. */
@@ -71,11 +73,21 @@ export class TokenIndex {
     return this.bySecret.size;
   }
 
-  lookup(hash: string): Lookup {
-    const entry = this.bySecret.get(hash);
+  /** Looks a presented token string up by its SHA-512, computed straight into the index's key form. */
+  lookupToken(token: string): Lookup {
+    return this.lookupKey(hash('sha512', token, 'binary'));
+  }
+
+  /** Looks a hex SHA-512 (the catalog's form) up. */
+  lookup(hexHash: string): Lookup {
+    return this.lookupKey(keyOf(hexHash));
+  }
+
+  private lookupKey(key: string): Lookup {
+    const entry = this.bySecret.get(key);
     if (entry !== undefined) return { status: 'found', token: entry.token, retiresAt: entry.retiresAt };
-    if (this.revoked.has(hash)) return FOUND_REVOKED;
-    if (this.completeness || this.unknown.has(hash)) return FOUND_UNKNOWN;
+    if (this.revoked.has(key)) return FOUND_REVOKED;
+    if (this.completeness || this.unknown.has(key)) return FOUND_UNKNOWN;
     return MISS;
   }
 
@@ -85,10 +97,11 @@ export class TokenIndex {
     const indexed = toIndexed(token);
     const hashes: string[] = [];
     for (const secret of secrets) {
-      this.bySecret.set(secret.hash, { token: indexed, retiresAt: secret.retiresAt ?? Number.POSITIVE_INFINITY });
-      this.revoked.delete(secret.hash);
-      this.unknown.delete(secret.hash);
-      hashes.push(secret.hash);
+      const key = keyOf(secret.hash);
+      this.bySecret.set(key, { token: indexed, retiresAt: secret.retiresAt ?? Number.POSITIVE_INFINITY });
+      this.revoked.delete(key);
+      this.unknown.delete(key);
+      hashes.push(key);
     }
     this.secretsOf.set(token.id, hashes);
     while (this.bySecret.size > this.options.maxEntries) this.evictOldest();
@@ -100,12 +113,12 @@ export class TokenIndex {
   }
 
   /** Remembers hashes that no longer belong to a live secret (rotated away, revoked elsewhere). */
-  rememberRevoked(hashes: Iterable<string>): void {
-    for (const hash of hashes) remember(this.revoked, hash, this.options.maxRemembered);
+  rememberRevoked(hexHashes: Iterable<string>): void {
+    for (const hexHash of hexHashes) remember(this.revoked, keyOf(hexHash), this.options.maxRemembered);
   }
 
-  rememberUnknown(hash: string): void {
-    remember(this.unknown, hash, this.options.maxRemembered);
+  rememberUnknown(hexHash: string): void {
+    remember(this.unknown, keyOf(hexHash), this.options.maxRemembered);
   }
 
   markIncomplete(): void {
@@ -132,6 +145,14 @@ export class TokenIndex {
     this.drop(oldest.value, false);
     this.completeness = false;
   }
+}
+
+/**
+ * Keys are the 64 raw digest bytes as a one-byte string: half the memory of hex, and cheaper to
+ * hash and compare on the hot path.
+ */
+function keyOf(hexHash: string): string {
+  return Buffer.from(hexHash, 'hex').toString('binary');
 }
 
 function remember(set: Map<string, true>, hash: string, max: number): void {

@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TokenIndex } from '../../src/auth/token-index.ts';
 import type { TokenRecord } from '../../src/catalog/catalog.ts';
+import { hashToken } from '../../src/domain/token-format.ts';
+
+/** A real SHA-512 hex digest standing for a secret named `name`. */
+const h = (name: string) => hashToken(name);
 
 function record(id: number, overrides: Partial<TokenRecord> = {}): TokenRecord {
   return {
@@ -26,47 +30,51 @@ describe('TokenIndex', () => {
   test('finds a token by any of its secrets; a complete index answers unknown without a lookup', () => {
     const index = new TokenIndex({ maxEntries: 10, maxRemembered: 10 });
     index.put(record(1), [
-      { hash: 'new', tokenId: 1, retiresAt: null },
-      { hash: 'old', tokenId: 1, retiresAt: 500 },
+      { hash: h('new'), tokenId: 1, retiresAt: null },
+      { hash: h('old'), tokenId: 1, retiresAt: 500 },
     ]);
-    const found = index.lookup('new');
+    const found = index.lookup(h('new'));
     assert.equal(found.status, 'found');
     assert.equal(found.status === 'found' && found.token.id, 1);
-    const old = index.lookup('old');
+    const old = index.lookup(h('old'));
     assert.equal(old.status === 'found' && old.retiresAt, 500);
-    assert.deepEqual(index.lookup('nope'), { status: 'unknown' });
+    assert.deepEqual(index.lookup(h('nope')), { status: 'unknown' });
   });
 
   test('put replaces all secrets; revoke remembers them as revoked', () => {
     const index = new TokenIndex({ maxEntries: 10, maxRemembered: 10 });
-    index.put(record(1), [{ hash: 'a', tokenId: 1, retiresAt: null }]);
-    index.put(record(1), [{ hash: 'b', tokenId: 1, retiresAt: null }]);
-    assert.deepEqual(index.lookup('a'), { status: 'unknown' });
+    index.put(record(1), [{ hash: h('a'), tokenId: 1, retiresAt: null }]);
+    index.put(record(1), [{ hash: h('b'), tokenId: 1, retiresAt: null }]);
+    assert.deepEqual(index.lookup(h('a')), { status: 'unknown' });
     index.revoke(1);
-    assert.deepEqual(index.lookup('b'), { status: 'revoked' });
-    index.put(record(2), [{ hash: 'b', tokenId: 2, retiresAt: null }]);
-    assert.equal(index.lookup('b').status, 'found', 'a re-registered hash is live again');
+    assert.deepEqual(index.lookup(h('b')), { status: 'revoked' });
+    index.put(record(2), [{ hash: h('b'), tokenId: 2, retiresAt: null }]);
+    assert.equal(index.lookup(h('b')).status, 'found', 'a re-registered hash is live again');
   });
 
   test('past its capacity the index becomes a cache: misses go to the catalog, unknowns are remembered', () => {
     const index = new TokenIndex({ maxEntries: 2, maxRemembered: 2 });
-    for (const id of [1, 2, 3]) index.put(record(id), [{ hash: `h${id}`, tokenId: id, retiresAt: null }]);
+    for (const id of [1, 2, 3]) index.put(record(id), [{ hash: h(`h${id}`), tokenId: id, retiresAt: null }]);
     assert.equal(index.complete, false);
     assert.equal(index.size, 2);
-    assert.deepEqual(index.lookup('h1'), { status: 'miss' });
-    index.rememberUnknown('zz');
-    assert.deepEqual(index.lookup('zz'), { status: 'unknown' });
-    index.rememberUnknown('y1');
-    index.rememberUnknown('y2');
-    assert.deepEqual(index.lookup('zz'), { status: 'miss' }, 'remembered unknowns are bounded');
+    assert.deepEqual(index.lookup(h('h1')), { status: 'miss' });
+    index.rememberUnknown(h('zz'));
+    assert.deepEqual(index.lookup(h('zz')), { status: 'unknown' });
+    index.rememberUnknown(h('y1'));
+    index.rememberUnknown(h('y2'));
+    assert.deepEqual(index.lookup(h('zz')), { status: 'miss' }, 'remembered unknowns are bounded');
   });
 
   test('admin grants share one compiled authority', () => {
     const index = new TokenIndex({ maxEntries: 10, maxRemembered: 10 });
-    index.put(record(1, { kind: 'admin', grants: [{ type: 'admin' }] }), [{ hash: 'a', tokenId: 1, retiresAt: null }]);
-    index.put(record(2, { kind: 'admin', grants: [{ type: 'admin' }] }), [{ hash: 'b', tokenId: 2, retiresAt: null }]);
-    const a = index.lookup('a');
-    const b = index.lookup('b');
+    index.put(record(1, { kind: 'admin', grants: [{ type: 'admin' }] }), [
+      { hash: h('a'), tokenId: 1, retiresAt: null },
+    ]);
+    index.put(record(2, { kind: 'admin', grants: [{ type: 'admin' }] }), [
+      { hash: h('b'), tokenId: 2, retiresAt: null },
+    ]);
+    const a = index.lookup(h('a'));
+    const b = index.lookup(h('b'));
     assert.ok(a.status === 'found' && b.status === 'found' && a.token.authority === b.token.authority);
   });
 });
