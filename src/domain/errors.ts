@@ -40,7 +40,6 @@ export const errorCodes = {
     status: 405,
     summary: 'Token endpoints are disabled because the server runs with `--without-auth`.',
   },
-  METHOD_NOT_ALLOWED: { status: 405, summary: 'The endpoint does not accept this HTTP method.' },
   TOKEN_NAME_TAKEN: { status: 409, summary: 'An active token already has this name.' },
   OPERATOR_TOKEN_EXISTS: { status: 409, summary: 'The operator token `_admin` already exists.' },
   DATABASE_EXISTS: { status: 409, summary: 'A database with this name already exists.' },
@@ -52,9 +51,6 @@ export const errorCodes = {
     summary: 'Too many failed authentications from this source; retry after the given delay.',
   },
   LINE_PROTOCOL_INVALID: { status: 400, summary: 'One or more lines of a write could not be parsed or stored.' },
-  FIELD_TYPE_CONFLICT: { status: 400, summary: 'A field value has a different type than the column already stored.' },
-  TABLE_LIMIT_EXCEEDED: { status: 422, summary: 'The write would create more tables than the database allows.' },
-  COLUMN_LIMIT_EXCEEDED: { status: 422, summary: 'The write would create more columns than a table allows.' },
   QUERY_REJECTED: {
     status: 400,
     summary: 'The query is not a read of this database alone and was refused before running.',

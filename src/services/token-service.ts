@@ -122,19 +122,6 @@ export class TokenService {
     return this.replaceSecret(principal, operator, 0, 'recover_operator_token');
   }
 
-  /** A new secret for any token but `_admin`, with an optional overlap during which the old one still works. */
-  async rotateToken(principal: Principal, tokenId: number, graceMs: number): Promise<IssuedToken> {
-    this.requireAuthEnabled();
-    const token = await this.getLive(tokenId);
-    await authorize(this.context(), principal, NEED_ADMIN, 'rotate_token', {
-      kind: 'token',
-      id: token.id,
-      name: token.name,
-    });
-    if (token.kind === 'operator') return this.regenerateOperatorToken(principal, graceMs);
-    return this.replaceSecret(principal, token, graceMs, 'rotate_token');
-  }
-
   async listTokens(principal: Principal, options: { includeRevoked?: boolean } = {}): Promise<TokenView[]> {
     this.requireAuthEnabled();
     await authorize(this.context(), principal, NEED_ADMIN, 'list_tokens', { kind: 'token' });
@@ -142,24 +129,11 @@ export class TokenService {
     return records.map((record) => this.view(record));
   }
 
-  async getTokenByName(principal: Principal, name: string): Promise<TokenView> {
-    this.requireAuthEnabled();
-    await authorize(this.context(), principal, NEED_ADMIN, 'get_token', { kind: 'token', name });
-    const record = await this.deps.catalog.findTokenByName(name);
-    if (record === undefined) fail('TOKEN_NOT_FOUND', `the requested resource was not found: no token named '${name}'`);
-    return this.view(record);
-  }
-
   /** Revokes by name (the influxdb3 `delete token`). The operator token cannot be revoked. */
   async revokeTokenByName(principal: Principal, name: string): Promise<TokenView> {
     this.requireAuthEnabled();
     await authorize(this.context(), principal, NEED_ADMIN, 'revoke_token', { kind: 'token', name });
-    if (name === OPERATOR_TOKEN_NAME) {
-      fail(
-        'OPERATOR_TOKEN_UNDELETABLE',
-        'cannot delete operator token: regenerate it with `create token --admin --regenerate`',
-      );
-    }
+    if (name === OPERATOR_TOKEN_NAME) refuseOperatorRevocation();
     const record = await this.deps.catalog.findTokenByName(name);
     if (record === undefined) fail('TOKEN_NOT_FOUND', `the requested resource was not found: no token named '${name}'`);
     return this.revoke(principal, record);
@@ -173,12 +147,7 @@ export class TokenService {
       id: record.id,
       name: record.name,
     });
-    if (record.kind === 'operator') {
-      fail(
-        'OPERATOR_TOKEN_UNDELETABLE',
-        'cannot delete operator token: regenerate it with `create token --admin --regenerate`',
-      );
-    }
+    if (record.kind === 'operator') refuseOperatorRevocation();
     return this.revoke(principal, record);
   }
 
@@ -342,6 +311,13 @@ export class TokenService {
   private context() {
     return { catalog: this.deps.catalog, now: this.deps.now, onError: this.deps.onError };
   }
+}
+
+function refuseOperatorRevocation(): never {
+  fail(
+    'OPERATOR_TOKEN_UNDELETABLE',
+    'cannot delete operator token: regenerate it with `create token --admin --regenerate`',
+  );
 }
 
 /** A chosen token string must be one of ours with a valid checksum, or InfluxDB's with ≥ 128 bits. */
