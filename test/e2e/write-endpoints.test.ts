@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { bootstrap, call } from '../helpers/http.ts';
@@ -218,4 +220,25 @@ describe('v2 and v1 write endpoints keep their own error shapes', () => {
     assert.equal((await rows('legacy', 'SELECT count(*) AS n FROM m'))[0]!.n, 4);
     assert.ok(!server.output().includes(admin), 'the ?p= token is redacted from the log');
   });
+});
+
+test('deleting a database removes its files; a new database with the name starts empty', async () => {
+  assert.equal(
+    (await call(server.url, 'POST', '/api/v3/write_lp?db=doomed', { token: admin, body: 'm v=1 1' })).status,
+    204,
+  );
+  const files = () => readdirSync(join(server.dataDir, 'dbs')).filter((f) => f.length > 0);
+  const before = files();
+  assert.equal(
+    (await call(server.url, 'DELETE', '/api/v3/configure/database?db=doomed', { token: admin })).status,
+    200,
+  );
+  const removed = before.filter((f) => !files().includes(f));
+  assert.ok(removed.length >= 1, 'the database file is gone');
+  for (const file of removed) assert.equal(existsSync(join(server.dataDir, 'dbs', file)), false);
+  assert.equal(
+    (await call(server.url, 'POST', '/api/v3/write_lp?db=doomed', { token: admin, body: 'm v=2 2' })).status,
+    204,
+  );
+  assert.deepEqual(await rows('doomed', 'SELECT v FROM m'), [{ v: 2 }]);
 });
