@@ -67,8 +67,23 @@ function infinity(sign: bigint | number): string {
   return sign > 0 ? 'infinity' : '-infinity';
 }
 
-/** RFC3339 in UTC with as many fraction digits as needed, up to nanoseconds: `2024-11-25T01:02:03.123456789Z`. */
+const recentTimestamps = new Map<bigint, string>();
+const RECENT_TIMESTAMPS_MAX = 4096;
+
+/**
+ * RFC3339 in UTC with as many fraction digits as needed, up to nanoseconds: `2024-11-25T01:02:03.123456789Z`.
+ * Results repeat timestamps (a bucket per group, a time per series), so recent ones are remembered.
+ */
 export function formatTimestampNs(nanos: bigint): string {
+  const known = recentTimestamps.get(nanos);
+  if (known !== undefined) return known;
+  const text = formatTimestampNsUncached(nanos);
+  if (recentTimestamps.size >= RECENT_TIMESTAMPS_MAX) recentTimestamps.clear();
+  recentTimestamps.set(nanos, text);
+  return text;
+}
+
+function formatTimestampNsUncached(nanos: bigint): string {
   let ms = nanos / NS_PER_MS;
   let subMs = nanos % NS_PER_MS;
   if (subMs < 0n) {
