@@ -9,8 +9,11 @@ import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { FluxgateError } from '../domain/errors.ts';
 import type { DatabaseService } from '../services/database-service.ts';
+import type { QueryService } from '../services/query-service.ts';
 import type { SystemService } from '../services/system-service.ts';
 import type { TokenService } from '../services/token-service.ts';
+import type { WriteService } from '../services/write-service.ts';
+import type { Storage } from '../storage/storage.ts';
 import { createAuthHook } from './auth-hook.ts';
 import { errorBody, toFluxgateError } from './error-bodies.ts';
 import type { ServerMetrics } from './metrics.ts';
@@ -18,7 +21,9 @@ import { redactUrl } from './redact.ts';
 import type { ApiFamily } from './route-config.ts';
 import { registerSystemRoutes } from './system-routes.ts';
 import { registerDatabaseRoutes } from './v3/database-routes.ts';
+import { registerQueryRoutes } from './v3/query-routes.ts';
 import { registerTokenRoutes } from './v3/token-routes.ts';
+import { registerWriteRoutes } from './write-routes.ts';
 
 export interface HttpDeps {
   logger: Logger;
@@ -29,10 +34,11 @@ export interface HttpDeps {
   metrics: ServerMetrics;
   authEnabled: boolean;
   now: () => number;
+  writes: WriteService;
+  queries: QueryService;
+  storage: Storage;
   /** Largest accepted request body in bytes (after gunzip for writes). */
   bodyLimit: number;
-  /** Extra route modules (the data plane) registered after the core ones. */
-  extraRoutes?: Array<(app: FastifyInstance) => void>;
 }
 
 /** The HTTP face: translates requests into service calls and errors into each family's shape. */
@@ -80,7 +86,8 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   registerSystemRoutes(app, deps.system, deps.metrics);
   registerTokenRoutes(app, deps.tokens, deps.now);
   registerDatabaseRoutes(app, deps.databases);
-  for (const register of deps.extraRoutes ?? []) register(app);
+  registerWriteRoutes(app, deps.writes, deps.bodyLimit);
+  registerQueryRoutes(app, deps.queries, deps.storage);
   return app;
 }
 

@@ -9,8 +9,6 @@ import { UsageTracker } from '../auth/usage-tracker.ts';
 import { catalogSpecFrom, openCatalog } from '../catalog/open-catalog.ts';
 import { buildHttpApp } from '../http/app.ts';
 import { ServerMetrics } from '../http/metrics.ts';
-import { registerQueryRoutes } from '../http/v3/query-routes.ts';
-import { registerWriteRoutes } from '../http/write-routes.ts';
 import { CatalogFollower } from '../services/catalog-follower.ts';
 import { DatabaseDirectory } from '../services/database-directory.ts';
 import { DatabaseService } from '../services/database-service.ts';
@@ -123,11 +121,10 @@ export async function startServer(
       metrics,
       authEnabled,
       now,
+      writes,
+      queries,
+      storage,
       bodyLimit: config.maxBodyBytes,
-      extraRoutes: [
-        (app) => registerWriteRoutes(app, writes, config.maxBodyBytes),
-        (app) => registerQueryRoutes(app, queries, storage),
-      ],
     });
     await app.listen({ host: bind.host, port: bind.port });
     closers.unshift(() => app.close());
