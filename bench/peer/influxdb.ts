@@ -4,8 +4,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../test/helpers/free-port.ts';
 import { basicAuth, keepAliveAgent, request } from './keep-alive-http.ts';
-import { freePort } from './process-stats.ts';
 
 export interface InfluxPeer {
   url: string;

@@ -1,6 +1,5 @@
 // Linux /proc and file-system figures for the benchmarks: a process's memory and a directory's size.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 /** The pid of the one process whose command line contains `needle` (other than this process). */
@@ -84,17 +83,4 @@ export function diskUsage(path: string): DiskUsage {
     total.allocated += usage.allocated;
   }
   return total;
-}
-
-/** A loopback TCP port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

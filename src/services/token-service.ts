@@ -32,6 +32,19 @@ export interface TokenServiceDeps {
 }
 
 const ADMIN: Grant[] = [{ type: 'admin' }];
+
+/** Everything about a new token but its secret. */
+interface TokenDraft {
+  kind: TokenKind;
+  name: string;
+  description: string | null;
+  grants: Grant[];
+  expiresAt: number | null;
+}
+
+function operatorDraft(): TokenDraft {
+  return { kind: 'operator', name: OPERATOR_TOKEN_NAME, description: null, grants: ADMIN, expiresAt: null };
+}
 const NEED_ADMIN = { kind: 'admin' } as const;
 
 /** Issues, lists, revokes and regenerates tokens. The only place token rules live. */
@@ -49,7 +62,7 @@ export class TokenService {
         'the first operator token can only be created from the server machine (start with --allow-remote-bootstrap to permit it from elsewhere)',
       );
     }
-    return this.mint(principal, 'operator', OPERATOR_TOKEN_NAME, null, ADMIN, null, 'create_operator_token');
+    return this.mint(principal, operatorDraft(), 'create_operator_token');
   }
 
   async createAdminToken(
@@ -60,7 +73,8 @@ export class TokenService {
     const name = validateName(input.name, 'token_name');
     await authorize(this.context(), principal, NEED_ADMIN, 'create_admin_token', { kind: 'token', name });
     const expiresAt = this.checkExpiry(principal, input.expiresAt);
-    return this.mint(principal, 'admin', name, input.description ?? null, ADMIN, expiresAt, 'create_admin_token');
+    const draft = { kind: 'admin', name, description: input.description ?? null, grants: ADMIN, expiresAt } as const;
+    return this.mint(principal, draft, 'create_admin_token');
   }
 
   async createDatabaseToken(
@@ -85,15 +99,8 @@ export class TokenService {
       fail('GRANT_EXCEEDS_OWN', `the token '${principal.name}' cannot grant rights it does not hold itself`);
     }
     const expiresAt = this.checkExpiry(principal, input.expiresAt);
-    return this.mint(
-      principal,
-      'database',
-      name,
-      input.description ?? null,
-      grants,
-      expiresAt,
-      'create_database_token',
-    );
+    const draft = { kind: 'database', name, description: input.description ?? null, grants, expiresAt } as const;
+    return this.mint(principal, draft, 'create_database_token');
   }
 
   /** A new secret for `_admin`, same id; the old secret dies at once unless a grace period is given. */
@@ -117,8 +124,7 @@ export class TokenService {
   /** Recovery (listener or offline command): regenerate `_admin`, or create it when it is missing. */
   async recoverOperatorToken(principal: Principal): Promise<IssuedToken> {
     const operator = await this.deps.catalog.findTokenByName(OPERATOR_TOKEN_NAME);
-    if (operator === undefined)
-      return this.mint(principal, 'operator', OPERATOR_TOKEN_NAME, null, ADMIN, null, 'recover_operator_token');
+    if (operator === undefined) return this.mint(principal, operatorDraft(), 'recover_operator_token');
     return this.replaceSecret(principal, operator, 0, 'recover_operator_token');
   }
 
@@ -165,7 +171,8 @@ export class TokenService {
     if ((await this.deps.catalog.findTokenByName(name)) !== undefined) return 'exists';
     const kind: TokenKind = name === OPERATOR_TOKEN_NAME ? 'operator' : 'admin';
     try {
-      await this.store(principal, kind, name, null, ADMIN, input.expiresAt, input.token, 'import_admin_token');
+      const draft = { kind, name, description: null, grants: ADMIN, expiresAt: input.expiresAt };
+      await this.store(principal, draft, input.token, 'import_admin_token');
     } catch (error) {
       if (!(isFluxgateError(error) && error.code === 'TOKEN_HASH_TAKEN')) throw error;
       fail(
@@ -179,30 +186,14 @@ export class TokenService {
     return 'created';
   }
 
-  private async mint(
-    principal: Principal,
-    kind: TokenKind,
-    name: string,
-    description: string | null,
-    grants: Grant[],
-    expiresAt: number | null,
-    action: string,
-  ): Promise<IssuedToken> {
-    const secret = generateToken(kind);
-    const record = await this.store(principal, kind, name, description, grants, expiresAt, secret, action);
+  private async mint(principal: Principal, draft: TokenDraft, action: string): Promise<IssuedToken> {
+    const secret = generateToken(draft.kind);
+    const record = await this.store(principal, draft, secret, action);
     return { token: this.view(record), secret };
   }
 
-  private async store(
-    principal: Principal,
-    kind: TokenKind,
-    name: string,
-    description: string | null,
-    grants: Grant[],
-    expiresAt: number | null,
-    secret: string,
-    action: string,
-  ): Promise<TokenRecord> {
+  private async store(principal: Principal, draft: TokenDraft, secret: string, action: string): Promise<TokenRecord> {
+    const { kind, name, description, grants, expiresAt } = draft;
     const now = this.deps.now();
     const hash = hashToken(secret);
     const audit = auditEntry(principal, action, { kind: 'token', name }, now, 'ok', {

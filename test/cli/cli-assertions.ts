@@ -1,6 +1,5 @@
 /** Shared checks for the end-to-end CLI suites: parsing what `create token` prints, failures, secrets. */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import type { CliResult } from '../helpers/server-process.ts';
 
 /** A successful run: exit 0 and nothing on stderr. Returns stdout. */
@@ -73,19 +72,6 @@ export function assertExpiresIn(expiry: string | null | undefined, ms: number, s
   assert.ok(typeof expiry === 'string', `expected an expiry, got ${String(expiry)}`);
   const at = Date.parse(expiry);
   assert.ok(Math.abs(at - (Date.now() + ms)) < slackMs, `expiry ${expiry} is not about ${ms} ms from now`);
-}
-
-/** A loopback TCP port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

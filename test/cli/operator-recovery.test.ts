@@ -8,9 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { freePort } from '../helpers/free-port.ts';
 import { bootstrap, call } from '../helpers/http.ts';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
-import { assertNoSecrets, fails, freePort, issuedFromJson, ok, secretFromText } from './cli-assertions.ts';
+import { assertNoSecrets, fails, issuedFromJson, ok, secretFromText } from './cli-assertions.ts';
 
 interface ListedToken {
   name: string;
