@@ -1,60 +1,13 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import pg from 'pg';
 import type { Catalog } from '../../src/catalog/catalog.ts';
 import { openCatalog } from '../../src/catalog/open-catalog.ts';
 import { CHANGE_FEED_LOCK } from '../../src/catalog/postgres/change-feed.ts';
 import { WATCHER_APPLICATION_NAME } from '../../src/catalog/postgres/change-watcher.ts';
+import { ScratchDatabase, withAdmin } from '../helpers/postgres.ts';
 import { catalogContract } from './catalog-contract.ts';
 import { audit, delay, eventually, newToken, uniqueHash } from './contract/fixtures.ts';
-
-// No skipping when PostgreSQL is down: the suite must fail, so a broken setup cannot pass unnoticed.
-const ADMIN_URL = process.env.FLUXGATE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/** A throwaway database: created on first use, dropped (connections and all) at the end. */
-class ScratchDatabase {
-  readonly name = `fluxgate_test_${randomBytes(6).toString('hex')}`;
-  readonly url: string;
-  #created: Promise<void> | undefined;
-  #client: pg.Client | undefined;
-
-  constructor() {
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${this.name}`;
-    this.url = url.toString();
-  }
-
-  ensure(): Promise<void> {
-    this.#created ??= withAdmin((admin) => admin.query(`create database ${this.name}`)).then(() => {});
-    return this.#created;
-  }
-
-  async query(sql: string): Promise<Record<string, unknown>[]> {
-    await this.ensure();
-    if (this.#client === undefined) {
-      this.#client = new pg.Client({ connectionString: this.url });
-      await this.#client.connect();
-    }
-    return (await this.#client.query(sql)).rows;
-  }
-
-  async drop(): Promise<void> {
-    await this.#client?.end();
-    if (this.#created === undefined) return;
-    await withAdmin((admin) => admin.query(`drop database if exists ${this.name} with (force)`));
-  }
-}
-
-async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.end();
-  }
-}
 
 // Outside the suite, so an unreachable server is a failed test, not only cancelled ones.
 test('PostgreSQL answers for the catalog suite', async () => {

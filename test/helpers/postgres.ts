@@ -1,39 +1,51 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-// No skipping when PostgreSQL is down: a suite that needs it must fail.
+// No skipping when PostgreSQL is down: a suite that needs it must fail, so a broken setup cannot pass unnoticed.
 export const POSTGRES_ADMIN_URL = process.env.FLUXGATE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export interface ScratchDatabase {
-  url: string;
-  query(sql: string): Promise<Record<string, unknown>[]>;
-  drop(): Promise<void>;
+/** A throwaway database: created on first use, dropped (connections and all) at the end. */
+export class ScratchDatabase {
+  readonly name = `fluxgate_test_${randomBytes(6).toString('hex')}`;
+  readonly url: string;
+  #created: Promise<void> | undefined;
+  #client: pg.Client | undefined;
+
+  constructor() {
+    const url = new URL(POSTGRES_ADMIN_URL);
+    url.pathname = `/${this.name}`;
+    this.url = url.toString();
+  }
+
+  ensure(): Promise<void> {
+    this.#created ??= withAdmin((admin) => admin.query(`create database ${this.name}`)).then(() => {});
+    return this.#created;
+  }
+
+  async query(sql: string): Promise<Record<string, unknown>[]> {
+    await this.ensure();
+    if (this.#client === undefined) {
+      this.#client = new pg.Client({ connectionString: this.url });
+      await this.#client.connect();
+    }
+    return (await this.#client.query(sql)).rows;
+  }
+
+  async drop(): Promise<void> {
+    await this.#client?.end();
+    if (this.#created === undefined) return;
+    await withAdmin((admin) => admin.query(`drop database if exists ${this.name} with (force)`));
+  }
 }
 
-/** A throwaway PostgreSQL database for one test file; `drop()` removes it, connections and all. */
+/** A database that exists already, for a server process to use as its catalog. */
 export async function createScratchDatabase(): Promise<ScratchDatabase> {
-  const name = `fluxgate_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin((admin) => admin.query(`create database ${name}`));
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  let client: pg.Client | undefined;
-  return {
-    url: url.toString(),
-    async query(sql) {
-      if (client === undefined) {
-        client = new pg.Client({ connectionString: url.toString() });
-        await client.connect();
-      }
-      return (await client.query(sql)).rows;
-    },
-    async drop() {
-      await client?.end();
-      await withAdmin((admin) => admin.query(`drop database if exists ${name} with (force)`));
-    },
-  };
+  const scratch = new ScratchDatabase();
+  await scratch.ensure();
+  return scratch;
 }
 
-async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
+export async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await admin.connect();
   try {
