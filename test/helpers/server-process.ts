@@ -33,7 +33,18 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'fluxgate-test-'));
   const child = spawn(
     process.execPath,
-    ['--max-semi-space-size=64', BIN, 'serve', '--data-dir', dataDir, '--http-bind', '127.0.0.1:0', '--log-level', 'info', ...(options.args ?? [])],
+    [
+      '--max-semi-space-size=64',
+      BIN,
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--http-bind',
+      '127.0.0.1:0',
+      '--log-level',
+      'info',
+      ...(options.args ?? []),
+    ],
     { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
