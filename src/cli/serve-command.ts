@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from '../domain/durations.ts';
 import { SYSTEM_RESOURCES, type SystemResource } from '../domain/permissions.ts';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../server/server-config.ts';
 
@@ -6,6 +7,14 @@ function integer(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
   return n;
+}
+
+function durationMs(value: string): number {
+  try {
+    return parseDuration(value, '--query-timeout');
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 function authzExemptions(value: string): SystemResource[] {
@@ -82,6 +91,12 @@ export function addServeCommand(program: Command): void {
         .argParser(integer)
         .default(d.authFailureLimit),
     )
+    .addOption(
+      new Option('--query-timeout <duration>', 'stop a query that runs longer than this, e.g. 60s or 5m')
+        .env('FLUXGATE_QUERY_TIMEOUT')
+        .argParser(durationMs)
+        .default(d.queryTimeoutMs, '60s'),
+    )
     .action(async (options: Record<string, unknown>) => {
       const config: ServerConfig = {
         ...d,
@@ -96,6 +111,7 @@ export function addServeCommand(program: Command): void {
         logLevel: options.logLevel as string,
         maxBodyBytes: options.maxBodySize as number,
         authFailureLimit: options.authFailureLimit as number,
+        queryTimeoutMs: options.queryTimeout as number,
       };
       // Loaded here so client commands do not pay for the server stack (DuckDB, pg, fastify) at startup.
       const { pino } = await import('pino');

@@ -22,6 +22,7 @@ export interface ServerConfig {
   maxTables: number;
   maxColumnsPerTable: number;
   retentionSweepMs: number;
+  queryTimeoutMs: number;
 }
 
 export const DEFAULT_SERVER_CONFIG: ServerConfig = {
@@ -44,4 +45,5 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   maxTables: 500,
   maxColumnsPerTable: 250,
   retentionSweepMs: 60_000,
+  queryTimeoutMs: 60_000,
 };

@@ -89,7 +89,7 @@ export async function startServer(
       authEnabled,
       allowRemoteBootstrap: config.allowRemoteBootstrap,
     });
-    const storage = new DuckDbStorage(config.dataDir);
+    const storage = new DuckDbStorage(config.dataDir, config.queryTimeoutMs);
     closers.splice(closers.length - 1, 0, () => storage.close());
     const nowNs = () => BigInt(Date.now()) * 1_000_000n;
     const databases = new DatabaseService({

@@ -35,7 +35,11 @@ export class DatabaseEngine implements QueryScope {
   private closing: Promise<void> | undefined;
 
   /** `after` delays opening, e.g. until an earlier drop of the same file has finished. */
-  constructor(file: string, after: Promise<void> = Promise.resolve()) {
+  constructor(
+    file: string,
+    after: Promise<void> = Promise.resolve(),
+    private readonly queryTimeoutMs = Number.POSITIVE_INFINITY,
+  ) {
     this.resources = after.then(() => open(file));
     this.resources.then(
       (resources) => (this.opened = resources),
@@ -69,7 +73,7 @@ export class DatabaseEngine implements QueryScope {
     this.assertOpen();
     const { queries } = await this.resources;
     this.assertOpen();
-    return queries.use((connection) => runQuery(connection, sql, params));
+    return queries.use((connection) => runQuery(connection, sql, params, this.queryTimeoutMs));
   }
 
   /** Deletes rows with `time` before `cutoffNs` in every table; returns how many. */

@@ -22,7 +22,11 @@ export class DuckDbStorage implements Storage {
   private parser: Promise<SqlParser> | undefined;
   private encoder: Promise<ParquetEncoder> | undefined;
 
-  constructor(private readonly dataDir: string) {}
+  /** `queryTimeoutMs`: how long one query may run before it is interrupted. */
+  constructor(
+    private readonly dataDir: string,
+    private readonly queryTimeoutMs = Number.POSITIVE_INFINITY,
+  ) {}
 
   /** The path of a database's file. */
   databaseFile(dbId: number): string {
@@ -104,7 +108,7 @@ export class DuckDbStorage implements Storage {
       const after = (this.drops.get(dbId) ?? Promise.resolve()).then(() =>
         fs.promises.mkdir(path.dirname(file), { recursive: true }).then(() => {}),
       );
-      const created = new DatabaseEngine(file, after);
+      const created = new DatabaseEngine(file, after, this.queryTimeoutMs);
       this.engines.set(dbId, created);
       // A failed open is not kept: the next call tries again.
       created.ready().catch(() => {

@@ -19,11 +19,37 @@ export async function installQueryMacros(connection: DuckDBConnection): Promise<
   );
 }
 
-/** Runs one already-validated statement with `$name` parameters and returns JSON-safe rows. */
+/**
+ * Runs one already-validated statement with `$name` parameters and returns JSON-safe rows. A statement
+ * still running after `timeoutMs` is interrupted, so one runaway query cannot hold the server.
+ */
 export async function runQuery(
   connection: DuckDBConnection,
   sql: string,
   params: Record<string, unknown> = {},
+  timeoutMs = Number.POSITIVE_INFINITY,
+): Promise<QueryResult> {
+  let timedOut = false;
+  const timer = Number.isFinite(timeoutMs)
+    ? setTimeout(() => {
+        timedOut = true;
+        connection.interrupt();
+      }, timeoutMs)
+    : undefined;
+  try {
+    return await prepareAndRun(connection, sql, params);
+  } catch (error) {
+    if (!timedOut) throw error;
+    throw new FluxgateError('QUERY_FAILED', `the query ran longer than ${timeoutMs / 1000} s and was stopped`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function prepareAndRun(
+  connection: DuckDBConnection,
+  sql: string,
+  params: Record<string, unknown>,
 ): Promise<QueryResult> {
   let prepared: DuckDBPreparedStatement;
   try {
