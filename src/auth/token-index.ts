@@ -15,16 +15,14 @@ export interface IndexedToken {
 }
 
 export type Lookup =
-  | { status: 'found'; token: IndexedToken; retiresAt: number }
+  | { readonly status: 'found'; readonly token: IndexedToken; readonly retiresAt: number }
   | { status: 'revoked' }
   | { status: 'unknown' }
   /** The index holds only part of the catalog and has not seen this hash: ask the catalog. */
   | { status: 'miss' };
 
-interface SecretEntry {
-  token: IndexedToken;
-  retiresAt: number;
-}
+/** Stored as the lookup answer itself, so a hit allocates nothing. */
+type SecretEntry = Extract<Lookup, { status: 'found' }>;
 
 export interface TokenIndexOptions {
   /** Most secrets held; past it the index becomes a cache and misses go to the catalog. */
@@ -85,7 +83,7 @@ export class TokenIndex {
 
   private lookupKey(key: string): Lookup {
     const entry = this.bySecret.get(key);
-    if (entry !== undefined) return { status: 'found', token: entry.token, retiresAt: entry.retiresAt };
+    if (entry !== undefined) return entry;
     if (this.revoked.has(key)) return FOUND_REVOKED;
     if (this.completeness || this.unknown.has(key)) return FOUND_UNKNOWN;
     return MISS;
@@ -98,7 +96,11 @@ export class TokenIndex {
     const hashes: string[] = [];
     for (const secret of secrets) {
       const key = keyOf(secret.hash);
-      this.bySecret.set(key, { token: indexed, retiresAt: secret.retiresAt ?? Number.POSITIVE_INFINITY });
+      this.bySecret.set(key, {
+        status: 'found',
+        token: indexed,
+        retiresAt: secret.retiresAt ?? Number.POSITIVE_INFINITY,
+      });
       this.revoked.delete(key);
       this.unknown.delete(key);
       hashes.push(key);

@@ -162,7 +162,10 @@ export function dbActionBits(...actions: DbAction[]): number {
 export class Authority {
   readonly admin: boolean;
   private readonly dbAll: number;
-  private readonly dbById: ReadonlyMap<number, number>;
+  /** Most tokens name one database: kept in two fields so the check needs no Map lookup. */
+  private readonly soleDbId: number;
+  private readonly soleDbActions: number;
+  private readonly dbById: ReadonlyMap<number, number> | undefined;
   private readonly system: number;
 
   constructor(grants: readonly Grant[]) {
@@ -178,8 +181,11 @@ export class Authority {
     }
     this.admin = admin;
     this.dbAll = dbAll;
-    this.dbById = dbById;
     this.system = system;
+    const [sole] = dbById;
+    this.soleDbId = dbById.size === 1 && sole !== undefined ? sole[0] : -1;
+    this.soleDbActions = dbById.size === 1 && sole !== undefined ? sole[1] : 0;
+    this.dbById = dbById.size > 1 ? dbById : undefined;
   }
 
   allows(need: Need): boolean {
@@ -190,7 +196,7 @@ export class Authority {
       case 'system':
         return (this.system & SYSTEM_RESOURCES[need.resource]) !== 0;
       case 'db': {
-        const granted = this.dbAll | (need.dbId === null ? 0 : (this.dbById.get(need.dbId) ?? 0));
+        const granted = this.dbAll | (need.dbId === null ? 0 : this.actionsOn(need.dbId));
         return (granted & need.actions) === need.actions;
       }
     }
@@ -207,10 +213,8 @@ export class Authority {
     });
   }
 
-  /** Whether any database right with these actions is held (used to filter listings). */
-  hasAnyDb(actions: number): boolean {
-    if (this.admin || (this.dbAll & actions) === actions) return true;
-    for (const bits of this.dbById.values()) if ((bits & actions) === actions) return true;
-    return false;
+  private actionsOn(dbId: number): number {
+    if (dbId === this.soleDbId) return this.soleDbActions;
+    return this.dbById?.get(dbId) ?? 0;
   }
 }
