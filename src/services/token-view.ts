@@ -1,26 +1,13 @@
 import type { TokenRecord } from '../catalog/catalog.ts';
 import { describeGrant, formatPermission, type Grant, type PermissionSpec } from '../domain/permissions.ts';
-import type { TokenKind } from '../domain/token-format.ts';
 
 export type TokenStatus = 'active' | 'expired' | 'revoked';
 
-/** A token as every face shows it: never the secret, never the hash. */
-export interface TokenView {
-  id: number;
-  kind: TokenKind;
-  name: string;
-  description: string | null;
-  hint: string;
+/** A token as every face shows it: the record without its grants (never a secret, never a hash), plus what derives from it. */
+export interface TokenView extends Omit<TokenRecord, 'grants'> {
   status: TokenStatus;
   permissions: string[];
   permissionSpecs: PermissionSpec[];
-  createdAt: number;
-  createdBy: number | null;
-  updatedAt: number | null;
-  updatedBy: number | null;
-  expiresAt: number | null;
-  revokedAt: number | null;
-  lastUsedAt: number | null;
 }
 
 /** The one moment a secret leaves the server: the answer to a create, regenerate or rotate. */
@@ -41,22 +28,13 @@ export function toTokenView(
   nameOf: (dbId: number) => string,
   lastUsedAt?: number,
 ): TokenView {
-  const specs = record.grants.map((grant) => describeGrant(grant, nameOf));
+  const { grants, ...fields } = record;
+  const specs = grants.map((grant) => describeGrant(grant, nameOf));
   return {
-    id: record.id,
-    kind: record.kind,
-    name: record.name,
-    description: record.description,
-    hint: record.hint,
+    ...fields,
     status: tokenStatus(record, now),
     permissions: specs.map(formatPermission),
     permissionSpecs: specs,
-    createdAt: record.createdAt,
-    createdBy: record.createdBy,
-    updatedAt: record.updatedAt,
-    updatedBy: record.updatedBy,
-    expiresAt: record.expiresAt,
-    revokedAt: record.revokedAt,
     lastUsedAt: Math.max(record.lastUsedAt ?? 0, lastUsedAt ?? 0) || null,
   };
 }
