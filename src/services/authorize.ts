@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import { FluxgateError } from '../domain/errors.ts';
+import { FluxgateError, fail } from '../domain/errors.ts';
 import { DB_ACTIONS, type DbAction, type Need } from '../domain/permissions.ts';
 import { type AuditTarget, auditAttempt, auditEntry } from './audit.ts';
 
@@ -47,4 +47,16 @@ export function describeNeed(need: Need, targetName?: string | null): string {
       return `db:${need.dbId === null ? '*' : (targetName ?? need.dbId)}:${actions.join(',')}`;
     }
   }
+}
+
+/**
+ * The data-plane check (every write and query): PERMISSION_DENIED naming the right that is missing.
+ * Not audited, unlike management actions: a misconfigured writer would flood the audit log.
+ */
+export function requireRight(principal: Principal, need: Need, verb: string, targetName: string): void {
+  if (principal.authority.allows(need)) return;
+  fail(
+    'PERMISSION_DENIED',
+    `the token '${principal.name}' may not ${verb} '${targetName}': it needs ${describeNeed(need, targetName)}`,
+  );
 }

@@ -5,7 +5,7 @@ import { fail } from '../domain/errors.ts';
 import { INTERNAL_DATABASE } from '../domain/names.ts';
 import { DB_ACTIONS } from '../domain/permissions.ts';
 import type { QueryResult, Storage } from '../storage/storage.ts';
-import { describeNeed } from './authorize.ts';
+import { requireRight } from './authorize.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
 import { toStorageDatabase } from './database-resolver.ts';
 import { systemTokensTable } from './system-tokens-table.ts';
@@ -40,22 +40,12 @@ export class QueryService {
     const record = this.deps.directory.byNameOf(request.database);
     if (record === undefined) fail('DATABASE_NOT_FOUND', `database '${request.database}' not found`, { field: 'db' });
     const need = { kind: 'db', dbId: record.id, actions: READ } as const;
-    if (!principal.authority.allows(need)) {
-      fail(
-        'PERMISSION_DENIED',
-        `the token '${principal.name}' may not read '${record.name}': it needs ${describeNeed(need, record.name)}`,
-      );
-    }
+    requireRight(principal, need, 'read', record.name);
     return this.deps.storage.query(toStorageDatabase(record), request.sql, request.params);
   }
 
   private async queryInternal(principal: Principal, request: QueryRequest): Promise<QueryResult> {
-    if (!principal.authority.allows({ kind: 'admin' })) {
-      fail(
-        'PERMISSION_DENIED',
-        `the token '${principal.name}' may not read ${INTERNAL_DATABASE}: it needs an admin token`,
-      );
-    }
+    requireRight(principal, { kind: 'admin' }, 'read', INTERNAL_DATABASE);
     const tokens = await this.deps.catalog.listTokens({ includeRevoked: true });
     const table = systemTokensTable(
       tokens,

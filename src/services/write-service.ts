@@ -4,7 +4,7 @@ import { DB_ACTIONS } from '../domain/permissions.ts';
 import { parseLineProtocol } from '../storage/lineprotocol/parse.ts';
 import type { LineError, Precision } from '../storage/lineprotocol/types.ts';
 import type { Storage } from '../storage/storage.ts';
-import { describeNeed } from './authorize.ts';
+import { requireRight } from './authorize.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
 import { toStorageDatabase } from './database-resolver.ts';
 import type { DatabaseService } from './database-service.ts';
@@ -52,12 +52,7 @@ export class WriteService {
     if (name === '') fail('INVALID_INPUT', 'the database parameter is required', { field: 'db' });
     const existing = this.deps.directory.byNameOf(name);
     if (existing !== undefined) {
-      if (!principal.authority.allows({ kind: 'db', dbId: existing.id, actions: WRITE })) {
-        fail(
-          'PERMISSION_DENIED',
-          `the token '${principal.name}' may not write to '${name}': it needs ${describeNeed({ kind: 'db', dbId: existing.id, actions: WRITE }, name)}`,
-        );
-      }
+      requireRight(principal, { kind: 'db', dbId: existing.id, actions: WRITE }, 'write to', name);
       return existing;
     }
     if (!principal.authority.allows({ kind: 'db', dbId: null, actions: WRITE })) {
