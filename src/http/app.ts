@@ -62,6 +62,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   app.addHook('onRequest', createAuthHook(deps));
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.recordRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
+    if (!deps.logger.isLevelEnabled('info')) return;
     request.log.info(
       {
         method: request.method,
