@@ -1,8 +1,9 @@
 import { hash } from 'node:crypto';
 import type { TokenRecord, TokenSecret } from '../catalog/catalog.ts';
-import { Authority, type Grant } from '../domain/permissions.ts';
+import type { Authority } from '../domain/permissions.ts';
 import type { TokenKind } from '../domain/token-format.ts';
-import { ADMIN_AUTHORITY } from './principal.ts';
+import { AuthorityInterner } from './authority-interner.ts';
+import { DIGEST_BYTES, DigestTable } from './digest-table.ts';
 
 /** What the hot path needs of a token: no strings to parse, grants already compiled. */
 export interface IndexedToken {
@@ -42,7 +43,8 @@ const MISS: Lookup = { status: 'miss' };
  */
 export class TokenIndex {
   /** Keyed by the raw SHA-512 bytes as a one-byte ('binary') string (see keyOf). */
-  private readonly bySecret = new Map<string, SecretEntry>();
+  private readonly bySecret = new DigestTable<SecretEntry>();
+  private readonly authorities = new AuthorityInterner();
   private readonly secretsOf = new Map<number, string[]>();
   /** Hashes of revoked tokens (to say "revoked", not "unknown") and, when incomplete, of unknown ones. */
   private readonly revoked = new Map<string, true>();
@@ -91,11 +93,11 @@ export class TokenIndex {
 
   /** Adds or replaces a token with exactly these secrets. */
   put(token: TokenRecord, secrets: readonly TokenSecret[]): void {
+    const hashes = secrets.map((secret) => storedKeyOf(secret.hash));
     this.drop(token.id, false);
-    const indexed = toIndexed(token);
-    const hashes: string[] = [];
-    for (const secret of secrets) {
-      const key = keyOf(secret.hash);
+    const indexed = toIndexed(token, this.authorities.intern(token.grants));
+    for (const [i, secret] of secrets.entries()) {
+      const key = hashes[i]!;
       this.bySecret.set(key, {
         status: 'found',
         token: indexed,
@@ -103,7 +105,6 @@ export class TokenIndex {
       });
       this.revoked.delete(key);
       this.unknown.delete(key);
-      hashes.push(key);
     }
     this.secretsOf.set(token.id, hashes);
     while (this.bySecret.size > this.options.maxEntries) this.evictOldest();
@@ -157,6 +158,13 @@ function keyOf(hexHash: string): string {
   return Buffer.from(hexHash, 'hex').toString('binary');
 }
 
+/** keyOf for a hash to store, checked before `put` changes anything: the table holds SHA-512 digests only. */
+function storedKeyOf(hexHash: string): string {
+  const key = keyOf(hexHash);
+  if (key.length !== DIGEST_BYTES) throw new RangeError('a token secret hash must be a hex SHA-512');
+  return key;
+}
+
 function remember(set: Map<string, true>, hash: string, max: number): void {
   set.delete(hash);
   set.set(hash, true);
@@ -166,16 +174,12 @@ function remember(set: Map<string, true>, hash: string, max: number): void {
   }
 }
 
-function toIndexed(token: TokenRecord): IndexedToken {
+function toIndexed(token: TokenRecord, authority: Authority): IndexedToken {
   return {
     id: token.id,
     kind: token.kind,
     name: token.name,
     expiresAt: token.expiresAt ?? Number.POSITIVE_INFINITY,
-    authority: compileAuthority(token.grants),
+    authority,
   };
-}
-
-function compileAuthority(grants: readonly Grant[]): Authority {
-  return grants.some((grant) => grant.type === 'admin') ? ADMIN_AUTHORITY : new Authority(grants);
 }

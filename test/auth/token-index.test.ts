@@ -77,4 +77,30 @@ describe('TokenIndex', () => {
     const b = index.lookup(h('b'));
     assert.ok(a.status === 'found' && b.status === 'found' && a.token.authority === b.token.authority);
   });
+
+  test('tokens with equal grants share one compiled authority', () => {
+    const index = new TokenIndex({ maxEntries: 10, maxRemembered: 10 });
+    index.put(record(1), [{ hash: h('a'), tokenId: 1, retiresAt: null }]);
+    index.put(record(2), [{ hash: h('b'), tokenId: 2, retiresAt: null }]);
+    index.put(record(3, { grants: [{ type: 'db', databases: [2], actions: 16 }] }), [
+      { hash: h('c'), tokenId: 3, retiresAt: null },
+    ]);
+    const [a, b, c] = [h('a'), h('b'), h('c')].map((hash) => index.lookup(hash));
+    assert.ok(a?.status === 'found' && b?.status === 'found' && c?.status === 'found');
+    assert.equal(a.token.authority, b.token.authority);
+    assert.notEqual(a.token.authority, c.token.authority);
+  });
+
+  test('put refuses a hash that is not a SHA-512 and leaves the token as it was', () => {
+    const index = new TokenIndex({ maxEntries: 10, maxRemembered: 10 });
+    index.put(record(1), [{ hash: h('a'), tokenId: 1, retiresAt: null }]);
+    const secrets = [
+      { hash: h('b'), tokenId: 1, retiresAt: null },
+      { hash: 'abc', tokenId: 1, retiresAt: null },
+    ];
+    assert.throws(() => index.put(record(1), secrets), RangeError);
+    assert.equal(index.lookup(h('a')).status, 'found');
+    assert.deepEqual(index.lookup(h('b')), { status: 'unknown' });
+    assert.equal(index.size, 1);
+  });
 });
