@@ -11,8 +11,8 @@ export interface CatalogDialect {
   readonly db: Kysely<CatalogSchema>;
   /** The catalog unique key a driver error violated, or undefined when it is no such violation. */
   uniqueKeyOf(error: unknown): UniqueKey | undefined;
-  /** Appends the change-feed row inside the mutating transaction (and announces it, where the dialect can). */
-  recordChange(trx: Transaction<CatalogSchema>, change: ChangeRow): Promise<void>;
+  /** Appends the change-feed rows, in order, inside the mutating transaction (and announces them, where the dialect can). */
+  recordChanges(trx: Transaction<CatalogSchema>, changes: readonly ChangeRow[]): Promise<void>;
   /** Called after each mutating transaction has committed. */
   committed(): void;
   onChange(listener: () => void): () => void;

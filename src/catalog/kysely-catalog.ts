@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { isFluxgateError } from '../domain/errors.ts';
 import type { Grant } from '../domain/permissions.ts';
 import type {
   AuditEntry,
@@ -16,6 +17,7 @@ import type {
 } from './catalog.ts';
 import type { CatalogDialect } from './catalog-dialect.ts';
 import { type ClaimedValues, conflictError, databaseNotFound, tokenNotFound } from './catalog-errors.ts';
+import { GroupCommit } from './group-commit.ts';
 import { databaseChanges, tokenChanges } from './patch-columns.ts';
 import {
   toAuditRecord,
@@ -27,20 +29,44 @@ import {
 } from './records.ts';
 import type { CatalogSchema } from './schema.ts';
 import { grantsOf, groupBy, insertGrants, withGrants } from './token-grants.ts';
+import { insertTokens, type TokenCreate } from './token-inserts.ts';
 
 type Trx = Transaction<CatalogSchema>;
+type Entity = 'token' | 'database';
+
+/** A committed change: its audit record and the entity the change feed names. */
+interface FinishedChange {
+  audit: AuditEntry;
+  entity: Entity;
+  id: number;
+  at: number;
+}
+
+/**
+ * Token creates per group commit: enough to amortize a commit over a burst of concurrent requests,
+ * few enough that no statement nears a parameter limit (the audit rows take ten each).
+ */
+const MAX_CREATES_PER_COMMIT = 64;
 
 /** Entries per `recordLastUsed` statement: two parameters each, far below every dialect's limit. */
 const LAST_USED_CHUNK = 500;
 
 /**
  * The Catalog on Kysely, shared by the SQLite and PostgreSQL adapters. Each mutation is one
- * transaction holding the change, its audit row and its change-feed row.
+ * transaction holding the change, its audit row and its change-feed row; concurrent token creates
+ * share one transaction (a group commit).
  */
 export class KyselyCatalog implements Catalog {
   readonly dialect: Catalog['dialect'];
   readonly #parts: CatalogDialect;
   readonly #db: Kysely<CatalogSchema>;
+  readonly #tokenCreates = new GroupCommit<TokenCreate, TokenRecord>({
+    one: async (create) => (await this.#createTokens([create], { tokenName: create.input.name }))[0] as TokenRecord,
+    many: (creates) => this.#createTokens(creates, {}),
+    maxBatch: MAX_CREATES_PER_COMMIT,
+    retryAlone: (error) =>
+      isFluxgateError(error) && (error.code === 'TOKEN_NAME_TAKEN' || error.code === 'TOKEN_HASH_TAKEN'),
+  });
   #closing: Promise<void> | undefined;
 
   constructor(parts: CatalogDialect) {
@@ -109,38 +135,22 @@ export class KyselyCatalog implements Catalog {
   }
 
   createToken(input: NewToken, secretHash: string, audit: AuditEntry): Promise<TokenRecord> {
-    return this.#mutate({ tokenName: input.name }, async (trx) => {
-      const { id } = await trx
-        .insertInto('tokens')
-        .values({
-          kind: input.kind,
-          name: input.name,
-          description: input.description,
-          hint: input.hint,
-          created_at: input.createdAt,
-          created_by: input.createdBy,
-          expires_at: input.expiresAt,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await trx.insertInto('token_secrets').values({ hash: secretHash, token_id: id, retires_at: null }).execute();
-      const grants = await insertGrants(trx, id, input.grants);
-      await this.#finish(trx, audit, 'token', id, input.createdAt);
-      return {
-        id,
-        kind: input.kind,
-        name: input.name,
-        description: input.description,
-        hint: input.hint,
-        createdAt: input.createdAt,
-        createdBy: input.createdBy,
-        updatedAt: null,
-        updatedBy: null,
-        expiresAt: input.expiresAt,
-        revokedAt: null,
-        lastUsedAt: null,
-        grants,
-      };
+    return this.#tokenCreates.submit({ input, secretHash, audit });
+  }
+
+  #createTokens(creates: TokenCreate[], claimed: ClaimedValues): Promise<TokenRecord[]> {
+    return this.#mutate(claimed, async (trx) => {
+      const records = await insertTokens(trx, creates);
+      await this.#finishAll(
+        trx,
+        records.map((record, i) => ({
+          audit: (creates[i] as TokenCreate).audit,
+          entity: 'token',
+          id: record.id,
+          at: record.createdAt,
+        })),
+      );
+      return records;
     });
   }
 
@@ -367,7 +377,7 @@ export class KyselyCatalog implements Catalog {
   }
 
   close(): Promise<void> {
-    this.#closing ??= this.#parts.close();
+    this.#closing ??= this.#tokenCreates.settled().then(() => this.#parts.close());
     return this.#closing;
   }
 
@@ -385,10 +395,20 @@ export class KyselyCatalog implements Catalog {
   }
 
   /** The audit row and the change-feed row every mutation ends with. */
-  async #finish(trx: Trx, audit: AuditEntry, entity: 'token' | 'database', id: number, at: number): Promise<void> {
+  #finish(trx: Trx, audit: AuditEntry, entity: Entity, id: number, at: number): Promise<void> {
+    return this.#finishAll(trx, [{ audit, entity, id, at }]);
+  }
+
+  /** The audit rows and change-feed rows of several changes, a statement for each table. */
+  async #finishAll(trx: Trx, changes: readonly FinishedChange[]): Promise<void> {
     // A create's caller cannot know the new id; the audit row gets it here.
-    const entry = audit.targetKind === entity && audit.targetId === null ? { ...audit, targetId: id } : audit;
-    await trx.insertInto('audit_log').values(toAuditRow(entry)).execute();
-    await this.#parts.recordChange(trx, { entity, entity_id: id, at });
+    const auditRows = changes.map(({ audit, entity, id }) =>
+      toAuditRow(audit.targetKind === entity && audit.targetId === null ? { ...audit, targetId: id } : audit),
+    );
+    await trx.insertInto('audit_log').values(auditRows).execute();
+    await this.#parts.recordChanges(
+      trx,
+      changes.map(({ entity, id, at }) => ({ entity, entity_id: id, at })),
+    );
   }
 }

@@ -165,6 +165,24 @@ describe('admin tokens', () => {
       assertError(await create({ token_name: 'ci' }), 409, 'TOKEN_NAME_TAKEN');
     });
 
+    test('concurrent creates, one with a taken name: that one 409 TOKEN_NAME_TAKEN, the others 201 and working at once', async () => {
+      const names = Array.from({ length: 10 }, (_, i) => (i === 4 ? 'ci' : `burst-${i}`));
+      const responses = await Promise.all(names.map((token_name) => create({ token_name, expiry_secs: 3600 })));
+      const taken = assertError(responses[4] as (typeof responses)[number], 409, 'TOKEN_NAME_TAKEN', { field: 'name' });
+      assert.equal(taken.error, 'token name already exists, ci');
+      const created = responses.filter((_, i) => i !== 4);
+      assert.deepEqual(
+        created.map((response) => [response.status, response.body.name]),
+        names.filter((_, i) => i !== 4).map((name) => [201, name]),
+      );
+      assert.equal(new Set(created.map((response) => response.body.id)).size, created.length);
+      for (const response of created) {
+        assert.equal((await api.call('GET', LIST, { token: response.body.token })).status, 200);
+      }
+      const listed = await api.call<Array<{ name: string }>>('GET', LIST, { token: operator });
+      assert.equal(listed.body.filter((token) => token.name === 'ci').length, 1);
+    });
+
     test('a body that is not application/json: 415 UNSUPPORTED_MEDIA_TYPE', async () => {
       const body = JSON.stringify({ token_name: 'typed' });
       for (const headers of [

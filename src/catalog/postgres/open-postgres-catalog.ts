@@ -5,7 +5,7 @@ import { ChangeListeners } from '../change-listeners.ts';
 import { KyselyCatalog } from '../kysely-catalog.ts';
 import { migrateCatalog } from '../migrate.ts';
 import type { CatalogSchema } from '../schema.ts';
-import { recordPostgresChange } from './change-feed.ts';
+import { recordPostgresChanges } from './change-feed.ts';
 import { ChangeWatcher } from './change-watcher.ts';
 import { int8AsNumber } from './int8-as-number.ts';
 import { postgresUniqueKey } from './postgres-unique-key.ts';
@@ -37,7 +37,7 @@ export async function openPostgresCatalog(url: string): Promise<KyselyCatalog> {
     name: 'postgres',
     db,
     uniqueKeyOf: postgresUniqueKey,
-    recordChange: (trx, change) => recordPostgresChange(trx, change, source),
+    recordChanges: (trx, changes) => recordPostgresChanges(trx, changes, source),
     committed: () => listeners.emit(),
     onChange: (listener) => listeners.add(listener),
     async close() {
