@@ -11,13 +11,27 @@ export const CONTENT_TYPES: Record<QueryFormat, string> = {
   parquet: 'application/vnd.apache.parquet',
 };
 
-/** Rows as objects keyed by column name; a repeated column name keeps its first value, as JSON would. */
+/**
+ * Rows as objects keyed by column name, for JSON.stringify (faster than assembling the text by hand).
+ * A repeated column name keeps its first value, as JSON would.
+ */
 function objects(result: QueryResult): Array<Record<string, unknown>> {
+  const names: string[] = [];
+  const indexes: number[] = [];
+  result.columns.forEach((column, index) => {
+    if (names.includes(column.name)) return;
+    names.push(column.name);
+    indexes.push(index);
+  });
+  // Assigning `__proto__` would set the prototype instead of adding a key.
+  const protoField = names.indexOf('__proto__');
   return result.rows.map((row) => {
     const object: Record<string, unknown> = {};
-    result.columns.forEach((column, i) => {
-      if (!(column.name in object)) object[column.name] = row[i] ?? null;
-    });
+    for (let field = 0; field < names.length; field++) {
+      const value = row[indexes[field]!] ?? null;
+      if (field === protoField) Object.defineProperty(object, '__proto__', { value, enumerable: true, writable: true });
+      else object[names[field]!] = value;
+    }
     return object;
   });
 }
@@ -27,9 +41,9 @@ export function toJson(result: QueryResult): string {
 }
 
 export function toJsonLines(result: QueryResult): string {
-  return objects(result)
-    .map((row) => `${JSON.stringify(row)}\n`)
-    .join('');
+  let text = '';
+  for (const object of objects(result)) text += `${JSON.stringify(object)}\n`;
+  return text;
 }
 
 function text(value: unknown): string {
@@ -37,13 +51,22 @@ function text(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+const CSV_SPECIAL = /[",\n\r]/;
+
+function csvCell(value: unknown): string {
+  // A number's text never needs quoting; skip the test on the commonest cell.
+  if (typeof value === 'number') return String(value);
+  const cell = text(value);
+  return CSV_SPECIAL.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+}
+
 export function toCsv(result: QueryResult): string {
-  const cell = (value: unknown) => {
-    const t = text(value);
-    return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-  };
-  const lines = [result.columns.map((c) => cell(c.name)).join(',')];
-  for (const row of result.rows) lines.push(row.map(cell).join(','));
+  const lines = [result.columns.map((c) => csvCell(c.name)).join(',')];
+  for (const row of result.rows) {
+    let line = csvCell(row[0]);
+    for (let column = 1; column < row.length; column++) line += `,${csvCell(row[column])}`;
+    lines.push(line);
+  }
   return `${lines.join('\n')}\n`;
 }
 

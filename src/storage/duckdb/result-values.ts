@@ -35,11 +35,11 @@ export function toJsonValue(value: DuckDBValue): unknown {
     case 'bigint':
       return bigintToJson(value);
   }
-  if (value instanceof DuckDBTimestampNanosecondsValue) return timestamp(value.nanos, 1n, value.isFinite);
-  if (value instanceof DuckDBTimestampValue) return timestamp(value.micros, 1_000n, value.isFinite);
-  if (value instanceof DuckDBTimestampTZValue) return timestamp(value.micros, 1_000n, value.isFinite);
-  if (value instanceof DuckDBTimestampMillisecondsValue) return timestamp(value.millis, NS_PER_MS, value.isFinite);
-  if (value instanceof DuckDBTimestampSecondsValue) return timestamp(value.seconds, 1_000_000_000n, value.isFinite);
+  if (value instanceof DuckDBTimestampNanosecondsValue) return timestamp(value.nanos, 1n);
+  if (value instanceof DuckDBTimestampValue) return timestamp(value.micros, 1_000n);
+  if (value instanceof DuckDBTimestampTZValue) return timestamp(value.micros, 1_000n);
+  if (value instanceof DuckDBTimestampMillisecondsValue) return timestamp(value.millis, NS_PER_MS);
+  if (value instanceof DuckDBTimestampSecondsValue) return timestamp(value.seconds, 1_000_000_000n);
   if (value instanceof DuckDBDateValue) return value.isFinite ? value.toString() : infinity(value.days);
   if (value instanceof DuckDBDecimalValue) return value.toDouble();
   if (value instanceof DuckDBListValue || value instanceof DuckDBArrayValue) return value.items.map(toJsonValue);
@@ -59,8 +59,14 @@ export function bigintToJson(value: bigint): number | string {
   return Number.isSafeInteger(asNumber) ? asNumber : value.toString();
 }
 
-function timestamp(count: bigint, nsPerUnit: bigint, finite: boolean): string {
-  return finite ? formatTimestampNs(count * nsPerUnit) : infinity(count);
+/**
+ * DuckDB stores ±infinity of every timestamp unit as ±(2^63 - 1). Tested here rather than with the
+ * value's `isFinite`, which is a native call per value.
+ */
+const INFINITE_COUNT = 2n ** 63n - 1n;
+
+function timestamp(count: bigint, nsPerUnit: bigint): string {
+  return count === INFINITE_COUNT || count === -INFINITE_COUNT ? infinity(count) : formatTimestampNs(count * nsPerUnit);
 }
 
 function infinity(sign: bigint | number): string {
