@@ -17,7 +17,8 @@ const INT64_MAX = 2n ** 63n - 1n;
  * TIMESTAMP_NS from 1970 on and not within one bin of the largest instant (infinity), `o` a
  * timestamp, `i` a fixed width (no months) of at most 10,000 days. `time_bucket` itself reduces
  * the origin to the bin holding 1970-01-01, in (-w, 0], so `t - o` neither overflows nor goes
- * negative. With literal arguments, every test but the range of `t` folds away.
+ * negative. With literal arguments, every test but the range of `t` folds away. An origin given as
+ * text (`'1970-01-01T00:00:00Z'`, as InfluxDB's documentation writes it) is read as an instant.
  */
 export async function installQueryMacros(connection: DuckDBConnection): Promise<void> {
   await connection.run(
@@ -25,7 +26,10 @@ export async function installQueryMacros(connection: DuckDBConnection): Promise<
        CASE WHEN datepart('year', i) = 0 AND datepart('month', i) = 0 AND epoch_us(i) BETWEEN 1 AND 864000000000000
        THEN epoch_us(i) * 1000 END;
      CREATE OR REPLACE TEMP MACRO fluxgate_bin_start_ns(t, o, w) AS t - (t - o) % w;
-     CREATE OR REPLACE TEMP MACRO date_bin(i, t, o := TIMESTAMP '1970-01-01 00:00:00') AS
+     CREATE OR REPLACE TEMP MACRO fluxgate_origin(o) AS
+       CASE WHEN typeof(o) = 'VARCHAR' THEN CAST(CAST(CAST(o AS VARCHAR) AS TIMESTAMPTZ) AS TIMESTAMP)
+       ELSE CAST(o AS TIMESTAMP) END;
+     CREATE OR REPLACE TEMP MACRO fluxgate_date_bin(i, t, o) AS
        CASE WHEN typeof(t) = 'TIMESTAMP_NS' AND typeof(o) IN ('TIMESTAMP', 'TIMESTAMP_NS')
               AND epoch_ns(t) BETWEEN 0 AND 9223372036854775807 - fluxgate_bin_width_ns(CAST(i AS INTERVAL))
        THEN make_timestamp_ns(fluxgate_bin_start_ns(
@@ -33,6 +37,8 @@ export async function installQueryMacros(connection: DuckDBConnection): Promise<
               epoch_ns(time_bucket(CAST(i AS INTERVAL), TIMESTAMP '1970-01-01', TRY_CAST(o AS TIMESTAMP))),
               fluxgate_bin_width_ns(CAST(i AS INTERVAL))))
        ELSE CAST(time_bucket(i, t, o) AS TIMESTAMP_NS) END;
+     CREATE OR REPLACE TEMP MACRO date_bin(i, t, o := TIMESTAMP '1970-01-01 00:00:00') AS
+       fluxgate_date_bin(i, t, fluxgate_origin(o));
      CREATE OR REPLACE TEMP MACRO now() AS make_timestamp_ns(epoch_ns(get_current_timestamp()));`,
   );
 }
