@@ -11,19 +11,19 @@ export function acceptRawBodies(scope: FastifyInstance): void {
   scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 }
 
-/** The request body as text, gunzipped when `Content-Encoding: gzip`; the size limit applies after it. */
-export async function writeBodyText(request: FastifyRequest, limit: number): Promise<string> {
+/** The request body's bytes, gunzipped when `Content-Encoding: gzip`; the size limit applies after it. */
+export async function writeBodyBytes(request: FastifyRequest, limit: number): Promise<Buffer> {
   const raw = request.body;
   const bytes = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
   const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
-  if (encoding === 'identity' || encoding === '') return bytes.toString('utf8');
+  if (encoding === 'identity' || encoding === '') return bytes;
   if (encoding !== 'gzip') {
     fail('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding '${encoding}' is not supported (use gzip or none)`, {
       field: 'Content-Encoding',
     });
   }
   try {
-    return (await gunzipAsync(bytes, { maxOutputLength: limit })).toString('utf8');
+    return await gunzipAsync(bytes, { maxOutputLength: limit });
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new FluxgateError('BODY_TOO_LARGE', `the gunzipped body is larger than ${limit} bytes`);

@@ -3,7 +3,7 @@ import { FluxgateError, fail } from '../domain/errors.ts';
 import type { WriteResult, WriteService } from '../services/write-service.ts';
 import { parsePrecision } from '../storage/lineprotocol/parse.ts';
 import type { Precision } from '../storage/lineprotocol/types.ts';
-import { acceptRawBodies, writeBodyText } from './write-body.ts';
+import { acceptRawBodies, writeBodyBytes } from './write-body.ts';
 
 type Query = Record<string, string | undefined>;
 
@@ -21,7 +21,7 @@ export function registerWriteRoutes(app: FastifyInstance, writes: WriteService, 
       const q = request.query;
       const result = await writes.write(request.principal, {
         database: required(q.db, 'db'),
-        body: await writeBodyText(request, bodyLimit),
+        body: await writeBodyBytes(request, bodyLimit),
         precision: parsePrecision(q.precision),
         acceptPartial: flag(q.accept_partial, 'accept_partial', true),
       });
@@ -34,7 +34,7 @@ export function registerWriteRoutes(app: FastifyInstance, writes: WriteService, 
       const q = request.query;
       const result = await writes.write(request.principal, {
         database: required(q.bucket, 'bucket'),
-        body: await writeBodyText(request, bodyLimit),
+        body: await writeBodyBytes(request, bodyLimit),
         precision: parsePrecision(q.precision),
         acceptPartial: true,
       });
@@ -49,7 +49,7 @@ export function registerWriteRoutes(app: FastifyInstance, writes: WriteService, 
         const q = request.query;
         const result = await writes.write(request.principal, {
           database: required(q.db, 'db'),
-          body: await writeBodyText(request, bodyLimit),
+          body: await writeBodyBytes(request, bodyLimit),
           precision: v1Precision(q.precision),
           acceptPartial: true,
         });

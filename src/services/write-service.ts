@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.ts';
 import { fail } from '../domain/errors.ts';
 import { DB_ACTIONS } from '../domain/permissions.ts';
-import { parseLineProtocol } from '../storage/lineprotocol/parse.ts';
+import { parseLineProtocolBuffer } from '../storage/lineprotocol/parse-buffer.ts';
 import type { LineError, Precision } from '../storage/lineprotocol/types.ts';
 import type { Storage } from '../storage/storage.ts';
 import { requireRight } from './authorize.ts';
@@ -11,7 +11,8 @@ import type { DatabaseService } from './database-service.ts';
 
 export interface WriteRequest {
   database: string;
-  body: string;
+  /** Line protocol, UTF-8 (already gunzipped). */
+  body: Buffer;
   precision: Precision;
   /** InfluxDB 3's accept_partial (default true): store the good lines of a batch with bad ones. */
   acceptPartial: boolean;
@@ -40,10 +41,10 @@ export class WriteService {
 
   async write(principal: Principal, request: WriteRequest): Promise<WriteResult> {
     const record = await this.resolve(principal, request.database);
-    const parsed = parseLineProtocol(request.body, request.precision);
+    const parsed = parseLineProtocolBuffer(request.body, request.precision);
     if (parsed.errors.length > 0 && !request.acceptPartial) return { written: 0, errors: parsed.errors };
-    if (parsed.points.length === 0) return { written: 0, errors: parsed.errors };
-    const outcome = await this.deps.storage.write(toStorageDatabase(record), parsed.points, this.deps.nowNs());
+    if (parsed.pointCount === 0) return { written: 0, errors: parsed.errors };
+    const outcome = await this.deps.storage.write(toStorageDatabase(record), parsed, this.deps.nowNs());
     const errors = [...parsed.errors, ...outcome.rejected].sort((a, b) => a.lineNumber - b.lineNumber);
     return { written: outcome.written, errors };
   }

@@ -1,3 +1,4 @@
+import type { LineBatch } from './lineprotocol/line-batch.ts';
 import type { LineError, ParsedLine } from './lineprotocol/types.ts';
 
 /**
@@ -48,9 +49,10 @@ export interface VirtualTable {
 export interface Storage {
   /**
    * Stores points; resolves only once they are durable. `defaultTimeNs` stamps points without a
-   * timestamp. All points of a table are stored or refused per point, never half a point.
+   * timestamp. All points of a table are stored or refused per point, never half a point. A batch
+   * (from `parseLineProtocolBuffer`) is the fast form.
    */
-  write(db: StorageDatabase, points: ParsedLine[], defaultTimeNs: bigint): Promise<WriteOutcome>;
+  write(db: StorageDatabase, points: LineBatch | ParsedLine[], defaultTimeNs: bigint): Promise<WriteOutcome>;
   /** Runs one read-only statement against this database alone. Throws QUERY_REJECTED / QUERY_FAILED. */
   query(db: StorageDatabase, sql: string, params?: Record<string, unknown>): Promise<QueryResult>;
   /** Runs one read-only statement against the given virtual tables only (no database files). */

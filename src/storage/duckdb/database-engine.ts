@@ -1,6 +1,6 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { FluxgateError } from '../../domain/errors.ts';
-import type { ParsedLine } from '../lineprotocol/types.ts';
+import type { LineBatch } from '../lineprotocol/line-batch.ts';
 import type { DatabaseLimits, QueryResult, WriteOutcome } from '../storage.ts';
 import { ColumnRegistry } from './column-registry.ts';
 import { ConnectionPool } from './connection-pool.ts';
@@ -54,10 +54,10 @@ export class DatabaseEngine implements QueryScope {
     await this.resources;
   }
 
-  write(points: ParsedLine[], defaultTimeNs: bigint, limits: DatabaseLimits): Promise<WriteOutcome> {
+  write(batch: LineBatch, defaultTimeNs: bigint, limits: DatabaseLimits): Promise<WriteOutcome> {
     this.assertOpen();
     const nowNs = BigInt(Date.now()) * 1_000_000n;
-    return this.queue.submit({ points, defaultTimeNs, limits, nowNs }, points.length);
+    return this.queue.submit({ batch, defaultTimeNs, limits, nowNs }, batch.pointCount);
   }
 
   /** How a query may use a table reference: only this database's own tables, in schema `main`. Needs `ready`. */

@@ -1,18 +1,13 @@
-import {
-  type DuckDBConnection,
-  DuckDBDataChunk,
-  DuckDBTimestampNanosecondsValue,
-  type DuckDBValue,
-} from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { appendBlock, CHUNK_ROWS } from './block-appender.ts';
 import { sqlTypeOf, TAG_COMMENT } from './column-registry.ts';
 import { quoteIdentifier, quoteLiteral } from './identifiers.ts';
+import { VectorScratch } from './vector-fill.ts';
 import type { DraftTable, WriteDraft } from './write-draft.ts';
-
-const CHUNK_ROWS = 2048;
 
 /**
  * Stores a draft in one transaction: new tables and columns (DDL is transactional in DuckDB),
- * then the rows through the appender, a data chunk of up to 2048 rows at a time. Resolves once
+ * then the rows through the appender, whole columns copied into data chunks. Resolves once
  * COMMIT returns, which is when DuckDB has written and synced its WAL.
  */
 export async function commitDraft(connection: DuckDBConnection, draft: WriteDraft): Promise<void> {
@@ -59,23 +54,8 @@ async function appendRows(connection: DuckDBConnection, table: DraftTable): Prom
       throw new Error(`table '${table.schema.name}' has ${appender.columnCount} columns, expected ${columns.length}`);
     }
     const types = columns.map((_, index) => appender.columnType(index));
-    // Accepted points name their columns exactly as stored (case variants are refused).
-    const position = new Map(columns.map((column, index) => [column.name, index]));
-    const timeIndex = position.get('time') ?? 0;
-    for (let offset = 0; offset < table.points.length; offset += CHUNK_ROWS) {
-      const rowCount = Math.min(CHUNK_ROWS, table.points.length - offset);
-      const values: DuckDBValue[][] = columns.map(() => new Array<DuckDBValue>(rowCount).fill(null));
-      const times = values[timeIndex]!;
-      for (let row = 0; row < rowCount; row++) {
-        const point = table.points[offset + row]!;
-        times[row] = new DuckDBTimestampNanosecondsValue(table.times[offset + row]!);
-        for (const [name, value] of point.tags) values[position.get(name)!]![row] = value;
-        for (const [name, field] of point.fields) values[position.get(name)!]![row] = field.value;
-      }
-      const chunk = DuckDBDataChunk.create(types, rowCount);
-      for (let index = 0; index < values.length; index++) chunk.setColumnValues(index, values[index]!);
-      appender.appendDataChunk(chunk);
-    }
+    const scratch = new VectorScratch(CHUNK_ROWS);
+    for (const block of table.blocks) appendBlock(appender, types, columns, block, scratch);
     appender.flushSync();
     appender.closeSync();
   } catch (error) {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FluxgateError } from '../../domain/errors.ts';
+import { LineBatch } from '../lineprotocol/line-batch.ts';
 import type { ParsedLine } from '../lineprotocol/types.ts';
 import type { QueryResult, Storage, StorageDatabase, VirtualTable, WriteOutcome } from '../storage.ts';
 import { DatabaseEngine } from './database-engine.ts';
@@ -34,9 +35,10 @@ export class DuckDbStorage implements Storage {
     return path.join(this.dataDir, 'dbs', `${dbId}.duckdb`);
   }
 
-  async write(db: StorageDatabase, points: ParsedLine[], defaultTimeNs: bigint): Promise<WriteOutcome> {
-    if (points.length === 0) return { written: 0, rejected: [] };
-    return this.engine(db.id).write(points, defaultTimeNs, db.limits);
+  async write(db: StorageDatabase, points: LineBatch | ParsedLine[], defaultTimeNs: bigint): Promise<WriteOutcome> {
+    const batch = points instanceof LineBatch ? points : LineBatch.fromPoints(points);
+    if (batch.pointCount === 0) return { written: 0, rejected: [] };
+    return this.engine(db.id).write(batch, defaultTimeNs, db.limits);
   }
 
   async query(db: StorageDatabase, sql: string, params?: Record<string, unknown>): Promise<QueryResult> {

@@ -1,4 +1,6 @@
-import type { FieldType, LineError, ParsedLine, Point } from '../lineprotocol/types.ts';
+import type { LineBatch } from '../lineprotocol/line-batch.ts';
+import type { TableBatch } from '../lineprotocol/table-batch.ts';
+import type { LineError } from '../lineprotocol/types.ts';
 import type { ColumnKind, DatabaseLimits, WriteOutcome } from '../storage.ts';
 import {
   type ColumnRegistry,
@@ -11,16 +13,22 @@ import { identifierKey } from './identifiers.ts';
 import { renderPointLine } from './point-line.ts';
 import { formatTimestampNs } from './result-values.ts';
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const UINT64_MAX = 2n ** 64n - 1n;
 const NS_PER_MS = 1_000_000n;
+const ACCEPTED = 1;
 
 export interface WriteRequest {
-  points: ParsedLine[];
+  batch: LineBatch;
   defaultTimeNs: bigint;
   limits: DatabaseLimits;
   nowNs: bigint;
+}
+
+/** The rows of one request's table batch that are stored. */
+export interface DraftBlock {
+  source: TableBatch;
+  /** 1 for each stored row; null when every row is stored. */
+  accepted: Uint8Array | null;
+  acceptedCount: number;
 }
 
 export interface DraftTable {
@@ -28,23 +36,28 @@ export interface DraftTable {
   isNew: boolean;
   /** Columns the table has in the engine now; those after this index are added by the draft. */
   storedColumns: number;
-  times: bigint[];
-  points: Point[];
-  /** The columns of the last point stored, all known to exist with these kinds. */
-  shape?: Shape;
+  blocks: DraftBlock[];
+}
+
+interface ShapeCheck {
+  source: TableBatch;
+  shape: number;
+  firstLine: number;
 }
 
 /**
- * The schema changes and rows of one transaction, checked point by point against the registry
- * and the limits: a point that conflicts is refused with a message and leaves no trace, the
- * others are kept. The registry itself is only changed by `applyTo`, after the commit.
+ * The schema changes and rows of one transaction, checked against the registry and the limits as
+ * if point by point in line order: a point that conflicts is refused with a message and leaves no
+ * trace, the others are kept. Rows that write the same columns (a shape) share one check, made
+ * where the shape's first storable row is: a shape's verdict never changes later, since columns
+ * are only added and never change kind. The registry itself is only changed by `applyTo`, after
+ * the commit.
  */
 export class WriteDraft {
   private readonly tables = new Map<string, DraftTable>();
   private readonly keys = new Map<string, string>();
   private readonly seen = new Map<string, ColumnKind>();
   private added: ColumnSchema[] = [];
-  private last: DraftTable | undefined;
   private newTables = 0;
 
   constructor(private readonly registry: ColumnRegistry) {}
@@ -56,12 +69,36 @@ export class WriteDraft {
 
   plan(request: WriteRequest): WriteOutcome {
     const rejected: LineError[] = [];
+    const refuse = (source: TableBatch, row: number, message: string) =>
+      rejected.push({
+        lineNumber: source.lineNumbers[row]!,
+        originalLine: renderPointLine(source.pointAt(row)),
+        message,
+      });
+    const timeVerdicts = request.batch.tables.map((source) => this.checkTimes(source, request, refuse));
+    const shapeVerdicts = this.checkShapes(request.batch.tables, timeVerdicts, request.limits);
     let written = 0;
-    for (const line of request.points) {
-      const problem = this.accept(line.point, request);
-      if (problem === undefined) written++;
-      else rejected.push({ lineNumber: line.lineNumber, originalLine: renderPointLine(line.point), message: problem });
-    }
+    request.batch.tables.forEach((source, index) => {
+      const accepted = timeVerdicts[index]!;
+      const verdicts = shapeVerdicts.get(source)!;
+      const fieldProblems = source.fieldProblems.size > 0 ? source.fieldProblems : undefined;
+      let acceptedCount = 0;
+      for (let row = 0; row < source.rowCount; row++) {
+        if (accepted[row] !== ACCEPTED) continue;
+        const problem = verdicts[source.shapeOfRow[row]!] ?? fieldProblems?.get(row);
+        if (problem === undefined) {
+          acceptedCount++;
+          continue;
+        }
+        accepted[row] = 0;
+        refuse(source, row, problem);
+      }
+      if (acceptedCount === 0) return;
+      const table = this.tables.get(this.key(source.measurement))!;
+      table.blocks.push({ source, accepted: acceptedCount === source.rowCount ? null : accepted, acceptedCount });
+      written += acceptedCount;
+    });
+    rejected.sort((a, b) => a.lineNumber - b.lineNumber);
     return { written, rejected };
   }
 
@@ -73,6 +110,82 @@ export class WriteDraft {
     }
   }
 
+  /** Fills in default times; returns 1 for each row whose time can be stored, refusing the others. */
+  private checkTimes(
+    source: TableBatch,
+    request: WriteRequest,
+    refuse: (source: TableBatch, row: number, message: string) => void,
+  ): Uint8Array {
+    const accepted = new Uint8Array(source.rowCount).fill(ACCEPTED);
+    const times = source.times;
+    for (const row of source.missingTimes) times[row] = request.defaultTimeNs;
+    for (const [row, timeNs] of source.unstorableTimes) {
+      accepted[row] = 0;
+      refuse(source, row, `timestamp ${timeNs} is outside the range that can be stored`);
+    }
+    const retentionMs = request.limits.retentionPeriodMs;
+    if (retentionMs === null) return accepted;
+    const cutoff = request.nowNs - BigInt(retentionMs) * NS_PER_MS;
+    for (let row = 0; row < source.rowCount; row++) {
+      if (accepted[row] !== ACCEPTED || times[row]! >= cutoff) continue;
+      accepted[row] = 0;
+      refuse(
+        source,
+        row,
+        `point time ${formatTimestampNs(times[row]!)} is outside the retention period of the database (${retentionMs} ms)`,
+      );
+    }
+    return accepted;
+  }
+
+  /** The verdict on each shape (undefined: stored), checked in the order their first storable rows come. */
+  private checkShapes(
+    sources: TableBatch[],
+    timeVerdicts: Uint8Array[],
+    limits: DatabaseLimits,
+  ): Map<TableBatch, Array<string | undefined>> {
+    const checks: ShapeCheck[] = [];
+    const verdicts = new Map<TableBatch, Array<string | undefined>>();
+    sources.forEach((source, index) => {
+      verdicts.set(source, new Array<string | undefined>(source.shapes.length));
+      const accepted = timeVerdicts[index]!;
+      const found = new Uint8Array(source.shapes.length);
+      let remaining = source.shapes.length;
+      for (let row = 0; row < source.rowCount && remaining > 0; row++) {
+        const shape = source.shapeOfRow[row]!;
+        // A row refused for its field values leaves no trace either, so it does not place its shape.
+        if (accepted[row] !== ACCEPTED || found[shape] === 1 || source.fieldProblems.has(row)) continue;
+        found[shape] = 1;
+        remaining--;
+        checks.push({ source, shape, firstLine: source.lineNumbers[row]! });
+      }
+    });
+    checks.sort((a, b) => a.firstLine - b.firstLine);
+    for (const { source, shape } of checks) verdicts.get(source)![shape] = this.checkShape(source, shape, limits);
+    // A shape whose every row carries a field problem is checked only when those rows are refused.
+    for (const source of sources) {
+      const list = verdicts.get(source)!;
+      source.shapes.forEach((_, shape) => {
+        if (!checks.some((check) => check.source === source && check.shape === shape)) {
+          list[shape] = this.checkShape(source, shape, limits, false);
+        }
+      });
+    }
+    return verdicts;
+  }
+
+  /** Returns why a shape's rows are refused, or adds its columns to the draft (if `adopt`) and returns undefined. */
+  private checkShape(source: TableBatch, shape: number, limits: DatabaseLimits, adopt = true): string | undefined {
+    const problem = this.checkColumns(source, shape, limits);
+    if (problem !== undefined || !adopt) return problem;
+    const table = this.draftTable(source.measurement);
+    for (const column of this.added) {
+      table.schema.columns.push(column);
+      table.schema.byKey.set(this.key(column.name), column);
+    }
+    return undefined;
+  }
+
   private key(name: string): string {
     let key = this.keys.get(name);
     if (key === undefined) {
@@ -82,62 +195,27 @@ export class WriteDraft {
     return key;
   }
 
-  /** Returns why the point is refused, or stores it in the draft and returns undefined. */
-  private accept(point: Point, request: WriteRequest): string | undefined {
-    const timeNs = point.timestampNs ?? request.defaultTimeNs;
-    if (timeNs < INT64_MIN || timeNs > INT64_MAX) return `timestamp ${timeNs} is outside the range that can be stored`;
-    const retentionMs = request.limits.retentionPeriodMs;
-    if (retentionMs !== null && timeNs < request.nowNs - BigInt(retentionMs) * NS_PER_MS) {
-      return `point time ${formatTimestampNs(timeNs)} is outside the retention period of the database (${retentionMs} ms)`;
-    }
-    // Fast path: most points repeat the columns of the point before them.
-    const last = this.last;
-    if (last && last.schema.name === point.measurement && last.shape && sameShape(last.shape, point)) {
-      const problem = fieldRanges(point);
-      if (problem) return problem;
-      last.times.push(timeNs);
-      last.points.push(point);
-      return undefined;
-    }
-    const problem = this.checkColumns(point, request.limits);
-    if (problem) return problem;
-    const table = this.draftTable(point.measurement);
-    for (const column of this.added) {
-      table.schema.columns.push(column);
-      table.schema.byKey.set(this.key(column.name), column);
-    }
-    table.times.push(timeNs);
-    table.points.push(point);
-    table.shape = shapeOf(point);
-    this.last = table;
-    return undefined;
-  }
-
-  /** Checks names, kinds and limits; leaves the columns the point would add in `this.added`. */
-  private checkColumns(point: Point, limits: DatabaseLimits): string | undefined {
-    if (!validName(point.measurement)) return `measurement name '${point.measurement}' is not valid`;
-    const existing = this.schemaOf(point.measurement);
-    if (existing && existing.name !== point.measurement) {
-      return `measurement '${point.measurement}' conflicts with table '${existing.name}': table names may not differ only in letter case`;
+  /** Checks names, kinds and limits; leaves the columns the shape would add in `this.added`. */
+  private checkColumns(source: TableBatch, shape: number, limits: DatabaseLimits): string | undefined {
+    const measurement = source.measurement;
+    if (!validName(measurement)) return `measurement name '${measurement}' is not valid`;
+    const existing = this.schemaOf(measurement);
+    if (existing && existing.name !== measurement) {
+      return `measurement '${measurement}' conflicts with table '${existing.name}': table names may not differ only in letter case`;
     }
     if (!existing && this.registry.size + this.newTables >= limits.maxTables) {
-      return `table limit exceeded: the database allows at most ${limits.maxTables} tables and measurement '${point.measurement}' would add one`;
+      return `table limit exceeded: the database allows at most ${limits.maxTables} tables and measurement '${measurement}' would add one`;
     }
     this.added = [];
     this.seen.clear();
-    for (const [name] of point.tags) {
-      const problem = this.checkColumn(existing, name, 'tag');
+    for (const id of source.shapes[shape]!.columns) {
+      const column = source.columns[id]!;
+      const problem = this.checkColumn(existing, column.name, column.kind);
       if (problem) return problem;
     }
-    for (const [name, value] of point.fields) {
-      const problem = this.checkColumn(existing, name, value.type);
-      if (problem) return problem;
-    }
-    const problem = fieldRanges(point);
-    if (problem) return problem;
     const columnCount = (existing?.columns.length ?? 1) + this.added.length;
     if (columnCount > limits.maxColumnsPerTable) {
-      return `column limit exceeded: table '${point.measurement}' may have at most ${limits.maxColumnsPerTable} columns (time, tags and fields) and this point needs ${columnCount}`;
+      return `column limit exceeded: table '${measurement}' may have at most ${limits.maxColumnsPerTable} columns (time, tags and fields) and this point needs ${columnCount}`;
     }
     return undefined;
   }
@@ -183,8 +261,7 @@ export class WriteDraft {
       schema,
       isNew: !existing,
       storedColumns: existing ? existing.columns.length : 0,
-      times: [],
-      points: [],
+      blocks: [],
     };
     if (!existing) this.newTables++;
     this.tables.set(key, table);
@@ -194,43 +271,4 @@ export class WriteDraft {
 
 function validName(name: string): boolean {
   return name.length > 0 && !name.includes('\u0000');
-}
-
-function fieldRanges(point: Point): string | undefined {
-  for (const [name, field] of point.fields) {
-    if (field.type === 'integer' && (field.value < INT64_MIN || field.value > INT64_MAX)) {
-      return `field '${name}' value ${field.value} is out of range for integer`;
-    }
-    if (field.type === 'uinteger' && (field.value < 0n || field.value > UINT64_MAX)) {
-      return `field '${name}' value ${field.value} is out of range for uinteger`;
-    }
-  }
-  return undefined;
-}
-
-export interface Shape {
-  tags: string[];
-  fields: string[];
-  types: FieldType[];
-}
-
-function shapeOf(point: Point): Shape {
-  return {
-    tags: point.tags.map(([name]) => name),
-    fields: point.fields.map(([name]) => name),
-    types: point.fields.map(([, field]) => field.type),
-  };
-}
-
-/** Whether the point writes exactly the columns of a shape already checked, in the same order. */
-function sameShape(shape: Shape, point: Point): boolean {
-  if (shape.tags.length !== point.tags.length || shape.fields.length !== point.fields.length) return false;
-  for (let index = 0; index < shape.tags.length; index++) {
-    if (shape.tags[index] !== point.tags[index]![0]) return false;
-  }
-  for (let index = 0; index < shape.fields.length; index++) {
-    const [name, field] = point.fields[index]!;
-    if (shape.fields[index] !== name || shape.types[index] !== field.type) return false;
-  }
-  return true;
 }

@@ -18,7 +18,7 @@ const unescapeMeasurement = (src: string, start: number, end: number) => unescap
 const unescapeKey = (src: string, start: number, end: number) => unescapeName(src, start, end, false);
 
 /** A power of two that grows with the body, so tiny bodies do not pay for a large cache. */
-function cacheSlots(bodyLength: number): number {
+export function cacheSlots(bodyLength: number): number {
   let slots = MIN_CACHE_SLOTS;
   while (slots < MAX_CACHE_SLOTS && slots * 32 < bodyLength) slots *= 2;
   return slots;

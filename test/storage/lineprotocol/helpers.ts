@@ -1,6 +1,22 @@
 import assert from 'node:assert/strict';
-import { parseLineProtocol } from '../../../src/storage/lineprotocol/parse.ts';
-import type { FieldValue, Point, Precision } from '../../../src/storage/lineprotocol/types.ts';
+import { parseLineProtocol as parseText } from '../../../src/storage/lineprotocol/parse.ts';
+import { parseLineProtocolBuffer } from '../../../src/storage/lineprotocol/parse-buffer.ts';
+import type { FieldValue, ParseResult, Point, Precision } from '../../../src/storage/lineprotocol/types.ts';
+
+/**
+ * `parseLineProtocol`, checked against the byte parser the server uses: for the body's UTF-8 bytes
+ * that one must give the same points and errors, so every parser test covers both.
+ */
+export function parseLineProtocol(body: string, precision: Precision): ParseResult {
+  const result = parseText(body, precision);
+  const bytes = Buffer.from(body, 'utf8');
+  // Lone surrogates do not survive UTF-8; compare with what the server would decode.
+  const expected = bytes.toString('utf8') === body ? result : parseText(bytes.toString('utf8'), precision);
+  const batch = parseLineProtocolBuffer(bytes, precision);
+  assert.deepEqual(batch.toParsedLines(), expected.points, `byte parser points differ for ${JSON.stringify(body)}`);
+  assert.deepEqual(batch.errors, expected.errors, `byte parser errors differ for ${JSON.stringify(body)}`);
+  return result;
+}
 
 /** Parses a single good line and returns its point, failing the test if the line was rejected. */
 export function parsePoint(line: string, precision: Precision = 'ns'): Point {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseLineProtocol } from '../../../src/storage/lineprotocol/parse.ts';
-import { parseError } from './helpers.ts';
+import { parseError, parseLineProtocol } from './helpers.ts';
 
 describe('line errors', () => {
   test('missing measurement', () => {

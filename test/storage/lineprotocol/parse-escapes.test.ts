@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseLineProtocol } from '../../../src/storage/lineprotocol/parse.ts';
-import { float, parseError, parsePoint, string } from './helpers.ts';
+import { float, parseError, parseLineProtocol, parsePoint, string } from './helpers.ts';
 
 describe('escapes', () => {
   test('measurement: \\, \\space and \\\\ are unescaped', () => {

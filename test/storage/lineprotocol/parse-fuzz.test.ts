@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseLineProtocol } from '../../../src/storage/lineprotocol/parse.ts';
 import type { LineError, ParsedLine, Point, Precision } from '../../../src/storage/lineprotocol/types.ts';
+import { parseLineProtocol } from './helpers.ts';
 
 const INPUTS = 25_000;
 const SEED = 0x5eed_f1a9;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseLineProtocol } from '../../../src/storage/lineprotocol/parse.ts';
-import { boolean, float, integer, parseError, parsePoint, string } from './helpers.ts';
+import { boolean, float, integer, parseError, parseLineProtocol, parsePoint, string } from './helpers.ts';
 
 describe('line structure', () => {
   test('parses measurement, tags, fields and timestamp with exact values, types and order', () => {

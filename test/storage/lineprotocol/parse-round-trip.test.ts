@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { parseLineProtocol } from '../../../src/storage/lineprotocol/parse.ts';
 import type { FieldValue, Point, Precision } from '../../../src/storage/lineprotocol/types.ts';
+import { parseLineProtocol } from './helpers.ts';
 import { escapeKey, escapeMeasurement, escapeString, formatFloat } from './serialize.ts';
 
 const RUNS = 1_500;

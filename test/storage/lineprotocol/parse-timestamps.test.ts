@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FluxgateError } from '../../../src/domain/errors.ts';
-import { parseLineProtocol, parsePrecision } from '../../../src/storage/lineprotocol/parse.ts';
+import { parsePrecision } from '../../../src/storage/lineprotocol/parse.ts';
 import type { Precision } from '../../../src/storage/lineprotocol/types.ts';
-import { parseError, parsePoint } from './helpers.ts';
+import { parseError, parseLineProtocol, parsePoint } from './helpers.ts';
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
