@@ -341,11 +341,12 @@ try {
     await influx.query(q, ADMIN);
 
   // ---- warm-up (JIT, connection paths) into a database of its own on every server. The server
-  // without auth is used only in step 2, after the other has taken millions of points: it gets more.
+  // without auth is used only in step 2, after the other has taken millions of points in step 1:
+  // it takes a whole configuration's worth, or step 2 would compare a hot server with a lukewarm one.
   const warmup = batches.slice(0, WARMUP_BATCHES);
   await ingest(fluxgateTarget('fluxgate', fluxgate, 'warmup', token), warmup, 2);
   await ingest(influxTarget(influx, 'warmup'), warmup, 2);
-  await ingest(fluxgateTarget('fluxgate without auth', noAuth, 'warmup'), batches.slice(0, 2 * WARMUP_BATCHES), 2);
+  await ingest(fluxgateTarget('fluxgate without auth', noAuth, 'warmup'), batches.slice(0, BATCHES_PER_CONFIG), 2);
 
   // ---- 1. ingest, ABBA per configuration, alternating which system starts
   console.log(`\n1. ingest, ${fmt(POINTS_PER_CONFIG)} points per configuration per system (ABBA in two halves)`);
