@@ -28,7 +28,8 @@ export class TableBatch {
   readonly unstorableTimes = new Map<number, bigint>();
   /** Rows with an integer field outside its 64-bit range (only from points built outside the parser). */
   readonly fieldProblems = new Map<number, string>();
-  private readonly columnIds = new Map<string, number>();
+  /** Column ids by kind, then name. */
+  private readonly columnIds = new Map<BatchColumnKind, Map<string, number>>();
   private readonly shapeIds = new Map<string, number>();
   private capacity: number;
 
@@ -44,12 +45,16 @@ export class TableBatch {
 
   /** The index of the column with this name and kind, added if new. */
   columnId(name: string, kind: BatchColumnKind): number {
-    const key = `${kind}:${name}`;
-    let id = this.columnIds.get(key);
+    let ofKind = this.columnIds.get(kind);
+    if (ofKind === undefined) {
+      ofKind = new Map();
+      this.columnIds.set(kind, ofKind);
+    }
+    let id = ofKind.get(name);
     if (id === undefined) {
       id = this.columns.length;
       this.columns.push(new BatchColumn(name, kind, this.capacity));
-      this.columnIds.set(key, id);
+      ofKind.set(name, id);
     }
     return id;
   }
