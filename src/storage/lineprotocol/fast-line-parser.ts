@@ -4,21 +4,22 @@ import { BACKSLASH, COMMA, DOT, EQUALS, LOWER_I, LOWER_U, MINUS, SPACE, ZERO } f
 import type { LineBatch } from './line-batch.ts';
 import { cacheSlots } from './line-parser.ts';
 import { HASH_PRIME, HASH_SEED } from './name-cache.ts';
+import {
+  SIMPLE_FLOAT as FLOAT,
+  SIMPLE_INTEGER as INTEGER,
+  MAX_SIMPLE_DIGITS,
+  POWERS_OF_TEN,
+  SIMPLE_UINTEGER as UINTEGER,
+} from './simple-number.ts';
 import type { TableBatch } from './table-batch.ts';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 /** Tags plus fields beyond this go to the general parser. */
 const MAX_PAIRS = 128;
-/** Digits of a float or integer field that are exact in a double (see simple-number.ts). */
-const MAX_NUMBER_DIGITS = 15;
 /** int64 has 19 digits; longer timestamps are out of range, and the general parser says so. */
 const MAX_TIMESTAMP_DIGITS = 19;
-const POWERS_OF_TEN = Array.from({ length: MAX_NUMBER_DIGITS + 1 }, (_, i) => 10 ** i);
 const NUMBER_KINDS: readonly BatchColumnKind[] = ['float', 'integer', 'uinteger'];
-const FLOAT = 0;
-const INTEGER = 1;
-const UINTEGER = 2;
 const RESERVED_KEY = 'time';
 
 /**
@@ -82,13 +83,8 @@ export class FastLineParser {
     let count = 0;
     while (body[pos] === COMMA) {
       const keyStart = ++pos;
-      while (pos < end) {
-        c = body[pos]!;
-        if (c === EQUALS || c === COMMA || c === SPACE) break;
-        if (c === BACKSLASH) return false;
-        pos++;
-      }
-      if (pos === keyStart || pos >= end || c !== EQUALS || count === MAX_PAIRS) return false;
+      pos = this.keyEnd(keyStart, end);
+      if (pos < 0 || count === MAX_PAIRS) return false;
       this.columns[count] = this.tagColumn(table, count, keyStart, pos);
       const valueStart = ++pos;
       let hash = HASH_SEED;
@@ -107,13 +103,8 @@ export class FastLineParser {
 
     for (;;) {
       const keyStart = pos;
-      while (pos < end) {
-        c = body[pos]!;
-        if (c === EQUALS || c === COMMA || c === SPACE) break;
-        if (c === BACKSLASH) return false;
-        pos++;
-      }
-      if (pos === keyStart || pos >= end || c !== EQUALS || count === MAX_PAIRS) return false;
+      pos = this.keyEnd(keyStart, end);
+      if (pos < 0 || count === MAX_PAIRS) return false;
       const keyEnd = pos++;
       const negative = pos < end && body[pos] === MINUS;
       if (negative) pos++;
@@ -134,7 +125,7 @@ export class FastLineParser {
           break;
         }
       }
-      if (digits === 0 || digits > MAX_NUMBER_DIGITS) return false;
+      if (digits === 0 || digits > MAX_SIMPLE_DIGITS) return false;
       let kind = FLOAT;
       if (pos < end && (c === LOWER_I || c === LOWER_U)) {
         if (dot || (c === LOWER_U && negative)) return false;
@@ -252,6 +243,17 @@ export class FastLineParser {
     this.timeLength = length;
     this.time = nanos;
     return nanos;
+  }
+
+  /** Where the key starting at `start` ends (at its `=`), or -1 if it is empty, escaped or has no `=`. */
+  private keyEnd(start: number, end: number): number {
+    const body = this.body;
+    for (let pos = start; pos < end; pos++) {
+      const c = body[pos]!;
+      if (c === EQUALS) return pos === start ? -1 : pos;
+      if (c === COMMA || c === SPACE || c === BACKSLASH) return -1;
+    }
+    return -1;
   }
 
   private same(a: number, b: number, length: number): boolean {

@@ -1,5 +1,6 @@
 import { COMMA, DOT, LOWER_I, LOWER_U, MINUS, SPACE, ZERO } from './char-codes.ts';
 
+/** The same scan over bytes is in FastLineParser (one reads UTF-16 code units, the other bytes). */
 export const SIMPLE_FLOAT = 0;
 export const SIMPLE_INTEGER = 1;
 export const SIMPLE_UINTEGER = 2;
@@ -11,8 +12,9 @@ export interface SimpleNumber {
   value: number;
 }
 
-const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
-const MAX_DIGITS = 15;
+/** Digits a simple number may have: any such integer is exact in a double. */
+export const MAX_SIMPLE_DIGITS = 15;
+export const POWERS_OF_TEN: readonly number[] = Array.from({ length: MAX_SIMPLE_DIGITS + 1 }, (_, i) => 10 ** i);
 
 /**
  * The common field values in one pass: `-?digits[.digits]` with at most 15 digits, optionally
@@ -45,7 +47,7 @@ export function scanSimpleNumber(src: string, start: number, end: number, out: S
       break;
     }
   }
-  if (digits === 0 || digits > MAX_DIGITS) return false;
+  if (digits === 0 || digits > MAX_SIMPLE_DIGITS) return false;
   let kind = SIMPLE_FLOAT;
   if (pos < end && (c === LOWER_I || c === LOWER_U)) {
     if (dot || (c === LOWER_U && negative)) return false;
