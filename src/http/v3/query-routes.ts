@@ -46,18 +46,7 @@ export function registerQueryRoutes(app: FastifyInstance, queries: QueryService,
   app.get<{ Querystring: QueryInput }>(
     '/api/v3/query_sql',
     {
-      schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            db: { type: 'string' },
-            q: { type: 'string' },
-            format: { type: 'string' },
-            params: { type: 'string' },
-          },
-        },
-      },
+      schema: { querystring: queryInputSchema({ type: 'string' }) },
     },
     (request, reply) => run(request.query, request.principal, reply),
   );
@@ -65,21 +54,19 @@ export function registerQueryRoutes(app: FastifyInstance, queries: QueryService,
   app.post<{ Body: QueryInput }>(
     '/api/v3/query_sql',
     {
-      schema: {
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            db: { type: 'string' },
-            q: { type: 'string' },
-            format: { type: 'string' },
-            params: { type: ['object', 'string', 'null'] },
-          },
-        },
-      },
+      schema: { body: queryInputSchema({ type: ['object', 'string', 'null'] }) },
     },
     (request, reply) => run(request.body ?? {}, request.principal, reply),
   );
+}
+
+/** The fields both forms take; only how `params` may come differs (a query string holds only text). */
+function queryInputSchema(params: { type: string | string[] }) {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: { db: { type: 'string' }, q: { type: 'string' }, format: { type: 'string' }, params },
+  };
 }
 
 function queryFormat(value: string | undefined): QueryFormat {
