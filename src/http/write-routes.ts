@@ -19,13 +19,15 @@ export function registerWriteRoutes(app: FastifyInstance, writes: WriteService, 
 
     scope.post<{ Querystring: Query }>('/api/v3/write_lp', { config: { family: 'v3' } }, async (request, reply) => {
       const q = request.query;
+      // Accepted and checked, but a write is always durable before its answer; checked before the
+      // write, so a bad value stores nothing.
+      flag(q.no_sync, 'no_sync', false);
       const result = await writes.write(request.principal, {
         database: required(q.db, 'db'),
         body: await writeBodyBytes(request, bodyLimit),
         precision: parsePrecision(q.precision),
         acceptPartial: flag(q.accept_partial, 'accept_partial', true),
       });
-      flag(q.no_sync, 'no_sync', false);
       if (result.errors.length > 0) throw v3Failure(result);
       return reply.code(204).send();
     });

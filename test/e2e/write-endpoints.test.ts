@@ -106,6 +106,17 @@ describe('POST /api/v3/write_lp', () => {
     assert.equal(table.body.code, 'QUERY_FAILED');
   });
 
+  test('a bad no_sync is a 400 naming it, and the write stores nothing', async () => {
+    const response = await call(server.url, 'POST', '/api/v3/write_lp?db=nosync&no_sync=maybe', {
+      token: admin,
+      body: 'cpu,host=a usage=1',
+    });
+    assert.equal(response.status, 400, response.text);
+    assert.match(response.text, /no_sync.*maybe/);
+    const query = await call(server.url, 'GET', '/api/v3/query_sql?db=nosync&q=SELECT+1', { token: admin });
+    assert.equal(query.status, 404, 'the database was not even created');
+  });
+
   test('gzip bodies are accepted; the size limit applies after gunzip; other encodings are refused', async () => {
     const small = gzipSync(Buffer.from('gz,host=a v=1 1\ngz,host=b v=2 2'));
     assert.equal(
