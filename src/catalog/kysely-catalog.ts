@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { isFluxgateError } from '../domain/errors.ts';
 import type { Grant } from '../domain/permissions.ts';
+import { commitTogetherOrAlone, GroupCommitQueue } from '../support/group-commit-queue.ts';
 import type {
   AuditEntry,
   AuditRecord,
@@ -17,7 +18,6 @@ import type {
 } from './catalog.ts';
 import type { CatalogDialect } from './catalog-dialect.ts';
 import { type ClaimedValues, conflictError, databaseNotFound, tokenNotFound } from './catalog-errors.ts';
-import { GroupCommit } from './group-commit.ts';
 import { databaseChanges, tokenChanges } from './patch-columns.ts';
 import {
   toAuditRecord,
@@ -60,12 +60,11 @@ export class KyselyCatalog implements Catalog {
   readonly dialect: Catalog['dialect'];
   readonly #parts: CatalogDialect;
   readonly #db: Kysely<CatalogSchema>;
-  readonly #tokenCreates = new GroupCommit<TokenCreate, TokenRecord>({
-    one: async (create) => (await this.#createTokens([create], { tokenName: create.input.name }))[0] as TokenRecord,
-    many: (creates) => this.#createTokens(creates, {}),
-    maxBatch: MAX_CREATES_PER_COMMIT,
-    retryAlone: (error) =>
-      isFluxgateError(error) && (error.code === 'TOKEN_NAME_TAKEN' || error.code === 'TOKEN_HASH_TAKEN'),
+  readonly #tokenCreates = new GroupCommitQueue<TokenCreate, TokenRecord>({
+    processGroup: (creates) =>
+      commitTogetherOrAlone(creates, (group) => this.#createTokens(group), isSecretOrNameClash),
+    maxGroupWeight: MAX_CREATES_PER_COMMIT,
+    gatherTurn: true,
   });
   #closing: Promise<void> | undefined;
 
@@ -138,7 +137,9 @@ export class KyselyCatalog implements Catalog {
     return this.#tokenCreates.submit({ input, secretHash, audit });
   }
 
-  #createTokens(creates: TokenCreate[], claimed: ClaimedValues): Promise<TokenRecord[]> {
+  /** Creates tokens in one transaction; a clash names the token only when there is one to name. */
+  #createTokens(creates: readonly TokenCreate[]): Promise<TokenRecord[]> {
+    const claimed = creates.length === 1 ? { tokenName: creates[0]?.input.name } : {};
     return this.#mutate(claimed, async (trx) => {
       const records = await insertTokens(trx, creates);
       await this.#finishAll(
@@ -411,4 +412,9 @@ export class KyselyCatalog implements Catalog {
       changes.map(({ entity, id, at }) => ({ entity, entity_id: id, at })),
     );
   }
+}
+
+/** A failed batch of creates is retried one by one only for errors that belong to one create. */
+function isSecretOrNameClash(error: unknown): boolean {
+  return isFluxgateError(error) && (error.code === 'TOKEN_NAME_TAKEN' || error.code === 'TOKEN_HASH_TAKEN');
 }

@@ -1,11 +1,11 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { FluxgateError } from '../../domain/errors.ts';
+import { commitTogetherOrAlone, GroupCommitQueue } from '../../support/group-commit-queue.ts';
 import type { LineBatch } from '../lineprotocol/line-batch.ts';
 import type { DatabaseLimits, QueryResult, WriteOutcome } from '../storage.ts';
 import { ColumnRegistry } from './column-registry.ts';
 import { ConnectionPool } from './connection-pool.ts';
 import { commitDraft } from './draft-writer.ts';
-import { GroupCommitQueue } from './group-commit-queue.ts';
 import { identifierKey, quoteIdentifier } from './identifiers.ts';
 import { installQueryMacros, runQuery } from './query-runner.ts';
 import type { QueryScope, TableReference, TableVerdict } from './query-validator.ts';
@@ -45,7 +45,16 @@ export class DatabaseEngine implements QueryScope {
       (resources) => (this.opened = resources),
       () => {},
     );
-    this.queue = new GroupCommitQueue((requests) => this.storeGroup(requests), MAX_GROUP_POINTS);
+    this.queue = new GroupCommitQueue({
+      // Any failure of a group is retried write by write, so it stays with the write that caused it.
+      processGroup: (requests) =>
+        commitTogetherOrAlone(
+          requests,
+          (group) => this.store(group),
+          () => true,
+        ),
+      maxGroupWeight: MAX_GROUP_POINTS,
+    });
   }
 
   /** Resolves once the instance is open and the registry loaded; rejects if opening failed. */
@@ -110,21 +119,14 @@ export class DatabaseEngine implements QueryScope {
     if (this.closing) throw new FluxgateError('DATABASE_NOT_FOUND', 'the database was dropped or its storage closed');
   }
 
-  private async storeGroup(requests: WriteRequest[]): Promise<Array<PromiseSettledResult<WriteOutcome>>> {
+  /** Stores the writes in one transaction; the registry learns their new columns once it commits. */
+  private async store(requests: readonly WriteRequest[]): Promise<WriteOutcome[]> {
     const { writer, registry } = await this.resources;
     const draft = new WriteDraft(registry);
     const outcomes = requests.map((request) => draft.plan(request));
-    try {
-      await commitDraft(writer, draft);
-    } catch (error) {
-      if (requests.length === 1) return [{ status: 'rejected', reason: error }];
-      // Store them one at a time so the failure stays with the write that caused it.
-      const results: Array<PromiseSettledResult<WriteOutcome>> = [];
-      for (const request of requests) results.push(...(await this.storeGroup([request])));
-      return results;
-    }
+    await commitDraft(writer, draft);
     draft.applyTo(registry);
-    return outcomes.map((value) => ({ status: 'fulfilled', value }));
+    return outcomes;
   }
 }
 
