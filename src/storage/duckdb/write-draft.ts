@@ -146,10 +146,13 @@ export class WriteDraft {
   ): Map<TableBatch, Array<string | undefined>> {
     const checks: ShapeCheck[] = [];
     const verdicts = new Map<TableBatch, Array<string | undefined>>();
+    /** Per source, 1 for each shape placed by a storable row (checked in line order below). */
+    const placed = new Map<TableBatch, Uint8Array>();
     sources.forEach((source, index) => {
       verdicts.set(source, new Array<string | undefined>(source.shapes.length));
       const accepted = timeVerdicts[index]!;
       const found = new Uint8Array(source.shapes.length);
+      placed.set(source, found);
       let remaining = source.shapes.length;
       for (let row = 0; row < source.rowCount && remaining > 0; row++) {
         const shape = source.shapeOfRow[row]!;
@@ -165,10 +168,9 @@ export class WriteDraft {
     // A shape whose every row carries a field problem is checked only when those rows are refused.
     for (const source of sources) {
       const list = verdicts.get(source)!;
+      const found = placed.get(source)!;
       source.shapes.forEach((_, shape) => {
-        if (!checks.some((check) => check.source === source && check.shape === shape)) {
-          list[shape] = this.checkShape(source, shape, limits, false);
-        }
+        if (found[shape] !== 1) list[shape] = this.checkShape(source, shape, limits, false);
       });
     }
     return verdicts;

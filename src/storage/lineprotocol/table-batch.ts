@@ -23,6 +23,7 @@ export class TableBatch {
   shapeOfRow: Int32Array;
   readonly columns: BatchColumn[] = [];
   readonly shapes: RowShape[] = [];
+  /** Rows written without a time, ascending. */
   readonly missingTimes: number[] = [];
   /** Rows whose timestamp does not fit in int64, with it (only from points built outside the parser). */
   readonly unstorableTimes = new Map<number, bigint>();
@@ -110,8 +111,22 @@ export class TableBatch {
       if (index < shape.tagCount) tags.push([column.name, column.strings[row]!]);
       else fields.push([column.name, column.valueAt(row)]);
     });
-    const timestampNs = this.missingTimes.includes(row) ? null : (this.unstorableTimes.get(row) ?? this.times[row]!);
+    const timestampNs = this.timeMissing(row) ? null : (this.unstorableTimes.get(row) ?? this.times[row]!);
     return { measurement: this.measurement, tags, fields, timestampNs };
+  }
+
+  /** Whether the row was written without a time: a binary search, as rows are added in order. */
+  private timeMissing(row: number): boolean {
+    const rows = this.missingTimes;
+    let low = 0;
+    let high = rows.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      if (rows[middle]! === row) return true;
+      if (rows[middle]! < row) low = middle + 1;
+      else high = middle - 1;
+    }
+    return false;
   }
 
   private grow(capacity: number): void {
