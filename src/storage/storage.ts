@@ -1,5 +1,5 @@
 import type { LineBatch } from './lineprotocol/line-batch.ts';
-import type { LineError, ParsedLine } from './lineprotocol/types.ts';
+import type { FieldType, LineError, ParsedLine } from './lineprotocol/types.ts';
 
 /**
  * The data-plane port. Storage never sees a token: the services authorize before calling it.
@@ -38,6 +38,15 @@ export interface QueryResult {
   rows: unknown[][];
 }
 
+/** One measurement (table) of a database as InfluxQL sees it: its tag keys and typed field keys. */
+export interface MeasurementSchema {
+  name: string;
+  /** Tag keys in byte order. */
+  tags: string[];
+  /** Field keys in byte order, each with the type line protocol wrote it as. */
+  fields: Array<{ name: string; type: FieldType }>;
+}
+
 /** A virtual table served for one query, such as `system.tokens` in `_internal`. */
 export interface VirtualTable {
   schema: string;
@@ -53,6 +62,11 @@ export interface Storage {
    * (from `parseLineProtocolBuffer`) is the fast form.
    */
   write(db: StorageDatabase, points: LineBatch | ParsedLine[], defaultTimeNs: bigint): Promise<WriteOutcome>;
+  /**
+   * The measurements of a database in byte order, with their tags and fields: what its committed
+   * writes created. A database never written has none.
+   */
+  schema(db: StorageDatabase): Promise<MeasurementSchema[]>;
   /** Runs one read-only statement against this database alone. Throws QUERY_REJECTED / QUERY_FAILED. */
   query(db: StorageDatabase, sql: string, params?: Record<string, unknown>): Promise<QueryResult>;
   /** Runs one read-only statement against the given virtual tables only (no database files). */

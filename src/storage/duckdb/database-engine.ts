@@ -2,11 +2,12 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { FluxgateError } from '../../domain/errors.ts';
 import { commitTogetherOrAlone, GroupCommitQueue } from '../../support/group-commit-queue.ts';
 import type { LineBatch } from '../lineprotocol/line-batch.ts';
-import type { DatabaseLimits, QueryResult, WriteOutcome } from '../storage.ts';
+import type { DatabaseLimits, MeasurementSchema, QueryResult, WriteOutcome } from '../storage.ts';
 import { ColumnRegistry } from './column-registry.ts';
 import { ConnectionPool } from './connection-pool.ts';
 import { commitDraft } from './draft-writer.ts';
 import { identifierKey, quoteIdentifier } from './identifiers.ts';
+import { measurementSchemas } from './measurement-schemas.ts';
 import { installQueryMacros, runQuery } from './query-runner.ts';
 import type { QueryScope, TableReference, TableVerdict } from './query-validator.ts';
 import { openSandboxedInstance } from './sandboxed-instance.ts';
@@ -75,6 +76,13 @@ export class DatabaseEngine implements QueryScope {
     if (reference.schema !== '' && identifierKey(reference.schema) !== 'main') return { kind: 'outside' };
     const table = this.opened?.registry.get(reference.name);
     return table ? { kind: 'allowed', columns: table.columns.map((column) => column.name) } : { kind: 'missing' };
+  }
+
+  /** The measurements committed writes created, from the column registry (no query runs). */
+  async schema(): Promise<MeasurementSchema[]> {
+    this.assertOpen();
+    const { registry } = await this.resources;
+    return measurementSchemas(registry);
   }
 
   /** Runs an already-validated statement on a pooled query connection, concurrently with writes. */

@@ -3,7 +3,14 @@ import path from 'node:path';
 import { FluxgateError } from '../../domain/errors.ts';
 import { LineBatch } from '../lineprotocol/line-batch.ts';
 import type { ParsedLine } from '../lineprotocol/types.ts';
-import type { QueryResult, Storage, StorageDatabase, VirtualTable, WriteOutcome } from '../storage.ts';
+import type {
+  MeasurementSchema,
+  QueryResult,
+  Storage,
+  StorageDatabase,
+  VirtualTable,
+  WriteOutcome,
+} from '../storage.ts';
 import { DatabaseEngine } from './database-engine.ts';
 import { ParquetEncoder } from './parquet-encoder.ts';
 import { validateQueryTree } from './query-validator.ts';
@@ -39,6 +46,12 @@ export class DuckDbStorage implements Storage {
     const batch = points instanceof LineBatch ? points : LineBatch.fromPoints(points);
     if (batch.pointCount === 0) return { written: 0, rejected: [] };
     return this.engine(db.id).write(batch, defaultTimeNs, db.limits);
+  }
+
+  async schema(db: StorageDatabase): Promise<MeasurementSchema[]> {
+    // A database never written has no measurements; do not create its file to say so.
+    if (!this.engines.has(db.id) && !fs.existsSync(this.databaseFile(db.id))) return [];
+    return this.engine(db.id).schema();
   }
 
   async query(db: StorageDatabase, sql: string, params?: Record<string, unknown>): Promise<QueryResult> {

@@ -1,0 +1,29 @@
+import fs from 'node:fs';
+import { describe } from 'node:test';
+import { DuckDbStorage } from '../../src/storage/duckdb/duckdb-storage.ts';
+import type { Storage } from '../../src/storage/storage.ts';
+import type { StorageHarness } from './contract/harness.ts';
+import { schemaContract } from './contract/schema.ts';
+import { tempDir } from './duckdb/helpers.ts';
+
+/** One data directory per capability, so the suites share no state. */
+function duckDbHarness(): StorageHarness {
+  const dir = tempDir();
+  return {
+    open: async () => new DuckDbStorage(dir),
+    async reopen(storage: Storage) {
+      await storage.close();
+      return new DuckDbStorage(dir);
+    },
+    async cleanup() {
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('DuckDB storage contract', () => {
+  describe('schema', () => {
+    const harness = duckDbHarness();
+    schemaContract(harness);
+  });
+});
