@@ -22,7 +22,10 @@ export function addAdminCommands(program: Command): void {
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--format <format>', 'text or json', 'text')
     .action(async (options: { dataDir: string; catalog?: string; yes?: boolean; format: string }) => {
-      await confirm('This replaces the secret of the operator token _admin; the old one stops working.', options.yes);
+      await confirm(
+        'replace the secret of the operator token _admin (the old secret stops working at once)',
+        options.yes,
+      );
       const { recoverOffline } = await import('./offline-recovery.ts');
       printIssuedToken(await recoverOffline(options.catalog, resolve(options.dataDir)), options.format);
     });

@@ -1,3 +1,5 @@
+import type { V3Expiry } from './expiry-flag.ts';
+
 /**
  * The HTTP client both CLI shapes use. It speaks the server's public API only, so it works against
  * any fluxgate node (and, for the influxdb3-shaped calls, an InfluxDB 3 server).
@@ -65,27 +67,16 @@ export class FluxgateClient {
     return this.json('POST', '/api/v3/configure/token/admin', undefined, { auth: false });
   }
 
-  createAdminToken(name: string, expirySecs: number | undefined): Promise<IssuedTokenJson> {
-    return this.json('POST', '/api/v3/configure/token/named_admin', {
-      token_name: name,
-      expiry_secs: expirySecs ?? null,
-    });
+  createAdminToken(name: string, expiry: V3Expiry): Promise<IssuedTokenJson> {
+    return this.json('POST', '/api/v3/configure/token/named_admin', { token_name: name, ...expiry });
   }
 
   regenerateOperatorToken(): Promise<IssuedTokenJson> {
     return this.json('POST', '/api/v3/configure/token/admin/regenerate');
   }
 
-  createDatabaseToken(
-    name: string,
-    permissions: PermissionJson[],
-    expirySecs: number | undefined,
-  ): Promise<IssuedTokenJson> {
-    return this.json('POST', '/api/v3/enterprise/configure/token', {
-      token_name: name,
-      permissions,
-      expiry_secs: expirySecs ?? null,
-    });
+  createDatabaseToken(name: string, permissions: PermissionJson[], expiry: V3Expiry): Promise<IssuedTokenJson> {
+    return this.json('POST', '/api/v3/enterprise/configure/token', { token_name: name, permissions, ...expiry });
   }
 
   listTokens(includeRevoked: boolean): Promise<TokenJson[]> {

@@ -5,6 +5,7 @@ import { type Command, Option } from 'commander';
 import { CliError } from './cli-error.ts';
 import { ApiError, type FluxgateClient } from './client.ts';
 import { clientFrom, type GlobalOptions } from './connection.ts';
+import { count } from './output.ts';
 
 const BATCH_LINES = 5_000;
 const BATCH_BYTES = 4 * 1024 * 1024;
@@ -35,7 +36,7 @@ export function addWriteCommand(program: Command, globals: () => GlobalOptions):
         const source = openSource(data, options.file);
         const client = clientFrom(globals());
         const progress = process.stderr.isTTY
-          ? (lines: number) => process.stderr.write(`\rwritten ${lines.toLocaleString('en')} lines`)
+          ? (lines: number) => process.stderr.write(`\rwritten ${count(lines, 'line')}`)
           : () => {};
         const { lines, errors } = await sendBatches(client, source, options, progress);
         if (process.stderr.isTTY) process.stderr.write('\n');
@@ -43,9 +44,10 @@ export function addWriteCommand(program: Command, globals: () => GlobalOptions):
           for (const e of errors.slice(0, 20))
             console.error(`line ${e.line_number}: ${e.error_message}: ${e.original_line}`);
           if (errors.length > 20) console.error(`… and ${errors.length - 20} more`);
-          throw new CliError(`${errors.length} of ${lines} lines were rejected`);
+          const verb = errors.length === 1 ? 'was' : 'were';
+          throw new CliError(`${errors.length.toLocaleString('en')} of ${count(lines, 'line')} ${verb} rejected`);
         }
-        console.log(`wrote ${lines.toLocaleString('en')} lines to ${options.database}`);
+        console.log(`wrote ${count(lines, 'line')} to ${options.database}`);
       },
     );
 }
@@ -91,7 +93,7 @@ async function sendBatches(
   for await (const line of input) {
     batch.push(line);
     batchBytes += line.length + 1;
-    lines++;
+    if (line.trim() !== '') lines++;
     if (batch.length >= BATCH_LINES || batchBytes >= BATCH_BYTES) await flush();
   }
   await flush();

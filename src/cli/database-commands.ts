@@ -45,7 +45,7 @@ export function addDeleteDatabaseCommand(del: Command, globals: () => GlobalOpti
     .argument('<name>', 'database name')
     .option('-y, --yes', 'do not ask for confirmation')
     .action(async (name: string, options: { yes?: boolean }) => {
-      await confirm(`Are you sure you want to delete the database '${name}' and all its data?`, options.yes);
+      await confirm(`delete the database '${name}' and all its data`, options.yes);
       await clientFrom(globals()).deleteDatabase(name);
       console.log(`Database '${name}' deleted.`);
     });

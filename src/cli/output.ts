@@ -31,3 +31,8 @@ export function renderRows(rows: Row[], columns: string[], format: string): stri
       return renderTable(rows, columns);
   }
 }
+
+/** `1 line`, `12,345 lines`: a count with its noun, in the plural when it is not one. */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n.toLocaleString('en')} ${n === 1 ? noun : plural}`;
+}

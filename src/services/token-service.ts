@@ -112,7 +112,7 @@ export class TokenService {
       await auditAttempt(this.deps.catalog, entry, this.deps.onError);
       fail(
         'PERMISSION_DENIED',
-        `only the operator token itself can regenerate _admin (the token '${principal.name}' is a ${principal.tokenKind} token)`,
+        `only the operator token itself can regenerate _admin (the token '${principal.name}' is ${/^[aeiou]/.test(principal.tokenKind ?? '') ? 'an' : 'a'} ${principal.tokenKind} token)`,
       );
     }
     const operator = await this.deps.catalog.findTokenByName(OPERATOR_TOKEN_NAME);

@@ -26,43 +26,85 @@ describe('fluxgate token inspect (offline)', () => {
   const tokens = kinds.map((kind) => generateToken(kind));
   const legacy = `apiv3_${'Ab0-_'.repeat(10)}`;
 
-  test('valid strings of every kind: kind and checksum valid, only the hint of the secret, exit 0', async () => {
+  const SERVER_ONLY = 'whether the server knows it, or it was revoked or has expired, only the server can tell';
+
+  test('well-formed strings: kind, checksum and what an offline look cannot tell; only the hint of the secret', async () => {
     const runs = await pool([
       ...tokens.map((token) => () => runCli(['token', 'inspect', token])),
       () => runCli(['token', 'inspect', legacy]),
       () => runCli(['token', 'inspect', tokens[0]!, '--format', 'json']),
+      () => runCli(['token', 'inspect', legacy, '--format', 'json']),
     ]);
     tokens.forEach((token, i) => {
       const stdout = ok(runs[i]!, `inspect ${kinds[i]}`);
       assert.equal(
         stdout,
-        `valid: true\nkind: ${kinds[i]}\nchecksum: valid\nhint: ${token.slice(0, 8)}…\n`,
+        `well-formed: yes\nkind: ${kinds[i]}\nchecksum: correct\nhint: ${token.slice(0, 8)}…\n` +
+          `note: the checksum shows the string is not mistyped; ${SERVER_ONLY}\n`,
         `inspect of a ${kinds[i]} token`,
       );
       assertNoSecrets(stdout, [token], `inspect ${kinds[i]}`);
     });
+    // An apiv3_ string has no checksum: inspect must not call it valid, only well-formed, and say why.
     const legacyOut = ok(runs[kinds.length]!, 'inspect legacy');
-    assert.match(legacyOut, /^valid: true$/m);
+    assert.doesNotMatch(legacyOut, /valid/);
+    assert.match(legacyOut, /^well-formed: yes$/m);
     assert.match(legacyOut, /^kind: legacy$/m);
-    assert.match(legacyOut, /^checksum: none/m);
+    assert.match(legacyOut, /^checksum: none$/m);
+    assert.match(
+      legacyOut,
+      /^note: apiv3_ strings \(InfluxDB 3\) have no checksum, so a mistyped one looks like a real one;/m,
+    );
     assert.ok(!legacyOut.includes(legacy), 'the legacy secret is not printed');
     const json = JSON.parse(ok(runs[kinds.length + 1]!, 'inspect --format json')) as Record<string, unknown>;
-    assert.deepEqual(json, { valid: true, kind: 'operator', checksum: 'valid', hint: `${tokens[0]!.slice(0, 8)}…` });
+    assert.deepEqual(json, {
+      well_formed: true,
+      kind: 'operator',
+      checksum: 'correct',
+      hint: `${tokens[0]!.slice(0, 8)}…`,
+      note: `the checksum shows the string is not mistyped; ${SERVER_ONLY}`,
+    });
+    const legacyJson = JSON.parse(ok(runs[kinds.length + 2]!, 'inspect legacy --format json')) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(legacyJson.checksum, 'none');
+    assert.equal(legacyJson.kind, 'legacy');
   });
 
   test("corrupted strings: exit 1 with the reason, and never the string itself; '-' reads stdin", async () => {
     const operator = tokens[0]!;
     const bad = corrupt(operator);
     assert.equal(inspectToken(bad).valid, false, 'the corruption is one the checksum catches');
-    const cases: Array<[string, string[], string | undefined, string]> = [
-      ['a changed character', ['token', 'inspect', bad], undefined, 'bad_checksum'],
+    const cases: Array<[string, string[], string | undefined, string, string]> = [
+      [
+        'a changed character',
+        ['token', 'inspect', bad],
+        undefined,
+        'bad_checksum',
+        'its checksum does not match: a character was changed, added or lost',
+      ],
       [
         'a character outside base62',
         ['token', 'inspect', `${operator.slice(0, 20)}!${operator.slice(21)}`],
         undefined,
         'bad_characters',
+        'it holds a character that no token of its kind contains',
       ],
-      ['a corrupted string on stdin', ['token', 'inspect', '-'], `${bad}\n`, 'bad_checksum'],
+      [
+        'a corrupted string on stdin',
+        ['token', 'inspect', '-'],
+        `${bad}\n`,
+        'bad_checksum',
+        'its checksum does not match: a character was changed, added or lost',
+      ],
+      [
+        'an unknown prefix',
+        ['token', 'inspect', 'sk_live_abc'],
+        undefined,
+        'unknown_prefix',
+        'it does not start with fgo_, fga_, fgm_, fgd_ or apiv3_',
+      ],
     ];
     const runs = await pool([
       ...cases.map(
@@ -73,17 +115,21 @@ describe('fluxgate token inspect (offline)', () => {
       () => runCli(['token', 'inspect', '-'], { input: `${operator}\n` }),
       () => runCli(['token', 'inspect', bad, '--format', 'json']),
     ]);
-    cases.forEach(([what, , , reason], i) => {
+    cases.forEach(([what, , , reason, why], i) => {
       const run = runs[i]!;
       assert.equal(run.code, 1, `${what}: exit code 1`);
-      assert.equal(run.stdout, `valid: false\nreason: ${reason}\n`, what);
+      assert.equal(run.stdout, `well-formed: no\nreason: ${reason}\nwhy: ${why}\n`, what);
       assertNoSecrets(run.stdout + run.stderr, [operator, bad], what);
     });
     const fromStdin = ok(runs[cases.length]!, "inspect '-'");
-    assert.equal(fromStdin, `valid: true\nkind: operator\nchecksum: valid\nhint: ${operator.slice(0, 8)}…\n`);
+    assert.match(fromStdin, /^well-formed: yes\nkind: operator\nchecksum: correct\n/);
     const json = runs[cases.length + 1]!;
     assert.equal(json.code, 1);
-    assert.deepEqual(JSON.parse(json.stdout), { valid: false, reason: 'bad_checksum' });
+    assert.deepEqual(JSON.parse(json.stdout), {
+      well_formed: false,
+      reason: 'bad_checksum',
+      why: 'its checksum does not match: a character was changed, added or lost',
+    });
   });
 });
 
@@ -140,6 +186,26 @@ describe('fluxgate create token --admin --offline', () => {
     assertExpiresIn(new Date(content.expiry_millis).toISOString(), DAY);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.deepEqual(JSON.parse(stdout), { name: 'ops', hint: `${content.token.slice(0, 8)}…`, file });
+
+    const at = new Date(Date.now() + 30 * DAY).toISOString();
+    const dated = join(dir, 'dated-token.json');
+    ok(
+      await runCli([
+        'create',
+        'token',
+        '--admin',
+        '--offline',
+        '--output-file',
+        dated,
+        '--name',
+        'dated',
+        '--expiry',
+        at,
+      ]),
+      'offline --expiry RFC3339',
+    );
+    const datedContent = JSON.parse(readFileSync(dated, 'utf8')) as { expiry_millis: number };
+    assert.equal(datedContent.expiry_millis, Date.parse(at), '--expiry also takes an absolute RFC3339 time');
   });
 
   test('usage errors exit non-zero and the first line on stderr names the problem', async () => {
@@ -176,6 +242,21 @@ describe('fluxgate create token --admin --offline', () => {
         ['create', 'token', '--admin', '--offline', '--output-file', target('b.json'), '--expiry', '7x'],
         [/--expiry/, /7x/],
         target('b.json'),
+      ],
+      [
+        '--offline with an --expiry in the past',
+        [
+          'create',
+          'token',
+          '--admin',
+          '--offline',
+          '--output-file',
+          target('p.json'),
+          '--expiry',
+          '2020-01-01T00:00:00Z',
+        ],
+        [/--expiry/, /not in the future/],
+        target('p.json'),
       ],
       [
         '--offline with a reserved --name',

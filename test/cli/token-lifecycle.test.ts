@@ -202,13 +202,21 @@ describe('fluxgate CLI against a running server: tokens and databases', () => {
     assert.equal(tokens.status, 403, 'a database token cannot list tokens');
   });
 
-  test('the text output of a database token is the secret that works', async () => {
-    const stdout = ok(await cli(['create', 'token', '--permission', 'db:sensors:read', '--name', 'reader']), 'reader');
+  test('the text output of a database token is the secret that works; --expiry takes an RFC3339 time', async () => {
+    const until = new Date(Date.now() + 365 * DAY);
+    until.setUTCMilliseconds(0);
+    const at = until.toISOString().replace('.000Z', 'Z');
+    const stdout = ok(
+      await cli(['create', 'token', '--permission', 'db:sensors:read', '--name', 'reader', '--expiry', at]),
+      'reader',
+    );
     const reader = secretFromText(stdout);
     secrets.add(reader);
     assert.match(reader, /^fgd_/);
     const dbs = await call(server.url, 'GET', '/api/v3/configure/database?format=json', { token: reader });
     assert.equal(dbs.status, 200);
+    const list = await call<ListedToken[]>(server.url, 'GET', '/api/v3/configure/token', { token: operator });
+    assert.equal(list.body.find((t) => t.name === 'reader')?.expiry, until.toISOString(), 'expires at that time');
   });
 
   test('show tokens lists status and last use in every format and never a secret', async () => {
@@ -315,7 +323,7 @@ describe('fluxgate CLI against a running server: tokens and databases', () => {
       [
         '--regenerate by a named admin token',
         () => cli(['create', 'token', '--admin', '--regenerate', '--yes'], ci.token),
-        [/403/, /only the operator token/],
+        [/403/, /only the operator token/, /'ci' is an admin token/],
       ],
       [
         'delete token of an unknown name',
@@ -330,6 +338,16 @@ describe('fluxgate CLI against a running server: tokens and databases', () => {
   test('what the CLI refuses itself exits non-zero and names the flag or value on one stderr line', async () => {
     await expectFailures([
       ['--expiry 7x', () => cli(['create', 'token', '--admin', '--name', 'x2', '--expiry', '7x']), [/--expiry/, /7x/]],
+      [
+        '--expiry on a day that does not exist',
+        () => cli(['create', 'token', '--admin', '--name', 'x2', '--expiry', '2031-02-30T00:00:00Z']),
+        [/--expiry/, /2031-02-30/, /not a real calendar date/],
+      ],
+      [
+        '--expiry in the past',
+        () => cli(['create', 'token', '--admin', '--name', 'x2', '--expiry', '2020-01-01T00:00:00Z']),
+        [/400/, /2020-01-01/, /not in the future/],
+      ],
       [
         '--permission db:sensors:fly',
         () => cli(['create', 'token', '--permission', 'db:sensors:fly', '--name', 'x3']),

@@ -27,7 +27,7 @@ test('write a string, then query it back as csv', async () => {
     { env },
   );
   assert.equal(write.code, 0, write.stderr);
-  assert.match(write.stdout, /wrote 1 lines to sensors/);
+  assert.match(write.stdout, /^wrote 1 line to sensors$/m);
   const query = await runCli(
     ['query', '--database', 'sensors', '--format', 'csv', 'SELECT host, avg(usage) AS mean FROM cpu GROUP BY host'],
     { env },
@@ -44,7 +44,7 @@ test('write a large file in batches, and from stdin; line numbers of rejected li
   const write = await runCli(['write', '--database', 'files', '--precision', 'ms', file], { env });
   assert.equal(write.code, 1, 'a rejected line makes the command fail');
   assert.match(write.stderr, /line 7001: /);
-  assert.match(write.stderr, /1 of 12345 lines were rejected/);
+  assert.match(write.stderr, /1 of 12,345 lines was rejected/);
   const count = await runCli(['query', '--database', 'files', '--format', 'json', 'SELECT count(*) AS n FROM big'], {
     env,
   });
@@ -54,6 +54,7 @@ test('write a large file in batches, and from stdin; line numbers of rejected li
     input: 'piped,host=a v=1\npiped,host=b v=2\n',
   });
   assert.equal(stdin.code, 0, stdin.stderr);
+  assert.match(stdin.stdout, /^wrote 2 lines to files$/m, 'the trailing newline is not counted as a line');
   const piped = await runCli(['query', '--database', 'files', '--format', 'jsonl', 'SELECT count(*) AS n FROM piped'], {
     env,
   });
