@@ -12,7 +12,7 @@ export function addAdminCommands(program: Command): void {
   const admin = program.command('admin').description('offline administration with direct access to the catalog');
   admin
     .command('recover')
-    .description('regenerate (or create) the operator token _admin offline')
+    .description("regenerate (or create) the operator token _admin in a stopped server's catalog")
     .option('--data-dir <dir>', 'the server data directory', process.env.FLUXGATE_DATA_DIR ?? './data')
     .option(
       '--catalog <catalog>',
@@ -22,11 +22,12 @@ export function addAdminCommands(program: Command): void {
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--format <format>', 'text or json', 'text')
     .action(async (options: { dataDir: string; catalog?: string; yes?: boolean; format: string }) => {
+      const { existingCatalog, recoverOffline } = await import('./offline-recovery.ts');
+      const catalog = await existingCatalog(options.catalog, resolve(options.dataDir));
       await confirm(
         'replace the secret of the operator token _admin (the old secret stops working at once)',
         options.yes,
       );
-      const { recoverOffline } = await import('./offline-recovery.ts');
-      printIssuedToken(await recoverOffline(options.catalog, resolve(options.dataDir)), options.format);
+      printIssuedToken(await recoverOffline(catalog), options.format);
     });
 }

@@ -4,14 +4,15 @@
  * `admin recover` straight on a stopped server's data directory.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from '../helpers/free-port.ts';
 import { bootstrap, call } from '../helpers/http.ts';
+import { ScratchDatabase } from '../helpers/postgres.ts';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
-import { assertNoSecrets, fails, issuedFromJson, ok, secretFromText } from './cli-assertions.ts';
+import { assertNoSecrets, fails, issuedFromJson, ok, pool, secretFromText } from './cli-assertions.ts';
 
 interface ListedToken {
   name: string;
@@ -222,8 +223,10 @@ describe('admin recover on a stopped server', () => {
     assert.match(server.output(), /admin token file skipped/, 'the stale file does not re-import ops');
   });
 
-  test('admin recover on a data directory without an operator token creates one (--format json)', async () => {
+  test('admin recover on a catalog without an operator token creates one (--format json)', async () => {
     const fresh = join(dir, 'fresh');
+    const first = await startServerProcess({ dataDir: fresh });
+    assert.equal(await first.stop(), 0, 'a server that never got a token leaves an empty catalog');
     const issued = issuedFromJson(
       ok(await runCli(['admin', 'recover', '--data-dir', fresh, '--yes', '--format', 'json']), 'recover fresh'),
     );
@@ -234,6 +237,31 @@ describe('admin recover on a stopped server', () => {
       assert.equal((await listTokens(fresher.url, issued.token)).status, 200, 'the created operator token works');
     } finally {
       await fresher.stop();
+    }
+  });
+
+  test('admin recover refuses a place with no catalog and creates nothing there', async () => {
+    const typo = join(dir, 'typo');
+    const missingFile = join(dir, 'nowhere', 'catalog.sqlite');
+    const empty = new ScratchDatabase();
+    await empty.ensure();
+    try {
+      const [noDir, noFile, noSchema] = await pool([
+        () => runCli(['admin', 'recover', '--data-dir', typo, '--yes']),
+        () => runCli(['admin', 'recover', '--catalog', missingFile, '--yes']),
+        () => runCli(['admin', 'recover', '--catalog', empty.url, '--yes']),
+      ]);
+      fails(noDir!, 'a --data-dir with no catalog', /no catalog in/, new RegExp(typo), /--data-dir/);
+      fails(noFile!, 'a --catalog file that does not exist', /no catalog at/, /nowhere/, /--catalog/);
+      fails(noSchema!, 'a PostgreSQL database with no catalog', /holds no fluxgate catalog/, new RegExp(empty.name));
+      assert.equal(existsSync(typo), false, 'the mistyped directory was not created');
+      assert.equal(existsSync(join(dir, 'nowhere')), false);
+      const tables = await empty.query(
+        "select count(*)::int as n from information_schema.tables where table_schema = 'public'",
+      );
+      assert.deepEqual(tables, [{ n: 0 }], 'no catalog tables were created in the empty database');
+    } finally {
+      await empty.drop();
     }
   });
 });
