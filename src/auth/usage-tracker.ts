@@ -10,7 +10,7 @@ export class UsageTracker {
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly catalog: Catalog,
+    private readonly catalog: Pick<Catalog, 'recordLastUsed'>,
     private readonly onError: (error: unknown) => void,
   ) {}
 

@@ -1,12 +1,13 @@
 import { FluxgateError } from '../domain/errors.ts';
 
 /** The unique keys of the catalog whose violation is a user-facing conflict rather than a bug. */
-export type UniqueKey = 'database_name' | 'token_name' | 'token_hash';
+export type UniqueKey = 'database_name' | 'token_name' | 'token_hash' | 'user_subject';
 
 /** The values a mutation tried to claim, so the error can name the one that clashed. */
 export interface ClaimedValues {
   databaseName?: string | undefined;
   tokenName?: string | undefined;
+  userSubject?: string | undefined;
 }
 
 export function conflictError(key: UniqueKey, claimed: ClaimedValues): FluxgateError {
@@ -22,6 +23,10 @@ export function conflictError(key: UniqueKey, claimed: ClaimedValues): FluxgateE
     case 'token_hash':
       // Deliberately without the hash: it identifies a secret someone else holds.
       return new FluxgateError('TOKEN_HASH_TAKEN', 'a token with this secret is already registered');
+    case 'user_subject':
+      return new FluxgateError('USER_EXISTS', `a user with the subject '${claimed.userSubject}' already exists`, {
+        subject: claimed.userSubject,
+      });
   }
 }
 

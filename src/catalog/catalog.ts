@@ -88,7 +88,7 @@ export interface AuditEntry {
   /** The actor's display name (`_admin`, a token name, `bootstrap`, `recovery`), never a secret. */
   actorName: string | null;
   action: string;
-  targetKind: 'token' | 'database' | 'server';
+  targetKind: 'token' | 'database' | 'server' | 'user';
   targetId: number | null;
   targetName: string | null;
   outcome: AuditOutcome;
@@ -102,8 +102,46 @@ export interface AuditRecord extends AuditEntry {
 
 export interface CatalogChange {
   version: number;
-  entity: 'token' | 'database';
+  entity: 'token' | 'database' | 'user';
   entityId: number;
+}
+
+export type UserRole = 'admin' | 'member' | 'auditor';
+/** Where a user's group comes from: `--oidc-admin-subjects`, the provider's group claim, or an Admin. */
+export type UserSource = 'startup' | 'claim' | 'manual';
+
+/** A person who signs in through the identity provider, known by the provider's subject. */
+export interface UserRecord {
+  id: number;
+  subject: string;
+  role: UserRole;
+  source: UserSource;
+  email: string | null;
+  displayName: string | null;
+  createdAt: number;
+  updatedAt: number | null;
+  disabledAt: number | null;
+  /** Set when removed: the row stays so a group claim cannot bring the subject back by itself. */
+  removedAt: number | null;
+  lastSeenAt: number | null;
+}
+
+export interface NewUser {
+  subject: string;
+  role: UserRole;
+  source: UserSource;
+  email: string | null;
+  displayName: string | null;
+  disabled: boolean;
+  createdAt: number;
+}
+
+export interface UserPatch {
+  role?: UserRole;
+  source?: UserSource;
+  email?: string | null;
+  displayName?: string | null;
+  disabledAt?: number | null;
 }
 
 export interface Catalog {
@@ -152,6 +190,21 @@ export interface Catalog {
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Newest first. */
   listAudit(options: { limit: number; beforeId?: number }): Promise<AuditRecord[]>;
+
+  /** Users not removed, by id. */
+  listUsers(): Promise<UserRecord[]>;
+  /** By id, removed ones included (the change feed names ids). */
+  getUser(id: number): Promise<UserRecord | undefined>;
+  /** The user with this subject, removed ones included. */
+  findUserBySubject(subject: string): Promise<UserRecord | undefined>;
+  /** Adds a user, or brings a removed one back; throws USER_EXISTS when the subject is a current user. */
+  createUser(input: NewUser, audit: AuditEntry): Promise<UserRecord>;
+  /** Throws USER_NOT_FOUND for an unknown or removed subject. */
+  updateUser(subject: string, patch: UserPatch, at: number, audit: AuditEntry): Promise<UserRecord>;
+  /** Marks the user removed; throws USER_NOT_FOUND for an unknown or removed subject. */
+  removeUser(subject: string, at: number, audit: AuditEntry): Promise<void>;
+  /** Batched last-seen times; never lowers a stored value. */
+  recordLastSeen(entries: ReadonlyArray<{ userId: number; at: number }>): Promise<void>;
 
   latestVersion(): Promise<number>;
   changesSince(version: number, limit: number): Promise<CatalogChange[]>;

@@ -11,10 +11,13 @@ import type {
   DatabaseRecord,
   NewDatabase,
   NewToken,
+  NewUser,
   TokenPatch,
   TokenRecord,
   TokenSecret,
   TokenWithSecrets,
+  UserPatch,
+  UserRecord,
 } from './catalog.ts';
 import type { CatalogDialect } from './catalog-dialect.ts';
 import { type ClaimedValues, conflictError, databaseNotFound, tokenNotFound } from './catalog-errors.ts';
@@ -30,9 +33,10 @@ import {
 import type { CatalogSchema } from './schema.ts';
 import { grantsOf, groupBy, insertGrants, withGrants } from './token-grants.ts';
 import { insertTokens, type TokenCreate } from './token-inserts.ts';
+import { insertOrRevive, recordLastSeen, toUserRecord, userChanges, userNotFound } from './user-rows.ts';
 
 type Trx = Transaction<CatalogSchema>;
-type Entity = 'token' | 'database';
+type Entity = 'token' | 'database' | 'user';
 
 /** A committed change: its audit record and the entity the change feed names. */
 interface FinishedChange {
@@ -352,6 +356,62 @@ export class KyselyCatalog implements Catalog {
     let query = this.#db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(options.limit);
     if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
     return (await query.execute()).map(toAuditRecord);
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    const rows = await this.#db.selectFrom('users').selectAll().where('removed_at', 'is', null).orderBy('id').execute();
+    return rows.map(toUserRecord);
+  }
+
+  async getUser(id: number): Promise<UserRecord | undefined> {
+    const row = await this.#db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toUserRecord(row);
+  }
+
+  async findUserBySubject(subject: string): Promise<UserRecord | undefined> {
+    const row = await this.#db.selectFrom('users').selectAll().where('subject', '=', subject).executeTakeFirst();
+    return row && toUserRecord(row);
+  }
+
+  createUser(input: NewUser, audit: AuditEntry): Promise<UserRecord> {
+    return this.#mutate({ userSubject: input.subject }, async (trx) => {
+      const record = await insertOrRevive(trx, input);
+      await this.#finish(trx, audit, 'user', record.id, input.createdAt);
+      return record;
+    });
+  }
+
+  updateUser(subject: string, patch: UserPatch, at: number, audit: AuditEntry): Promise<UserRecord> {
+    return this.#mutate({}, async (trx) => {
+      const row = await trx
+        .updateTable('users')
+        .set(userChanges(patch, at))
+        .where('subject', '=', subject)
+        .where('removed_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (row === undefined) throw userNotFound(subject);
+      await this.#finish(trx, audit, 'user', row.id, at);
+      return toUserRecord(row);
+    });
+  }
+
+  removeUser(subject: string, at: number, audit: AuditEntry): Promise<void> {
+    return this.#mutate({}, async (trx) => {
+      const row = await trx
+        .updateTable('users')
+        .set({ removed_at: at, updated_at: at })
+        .where('subject', '=', subject)
+        .where('removed_at', 'is', null)
+        .returning('id')
+        .executeTakeFirst();
+      if (row === undefined) throw userNotFound(subject);
+      await this.#finish(trx, audit, 'user', row.id, at);
+    });
+  }
+
+  recordLastSeen(entries: ReadonlyArray<{ userId: number; at: number }>): Promise<void> {
+    return recordLastSeen(this.#db, entries);
   }
 
   async latestVersion(): Promise<number> {

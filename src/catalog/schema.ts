@@ -8,6 +8,7 @@ export interface CatalogSchema {
   token_grants: TokenGrantsTable;
   audit_log: AuditLogTable;
   catalog_changes: CatalogChangesTable;
+  users: UsersTable;
 }
 
 export interface DatabasesTable {
@@ -72,4 +73,19 @@ export interface CatalogChangesTable {
   entity: string;
   entity_id: number;
   at: number;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  /** The identity provider's `sub`. */
+  subject: string;
+  role: string;
+  source: string;
+  email: string | null;
+  display_name: string | null;
+  created_at: number;
+  updated_at: number | null;
+  disabled_at: number | null;
+  removed_at: number | null;
+  last_seen_at: number | null;
 }

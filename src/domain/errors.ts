@@ -21,6 +21,15 @@ export const errorCodes = {
   TOKEN_UNKNOWN: { status: 401, summary: 'No token with this secret exists.' },
   TOKEN_EXPIRED: { status: 401, summary: 'The token existed but its expiry has passed.' },
   TOKEN_REVOKED: { status: 401, summary: 'The token existed but was revoked or its secret was rotated away.' },
+  SESSION_INVALID: {
+    status: 401,
+    summary: "The identity provider's token failed verification: algorithm, issuer, audience, key or signature.",
+  },
+  SESSION_EXPIRED: { status: 401, summary: "The identity provider's token has expired or is not valid yet." },
+  USER_NOT_ALLOWED: {
+    status: 401,
+    summary: 'The sign-in is valid but its subject is not a user here: removed, disabled, or in no group.',
+  },
   PERMISSION_DENIED: { status: 403, summary: 'The token is valid but does not hold the right the action needs.' },
   GRANT_EXCEEDS_OWN: { status: 403, summary: 'A token may only mint tokens whose rights are a subset of its own.' },
   EXPIRY_EXCEEDS_OWN: { status: 403, summary: 'A token may only mint tokens that expire no later than itself.' },
@@ -40,6 +49,12 @@ export const errorCodes = {
     status: 405,
     summary: 'Token endpoints are disabled because the server runs with `--without-auth`.',
   },
+  USER_NOT_FOUND: { status: 404, summary: 'No current user has this subject.' },
+  USER_EXISTS: { status: 409, summary: 'A user with this subject already exists.' },
+  USER_DECLARED_AT_STARTUP: {
+    status: 409,
+    summary: 'The user is an Admin by `--oidc-admin-subjects`; change the server flag instead.',
+  },
   TOKEN_NAME_TAKEN: { status: 409, summary: 'An active token already has this name.' },
   OPERATOR_TOKEN_EXISTS: { status: 409, summary: 'The operator token `_admin` already exists.' },
   DATABASE_EXISTS: { status: 409, summary: 'A database with this name already exists.' },
@@ -56,6 +71,10 @@ export const errorCodes = {
     summary: 'The query is not a read of this database alone and was refused before running.',
   },
   QUERY_FAILED: { status: 400, summary: 'The query could not be planned or executed.' },
+  IDENTITY_PROVIDER_UNAVAILABLE: {
+    status: 503,
+    summary: 'The identity provider (discovery or key set) cannot be reached; fluxgate tokens still work.',
+  },
   INTERNAL: { status: 500, summary: 'An unexpected server error; the log has the details.' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 

@@ -1,6 +1,7 @@
 import type { TokenIndex } from '../auth/token-index.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
+import type { UserDirectory } from './user-directory.ts';
 
 export interface FollowerOptions {
   /** Secrets loaded per catalog page at start. */
@@ -31,12 +32,14 @@ export class CatalogFollower {
     private readonly now: () => number,
     private readonly options: FollowerOptions,
     private readonly onError: (error: unknown) => void,
+    private readonly users?: UserDirectory,
   ) {}
 
   async start(): Promise<void> {
     this.version = await this.catalog.latestVersion();
     for (const db of await this.catalog.listDatabases({ includeDeleted: true })) this.directory.put(db);
     await this.loadTokens();
+    if (this.users !== undefined) for (const user of await this.catalog.listUsers()) this.users.put(user);
     this.unsubscribe = this.catalog.onChange(() => this.soon());
     this.timer = setInterval(() => void this.sync(), this.options.pollMs);
     this.timer.unref();
@@ -89,7 +92,15 @@ export class CatalogFollower {
       if (changes.length === 0) return;
       const tokens = new Set<number>();
       const databases = new Set<number>();
-      for (const change of changes) (change.entity === 'token' ? tokens : databases).add(change.entityId);
+      const users = new Set<number>();
+      for (const change of changes) {
+        const ids = change.entity === 'token' ? tokens : change.entity === 'database' ? databases : users;
+        ids.add(change.entityId);
+      }
+      for (const id of users) {
+        const user = await this.catalog.getUser(id);
+        if (user !== undefined) this.users?.put(user);
+      }
       for (const id of databases) {
         const db = await this.catalog.getDatabase(id);
         if (db !== undefined) this.directory.put(db);

@@ -7,6 +7,7 @@ import { durabilityContract } from './contract/durability.ts';
 import type { CatalogHarness, ContractContext } from './contract/fixtures.ts';
 import { secretContract } from './contract/secrets.ts';
 import { tokenContract } from './contract/tokens.ts';
+import { userContract } from './contract/users.ts';
 
 export type { CatalogHarness } from './contract/fixtures.ts';
 
@@ -32,5 +33,6 @@ export function catalogContract(harness: CatalogHarness, dialect: Catalog['diale
   concurrentCreateContract(ctx);
   secretContract(ctx);
   auditAndFeedContract(ctx);
+  userContract(ctx);
   durabilityContract(ctx);
 }

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { initialMigration } from '../../src/catalog/migrations/0001-initial.ts';
 import { openCatalog } from '../../src/catalog/open-catalog.ts';
 import { catalogContract } from './catalog-contract.ts';
 import { audit, newToken, uniqueHash } from './contract/fixtures.ts';
@@ -85,5 +87,52 @@ test('an in-memory sqlite catalog works, for tests of other layers, and is priva
     assert.deepEqual(await other.listTokens(), []);
   } finally {
     await Promise.all([catalog.close(), other.close()]);
+  }
+});
+
+test('a catalog made before users existed is upgraded with its change feed intact', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fluxgate-catalog-upgrade-'));
+  const file = join(dir, 'catalog.sqlite');
+  try {
+    const raw = new Database(file);
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) });
+    const migrator = new Migrator({
+      db,
+      provider: { getMigrations: async () => ({ '0001-initial': initialMigration('sqlite') }) },
+      migrationTableName: 'catalog_migration',
+      migrationLockTableName: 'catalog_migration_lock',
+    });
+    assert.equal((await migrator.migrateToLatest()).error, undefined);
+    raw.exec(`insert into catalog_changes (entity, entity_id, at) values ('token', 1, 0), ('database', 2, 0)`);
+    await db.destroy();
+
+    const catalog = await openCatalog({ kind: 'sqlite', file });
+    try {
+      assert.equal(await catalog.latestVersion(), 2);
+      assert.deepEqual(
+        (await catalog.changesSince(0, 10)).map((c) => [c.version, c.entity]),
+        [
+          [1, 'token'],
+          [2, 'database'],
+        ],
+      );
+      const user = await catalog.createUser(
+        {
+          subject: 's',
+          role: 'admin',
+          source: 'manual',
+          email: null,
+          displayName: null,
+          disabled: false,
+          createdAt: 1,
+        },
+        audit({ targetKind: 'user' }),
+      );
+      assert.deepEqual(await catalog.changesSince(2, 10), [{ version: 3, entity: 'user', entityId: user.id }]);
+    } finally {
+      await catalog.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -5,6 +5,7 @@ const KEYS: Readonly<Record<string, UniqueKey>> = {
   databases_live_name: 'database_name',
   tokens_live_name: 'token_name',
   token_secrets_pkey: 'token_hash',
+  users_subject_key: 'user_subject',
 };
 
 const UNIQUE_VIOLATION = '23505';

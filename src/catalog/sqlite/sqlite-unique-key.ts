@@ -5,6 +5,7 @@ const KEYS: Readonly<Record<string, UniqueKey>> = {
   'databases.name': 'database_name',
   'tokens.name': 'token_name',
   'token_secrets.hash': 'token_hash',
+  'users.subject': 'user_subject',
 };
 
 export function sqliteUniqueKey(error: unknown): UniqueKey | undefined {

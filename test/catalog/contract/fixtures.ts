@@ -99,7 +99,15 @@ export function delay(ms: number): Promise<void> {
 /** Row counts of every catalog table, to show a failed mutation wrote nothing. */
 export async function rowCounts(harness: CatalogHarness): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of ['databases', 'tokens', 'token_secrets', 'token_grants', 'audit_log', 'catalog_changes']) {
+  for (const table of [
+    'databases',
+    'tokens',
+    'token_secrets',
+    'token_grants',
+    'audit_log',
+    'catalog_changes',
+    'users',
+  ]) {
     const [row] = await harness.query(`select count(*) as n from ${table}`);
     counts[table] = Number(row?.n);
   }
