@@ -1,4 +1,6 @@
 import type { V3Expiry } from './expiry-flag.ts';
+import type { TlsSettings } from './profiles.ts';
+import { tlsFetch } from './tls-fetch.ts';
 
 /**
  * The HTTP client both CLI shapes use. It speaks the server's public API only, so it works against
@@ -20,6 +22,8 @@ export class ApiError extends Error {
 export interface ClientOptions {
   host: string;
   token: string | undefined;
+  /** `[profile.tls]` of a profile: a CA, a client certificate, or no verification at all. */
+  tls?: TlsSettings | undefined;
 }
 
 export interface IssuedTokenJson {
@@ -119,12 +123,14 @@ export class FluxgateClient {
     if ((options.auth ?? true) && this.options.token !== undefined)
       headers.authorization = `Bearer ${this.options.token}`;
     const url = new URL(path, this.options.host);
+    const send = tlsFetch(this.options.tls) ?? fetch;
     let response: Response;
     try {
-      response = await fetch(url, { method, headers, body });
+      response = await send(url, { method, headers, body });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new ApiError(0, 'CONNECTION_FAILED', `cannot reach ${url.origin} (${cause})`);
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+      throw new ApiError(0, 'CONNECTION_FAILED', `cannot reach ${url.origin} (${reason})`);
     }
     if (!response.ok) throw await apiErrorOf(response);
     return response;

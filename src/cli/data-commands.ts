@@ -34,7 +34,7 @@ export function addWriteCommand(program: Command, globals: () => GlobalOptions):
         options: { database: string; precision: string; file?: string; acceptPartial: boolean },
       ) => {
         const source = openSource(data, options.file);
-        const client = clientFrom(globals());
+        const client = clientFrom(globals(), process.env, 'data');
         const progress = process.stderr.isTTY
           ? (lines: number) => process.stderr.write(`\rwritten ${count(lines, 'line')}`)
           : () => {};
@@ -116,7 +116,7 @@ export function addQueryCommand(program: Command, globals: () => GlobalOptions):
     .action(async (sql: string, options: { database: string; format: string; output?: string }) => {
       if (options.format === 'parquet' && options.output === undefined)
         throw new CliError('--format parquet needs --output <file>');
-      const response = await clientFrom(globals()).request(
+      const response = await clientFrom(globals(), process.env, 'data').request(
         'POST',
         '/api/v3/query_sql',
         JSON.stringify({ db: options.database, q: sql, format: options.format }),

@@ -6,6 +6,7 @@ import { ApiError } from './client.ts';
 import type { GlobalOptions } from './connection.ts';
 import { addQueryCommand, addWriteCommand } from './data-commands.ts';
 import { addCreateDatabaseCommand, addDeleteDatabaseCommand, addShowDatabasesCommand } from './database-commands.ts';
+import { addInitCommand } from './init-command.ts';
 import { addServeCommand } from './serve-command.ts';
 import {
   addCreateTokenCommand,
@@ -18,6 +19,10 @@ const program = new Command('fluxgate')
   .description('fluxgate: a time-series database server with InfluxDB 3 compatible tokens')
   .option('-H, --host <url>', 'server URL (env FLUXGATE_HOST or INFLUXDB3_HOST_URL; default http://127.0.0.1:8181)')
   .option('--token <token>', 'token to authenticate with (env FLUXGATE_TOKEN or INFLUXDB3_AUTH_TOKEN)')
+  .option('--profile <name>', 'connection profile of config.toml (env FLUXGATE_PROFILE; default "default")')
+  .option('--config <file>', 'config.toml to read profiles from (default: the per-user config directory)')
+  .option('--account <id>', "account id for the Dedicated paths (overrides the profile's account_id)")
+  .option('--cluster <id>', "cluster id for the Dedicated paths (overrides the profile's cluster_id)")
   .showHelpAfterError()
   .exitOverride();
 const globals = () => program.opts<GlobalOptions>();
@@ -36,6 +41,7 @@ addTokenInspectCommand(program.command('token').description('inspect tokens'));
 addWriteCommand(program, globals);
 addQueryCommand(program, globals);
 addAdminCommands(program);
+addInitCommand(program, globals);
 
 for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)])
   command.exitOverride();
