@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// `npm test`: type check, lint (formatting included), bring up PostgreSQL, then every test file
-// explicitly (Node 20's runner does not find .ts files itself) and a check that tests really ran.
+// `npm test`: type check, lint (formatting included), build the console and run its component tests,
+// bring up PostgreSQL and Chromium, then every test file explicitly (Node 20's runner does not find
+// .ts files itself) and a check that tests really ran.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Raise this when tests are added: a run that counts fewer tests has lost some. */
-const MIN_TESTS = 632;
+const MIN_TESTS = 645;
 
 function step(title, command, args) {
   console.log(`\n== ${title}: ${command} ${args.join(' ')}`);
@@ -45,9 +46,35 @@ function ensurePostgres() {
   }
 }
 
+const CHROMIUM = '/usr/bin/chromium';
+
+/** The browser tests drive Debian's Chromium; install the package when it is missing (CI runs as root). */
+function ensureChromium() {
+  if (existsSync(CHROMIUM)) return;
+  console.log(`\n== ${CHROMIUM} is missing; installing Debian's chromium package`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => spawnSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', env });
+  if (install().status !== 0) {
+    spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+    install();
+  }
+  if (!existsSync(CHROMIUM)) {
+    console.error(
+      `Chromium could not be installed at ${CHROMIUM} (apt-get install -y chromium); the console tests need it.`,
+    );
+    process.exit(1);
+  }
+}
+
 step('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+step('console type check', 'npx', ['tsc', '-p', 'console/tsconfig.json', '--noEmit']);
 step('lint and format', 'npx', ['biome', 'check', '.']);
+// The browser tests must test the console as it is in the tree, not an older build.
+step('console build', 'npm', ['run', '--silent', 'build:console']);
+// Vitest's summary is no TAP line: its exit code decides (it also fails when it finds no test file).
+step('console component tests', 'npx', ['vitest', 'run', '--root', 'console']);
 ensurePostgres();
+ensureChromium();
 
 const files = process.argv.length > 2 ? process.argv.slice(2) : findTests('test');
 if (files.length === 0) {

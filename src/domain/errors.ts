@@ -75,6 +75,13 @@ export const errorCodes = {
     status: 503,
     summary: 'The identity provider (discovery or key set) cannot be reached; fluxgate tokens still work.',
   },
+  // The web console's session layer.
+  CONSOLE_SESSION_INVALID: { status: 401, summary: 'The console session cookie names no live session; sign in again.' },
+  CSRF_REFUSED: {
+    status: 403,
+    summary: "A state-changing console request lacked its session's CSRF token or came from another origin.",
+  },
+  CONSOLE_NOT_BUILT: { status: 503, summary: 'The web console has not been built; run `npm run build:console`.' },
   INTERNAL: { status: 500, summary: 'An unexpected server error; the log has the details.' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 

@@ -15,6 +15,9 @@ import type { TokenService } from '../services/token-service.ts';
 import type { WriteService } from '../services/write-service.ts';
 import type { Storage } from '../storage/storage.ts';
 import { createAuthHook } from './auth-hook.ts';
+import type { ConsoleBuild } from './console/console-assets.ts';
+import { registerConsoleRoutes } from './console/console-routes.ts';
+import type { ConsoleSessions } from './console/console-sessions.ts';
 import { errorBody, toFluxgateError } from './error-bodies.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { redactUrl } from './redact.ts';
@@ -39,6 +42,8 @@ export interface HttpDeps {
   storage: Storage;
   /** Largest accepted request body in bytes (after gunzip for writes). */
   bodyLimit: number;
+  /** The web console: its built files (undefined when not built) and its sessions. */
+  console: { build: ConsoleBuild | undefined; sessions: ConsoleSessions };
 }
 
 /** The HTTP face: translates requests into service calls and errors into each family's shape. */
@@ -59,7 +64,8 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.decorateRequest('principal', null as never);
-  app.addHook('onRequest', createAuthHook(deps));
+  app.decorateRequest('consoleSession', null);
+  app.addHook('onRequest', createAuthHook({ ...deps, consoleSessions: deps.console.sessions }));
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.recordRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
     if (!deps.logger.isLevelEnabled('info')) return;
@@ -89,6 +95,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   registerDatabaseRoutes(app, deps.databases);
   registerWriteRoutes(app, deps.writes, deps.bodyLimit);
   registerQueryRoutes(app, deps.queries, deps.storage);
+  registerConsoleRoutes(app, { ...deps.console, authenticator: deps.authenticator, authEnabled: deps.authEnabled });
   return app;
 }
 

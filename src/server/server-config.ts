@@ -1,4 +1,5 @@
 import type { SystemResource } from '../domain/permissions.ts';
+import { DEFAULT_CONSOLE_DIR } from '../http/console/console-assets.ts';
 
 export interface ServerConfig {
   dataDir: string;
@@ -23,6 +24,8 @@ export interface ServerConfig {
   maxColumnsPerTable: number;
   retentionSweepMs: number;
   queryTimeoutMs: number;
+  /** The built web console (`console/dist`), served at `/`. */
+  consoleDir: string;
 }
 
 export const DEFAULT_SERVER_CONFIG: ServerConfig = {
@@ -46,4 +49,5 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   maxColumnsPerTable: 250,
   retentionSweepMs: 60_000,
   queryTimeoutMs: 60_000,
+  consoleDir: DEFAULT_CONSOLE_DIR,
 };

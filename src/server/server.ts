@@ -8,6 +8,8 @@ import { TokenIndex } from '../auth/token-index.ts';
 import { UsageTracker } from '../auth/usage-tracker.ts';
 import { catalogSpecFrom, openCatalog } from '../catalog/open-catalog.ts';
 import { buildHttpApp } from '../http/app.ts';
+import { loadConsoleBuild } from '../http/console/console-assets.ts';
+import { ConsoleSessions } from '../http/console/console-sessions.ts';
 import { ServerMetrics } from '../http/metrics.ts';
 import { CatalogFollower } from '../services/catalog-follower.ts';
 import { DatabaseDirectory } from '../services/database-directory.ts';
@@ -112,6 +114,9 @@ export async function startServer(
     if (config.adminTokenFile !== undefined && authEnabled)
       await importAdminTokenFile(config.adminTokenFile, tokens, logger);
 
+    const consoleBuild = loadConsoleBuild(config.consoleDir);
+    if (consoleBuild === undefined)
+      logger.warn({ dir: config.consoleDir }, 'the web console is not built: run `npm run build:console`');
     const app = buildHttpApp({
       logger,
       authenticator,
@@ -125,6 +130,7 @@ export async function startServer(
       queries,
       storage,
       bodyLimit: config.maxBodyBytes,
+      console: { build: consoleBuild, sessions: new ConsoleSessions(now) },
     });
     await app.listen({ host: bind.host, port: bind.port });
     closers.unshift(() => app.close());
