@@ -10,12 +10,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { call } from '../helpers/http.ts';
 import { REPO_ROOT, type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 
 const SERVER_START = 'npm ci && npm start';
+/** A new user has no config.toml: neither does this run (nor may it read the developer's). */
+const scratchConfig = join(tmpdir(), 'fluxgate-quick-start-config');
 const EXPORT_PRINTED_TOKEN = /^export ([A-Z0-9_]+)=…(\s|$)/;
 
 /** The command lines of the first ```sh block under "## Quick start" (comments are left to the shell). */
@@ -35,7 +38,7 @@ function sh(
   return new Promise((resolve) => {
     const child = spawn('bash', ['-c', line], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', XDG_CONFIG_HOME: scratchConfig, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

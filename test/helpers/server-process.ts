@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 export const REPO_ROOT = new URL('../..', import.meta.url).pathname;
 const BIN = join(REPO_ROOT, 'bin/fluxgate.js');
+const NO_CONFIG_HOME = join(tmpdir(), 'fluxgate-tests-have-no-config');
 
 export interface ServerProcess {
   url: string;
@@ -123,6 +124,8 @@ export function runCli(
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
+      // A developer's own ~/.config/fluxgate/config.toml must not lend its tokens to a test.
+      XDG_CONFIG_HOME: NO_CONFIG_HOME,
       ...options.env,
     };
     const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './server-process.ts';
 
@@ -26,7 +27,13 @@ const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
 export function runInTerminal(args: string[], env: Record<string, string>): TerminalRun {
   const command = [process.execPath, BIN, ...args].map(quote).join(' ');
   const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TERM: 'dumb', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      XDG_CONFIG_HOME: join(tmpdir(), 'fluxgate-tests-have-no-config'),
+      TERM: 'dumb',
+      ...env,
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';
