@@ -10,6 +10,8 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import { FluxgateError } from '../domain/errors.ts';
 import type { DatabaseService } from '../services/database-service.ts';
 import type { QueryService } from '../services/query-service.ts';
+import type { RequestOutcomes } from '../services/request-outcomes.ts';
+import type { ServerStats } from '../services/server-stats.ts';
 import type { SystemService } from '../services/system-service.ts';
 import type { TokenService } from '../services/token-service.ts';
 import type { WriteService } from '../services/write-service.ts';
@@ -23,6 +25,7 @@ import type { ServerMetrics } from './metrics.ts';
 import { redactUrl } from './redact.ts';
 import type { ApiFamily } from './route-config.ts';
 import { registerSystemRoutes } from './system-routes.ts';
+import { registerStatsRoutes } from './v0/stats-routes.ts';
 import { registerDatabaseRoutes } from './v3/database-routes.ts';
 import { registerQueryRoutes } from './v3/query-routes.ts';
 import { registerTokenRoutes } from './v3/token-routes.ts';
@@ -44,6 +47,9 @@ export interface HttpDeps {
   bodyLimit: number;
   /** The web console: its built files (undefined when not built) and its sessions. */
   console: { build: ConsoleBuild | undefined; sessions: ConsoleSessions };
+  /** Requests per minute by outcome, counted as each response ends, and the Overview's readings. */
+  outcomes: RequestOutcomes;
+  stats: ServerStats;
 }
 
 /** The HTTP face: translates requests into service calls and errors into each family's shape. */
@@ -68,6 +74,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   app.addHook('onRequest', createAuthHook({ ...deps, consoleSessions: deps.console.sessions }));
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.recordRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
+    deps.outcomes.record(reply.statusCode);
     if (!deps.logger.isLevelEnabled('info')) return;
     request.log.info(
       {
@@ -95,6 +102,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   registerDatabaseRoutes(app, deps.databases);
   registerWriteRoutes(app, deps.writes, deps.bodyLimit);
   registerQueryRoutes(app, deps.queries, deps.storage);
+  registerStatsRoutes(app, deps.stats);
   registerConsoleRoutes(app, { ...deps.console, authenticator: deps.authenticator, authEnabled: deps.authEnabled });
   return app;
 }

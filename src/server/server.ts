@@ -15,7 +15,9 @@ import { CatalogFollower } from '../services/catalog-follower.ts';
 import { DatabaseDirectory } from '../services/database-directory.ts';
 import { DatabaseService } from '../services/database-service.ts';
 import { QueryService } from '../services/query-service.ts';
+import { RequestOutcomes } from '../services/request-outcomes.ts';
 import { RetentionSweeper } from '../services/retention-sweeper.ts';
+import { ServerStats } from '../services/server-stats.ts';
 import { SystemService } from '../services/system-service.ts';
 import { TokenService } from '../services/token-service.ts';
 import { WriteService } from '../services/write-service.ts';
@@ -114,6 +116,7 @@ export async function startServer(
     if (config.adminTokenFile !== undefined && authEnabled)
       await importAdminTokenFile(config.adminTokenFile, tokens, logger);
 
+    const outcomes = new RequestOutcomes(now);
     const consoleBuild = loadConsoleBuild(config.consoleDir);
     if (consoleBuild === undefined)
       logger.warn({ dir: config.consoleDir }, 'the web console is not built: run `npm run build:console`');
@@ -131,6 +134,8 @@ export async function startServer(
       storage,
       bodyLimit: config.maxBodyBytes,
       console: { build: consoleBuild, sessions: new ConsoleSessions(now) },
+      outcomes,
+      stats: new ServerStats({ databases, directory, storage, system, outcomes }),
     });
     await app.listen({ host: bind.host, port: bind.port });
     closers.unshift(() => app.close());

@@ -73,6 +73,8 @@ export interface Storage {
   queryVirtual(tables: VirtualTable[], sql: string, params?: Record<string, unknown>): Promise<QueryResult>;
   /** Encodes a result as a Parquet file's bytes. */
   toParquet(result: QueryResult): Promise<Uint8Array>;
+  /** Bytes a database's files take on disk; 0 for one never written. */
+  diskUsage(db: StorageDatabase): Promise<number>;
   /** Removes rows older than the retention period; returns how many. */
   enforceRetention(db: StorageDatabase, nowNs: bigint): Promise<number>;
   /** Closes the engine of a database and deletes its files. */

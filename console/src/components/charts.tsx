@@ -59,7 +59,7 @@ export function BarChart({
   items: Array<{ label: string; value: number }>;
   format: (value: number) => string;
 }) {
-  const width = 300;
+  const width = 130;
   const lengths = barLengths(
     items.map((i) => i.value),
     width,
@@ -67,15 +67,15 @@ export function BarChart({
   const row = 26;
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${width + 220} ${Math.max(1, items.length) * row}`} role="img" aria-label={title}>
+      <svg viewBox={`0 0 ${width + 170} ${Math.max(1, items.length) * row}`} role="img" aria-label={title}>
         <title>{title}</title>
         {items.map((item, i) => (
           <g key={item.label} transform={`translate(0, ${i * row})`}>
             <text x={0} y={17} className="chart-label">
-              {item.label.length > 18 ? `${item.label.slice(0, 17)}…` : item.label}
+              {item.label.length > 13 ? `${item.label.slice(0, 12)}…` : item.label}
             </text>
-            <rect x={130} y={5} width={lengths[i] ?? 0} height={16} fill={COLORS[4]} rx={2} />
-            <text x={136 + (lengths[i] ?? 0)} y={17} className="chart-value">
+            <rect x={100} y={5} width={lengths[i] ?? 0} height={16} fill={COLORS[4]} rx={2} />
+            <text x={106 + (lengths[i] ?? 0)} y={17} className="chart-value">
               {format(item.value)}
             </text>
           </g>

@@ -9,6 +9,7 @@ export interface MenuItem {
 /** The ⋮ menu of a row: a menu button, arrow keys between items, Escape back to the button. */
 export function RowMenu({ label, items }: { label: string; items: MenuItem[] }) {
   const [open, setOpen] = useState(false);
+  const [place, setPlace] = useState<{ top: number; right: number }>({ top: 0, right: 0 });
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLDivElement>(null);
   const id = useId();
@@ -19,9 +20,23 @@ export function RowMenu({ label, items }: { label: string; items: MenuItem[] }) 
     const onPointer = (event: MouseEvent) => {
       if (!menu.current?.contains(event.target as Node) && event.target !== button.current) setOpen(false);
     };
+    const close = () => setOpen(false);
     document.addEventListener('mousedown', onPointer);
-    return () => document.removeEventListener('mousedown', onPointer);
+    window.addEventListener('resize', close);
+    window.addEventListener('scroll', close, true);
+    return () => {
+      document.removeEventListener('mousedown', onPointer);
+      window.removeEventListener('resize', close);
+      window.removeEventListener('scroll', close, true);
+    };
   }, [open]);
+
+  // Fixed to the viewport under its button, so a table that scrolls sideways cannot clip it.
+  const toggle = () => {
+    const rect = button.current?.getBoundingClientRect();
+    if (rect !== undefined) setPlace({ top: rect.bottom + 4, right: Math.max(8, window.innerWidth - rect.right) });
+    setOpen((was) => !was);
+  };
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const entries = [...(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
@@ -50,12 +65,21 @@ export function RowMenu({ label, items }: { label: string; items: MenuItem[] }) 
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? id : undefined}
-        onClick={() => setOpen((was) => !was)}
+        onClick={toggle}
       >
         ⋮
       </button>
       {open ? (
-        <div ref={menu} id={id} role="menu" aria-label={label} className="menu" tabIndex={-1} onKeyDown={onKeyDown}>
+        <div
+          ref={menu}
+          id={id}
+          role="menu"
+          aria-label={label}
+          className="menu"
+          style={place}
+          tabIndex={-1}
+          onKeyDown={onKeyDown}
+        >
           {items.map((item) => (
             <button
               key={item.label}

@@ -1,9 +1,12 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 
 /** The one time a secret is shown: a read-only field, a Copy button and the warning. */
 export function SecretReveal({ secret, label = 'Token secret' }: { secret: string; label?: string }) {
   const id = useId();
   const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no');
+  const copy = useRef<HTMLButtonElement>(null);
+  // The button that made the secret is gone: put focus on the one thing to do next.
+  useEffect(() => copy.current?.focus(), []);
   return (
     <div className="secret">
       <p className="notice notice-warning" role="alert">
@@ -21,6 +24,7 @@ export function SecretReveal({ secret, label = 'Token secret' }: { secret: strin
           onFocus={(event) => event.target.select()}
         />
         <button
+          ref={copy}
           type="button"
           className="button-primary"
           onClick={() => {

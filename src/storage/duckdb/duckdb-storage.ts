@@ -75,6 +75,16 @@ export class DuckDbStorage implements Storage {
     return (await this.encoder).encode(result);
   }
 
+  async diskUsage(db: StorageDatabase): Promise<number> {
+    const file = this.databaseFile(db.id);
+    let bytes = 0;
+    for (const suffix of ['', '.wal']) {
+      const stat = await fs.promises.stat(`${file}${suffix}`).catch(() => undefined);
+      if (stat?.isFile()) bytes += stat.size;
+    }
+    return bytes;
+  }
+
   async enforceRetention(db: StorageDatabase, nowNs: bigint): Promise<number> {
     const retentionMs = db.limits.retentionPeriodMs;
     if (retentionMs === null) return 0;
