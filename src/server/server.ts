@@ -9,6 +9,8 @@ import { UsageTracker } from '../auth/usage-tracker.ts';
 import { catalogSpecFrom, openCatalog } from '../catalog/open-catalog.ts';
 import { buildHttpApp } from '../http/app.ts';
 import { ServerMetrics } from '../http/metrics.ts';
+import { CatalogAttemptLog } from '../services/audit.ts';
+import { Authorizer } from '../services/authorize.ts';
 import { CatalogFollower } from '../services/catalog-follower.ts';
 import { DatabaseDirectory } from '../services/database-directory.ts';
 import { DatabaseService } from '../services/database-service.ts';
@@ -79,13 +81,14 @@ export async function startServer(
       onOutcome: (outcome) => metrics.recordAuth(outcome),
     });
     const authEnabled = !config.withoutAuth;
+    const authorizer = new Authorizer(new CatalogAttemptLog(catalog, onError), now);
     const tokens = new TokenService({
       catalog,
       index,
       directory,
       usage,
+      authorizer,
       now,
-      onError,
       authEnabled,
       allowRemoteBootstrap: config.allowRemoteBootstrap,
     });
@@ -96,12 +99,18 @@ export async function startServer(
       catalog,
       directory,
       storage,
+      authorizer,
       now,
-      onError,
       defaults: { maxTables: config.maxTables, maxColumnsPerTable: config.maxColumnsPerTable },
     });
     const system = new SystemService(new Set(config.disableAuthz));
-    const writes = new WriteService({ directory, databases, storage, nowNs });
+    const writes = new WriteService({
+      directory,
+      databases,
+      storage,
+      nowNs,
+      server: systemPrincipal('create-on-write'),
+    });
     const queries = new QueryService({ catalog, directory, storage, usage, now });
     const sweeper = new RetentionSweeper(directory, storage, nowNs, onError);
     sweeper.start(config.retentionSweepMs);
