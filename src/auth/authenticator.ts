@@ -160,6 +160,7 @@ function principalOf(token: IndexedToken, sourceIp: string): Principal {
     kind: 'token',
     tokenId: token.id,
     tokenKind: token.kind,
+    role: null,
     name: token.name,
     authority: token.authority,
     expiresAt: token.expiresAt,

@@ -3,6 +3,8 @@ import { TokenIndex } from '../auth/token-index.ts';
 import { UsageTracker } from '../auth/usage-tracker.ts';
 import { type CatalogSpec, catalogExists, catalogSpecFrom, openCatalog } from '../catalog/open-catalog.ts';
 import { issuedTokenJson } from '../http/v3/token-json.ts';
+import { CatalogAttemptLog } from '../services/audit.ts';
+import { Authorizer } from '../services/authorize.ts';
 import { DatabaseDirectory } from '../services/database-directory.ts';
 import { TokenService } from '../services/token-service.ts';
 import { CliError } from './cli-error.ts';
@@ -17,8 +19,8 @@ export async function recoverOffline(spec: CatalogSpec): Promise<IssuedTokenJson
       index: new TokenIndex({ maxEntries: 1, maxRemembered: 1 }),
       directory: new DatabaseDirectory(),
       usage: new UsageTracker(catalog, () => {}),
+      authorizer: new Authorizer(new CatalogAttemptLog(catalog, () => {}), () => Date.now()),
       now: () => Date.now(),
-      onError: () => {},
       authEnabled: true,
       allowRemoteBootstrap: false,
     });

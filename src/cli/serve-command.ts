@@ -23,7 +23,7 @@ function authzExemptions(value: string): SystemResource[] {
     .map((s) => s.trim())
     .filter(Boolean);
   for (const name of names) {
-    if (!(name in SYSTEM_RESOURCES))
+    if (!Object.hasOwn(SYSTEM_RESOURCES, name))
       throw new InvalidArgumentError(`'${name}' is not one of health, ping, metrics, ready`);
   }
   return names as SystemResource[];

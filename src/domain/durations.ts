@@ -38,7 +38,7 @@ export function parseDuration(text: string, field = 'duration'): number {
   PART.lastIndex = 0;
   for (let match = PART.exec(input); match !== null; match = PART.exec(input)) {
     const [whole, amount, unit] = match as unknown as [string, string, string];
-    const perUnit = MS_PER_UNIT[unit];
+    const perUnit = Object.hasOwn(MS_PER_UNIT, unit) ? MS_PER_UNIT[unit] : undefined;
     if (perUnit === undefined) {
       fail('INVALID_EXPIRY', `${field}: unknown unit '${unit}' in '${text}' (use s, m, h, d, w or y)`, { field });
     }
@@ -74,16 +74,6 @@ export function parseRfc3339(text: string, field = 'expires_at'): number {
   return ms;
 }
 
-/** An expiry given either as a duration from now or as an absolute RFC3339 time; must lie in the future. */
-export function resolveExpiry(input: { in?: string; at?: string }, now: number): number | null {
-  if (input.in !== undefined && input.at !== undefined) {
-    fail('INVALID_EXPIRY', 'give either an expiry duration or an expiry time, not both', { field: 'expiry' });
-  }
-  if (input.in !== undefined) return now + parseDuration(input.in, 'expiry');
-  if (input.at !== undefined) return requireFuture(parseRfc3339(input.at, 'expires_at'), now, 'expires_at');
-  return null;
-}
-
 export function requireFuture(at: number, now: number, field: string): number {
   if (at <= now) {
     fail('INVALID_EXPIRY', `${field}: ${new Date(at).toISOString()} is not in the future`, { field });
@@ -93,4 +83,43 @@ export function requireFuture(at: number, now: number, field: string): number {
 
 export function toRfc3339(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
+}
+
+const RETENTION_PART = /(\d+(?:\.\d+)?)(mo|ms|y|w|d|h|m|s)/y;
+const RETENTION_UNIT_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  mo: 30 * 86_400_000,
+  y: 365 * 86_400_000,
+};
+
+/**
+ * A retention period in influxctl's syntax: units m (minutes), h, d, w, mo (30 days) and y (365
+ * days), compoundable (`30d30d`), fractional (`2.5d`), no sign and no whitespace. `0`, `0s` and
+ * `infinite` mean "keep forever" (null). Throws INVALID_INPUT naming `field`.
+ */
+export function parseRetentionPeriod(text: string, field = 'retentionPeriod'): number | null {
+  if (text === '0' || text === 'infinite') return null;
+  let total = 0;
+  let consumed = 0;
+  RETENTION_PART.lastIndex = 0;
+  for (let match = RETENTION_PART.exec(text); match !== null; match = RETENTION_PART.exec(text)) {
+    const [whole, amount, unit] = match as unknown as [string, string, string];
+    total += Number(amount) * (RETENTION_UNIT_MS[unit] as number);
+    consumed += whole.length;
+  }
+  if (text.length === 0 || consumed !== text.length) {
+    fail(
+      'INVALID_INPUT',
+      `${field}: '${text}' is not a retention period like 30d, 2.5d, 1mo or 30d12h (units m, h, d, w, mo, y; 0s for infinite)`,
+      { field },
+    );
+  }
+  const ms = Math.round(total);
+  if (!Number.isSafeInteger(ms)) fail('INVALID_INPUT', `${field}: '${text}' is too long a retention period`, { field });
+  return ms === 0 ? null : ms;
 }

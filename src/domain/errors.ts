@@ -33,6 +33,10 @@ export const errorCodes = {
   PERMISSION_DENIED: { status: 403, summary: 'The token is valid but does not hold the right the action needs.' },
   GRANT_EXCEEDS_OWN: { status: 403, summary: 'A token may only mint tokens whose rights are a subset of its own.' },
   EXPIRY_EXCEEDS_OWN: { status: 403, summary: 'A token may only mint tokens that expire no later than itself.' },
+  ROLE_EXCEEDS_OWN: {
+    status: 403,
+    summary: 'A management token may only be given a role no higher than that of the principal creating or editing it.',
+  },
   BOOTSTRAP_NOT_LOCAL: {
     status: 403,
     summary: 'The first operator token can only be created from a loopback address.',
@@ -43,7 +47,7 @@ export const errorCodes = {
   NOT_FOUND: { status: 404, summary: 'No such endpoint.' },
   OPERATOR_TOKEN_UNDELETABLE: {
     status: 405,
-    summary: 'The operator token `_admin` cannot be deleted; regenerate it instead.',
+    summary: 'The operator token `_admin` cannot be revoked, deleted or edited; regenerate it instead.',
   },
   AUTH_DISABLED: {
     status: 405,

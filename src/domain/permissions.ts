@@ -74,7 +74,7 @@ export function validatePermission(input: unknown, field = 'permissions'): Permi
     }
     if (list === '*') return { resourceType: 'system', names: '*' };
     for (const name of list) {
-      if (!(name in SYSTEM_RESOURCES)) {
+      if (!Object.hasOwn(SYSTEM_RESOURCES, name)) {
         invalid(
           `${field}: unknown system resource '${name}' (use health, metrics, ping, ready or *)`,
           `${field}.resource_names`,
@@ -103,7 +103,7 @@ function wildcardOr(list: string[], field: string): '*' | string[] {
 
 function dbActions(list: string[], field: string): DbAction[] {
   for (const action of list) {
-    if (!(action in DB_ACTIONS)) {
+    if (!Object.hasOwn(DB_ACTIONS, action)) {
       invalid(
         `${field}: unknown database action '${action}' (use read, write, create, describe or delete)`,
         `${field}.actions`,

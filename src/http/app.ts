@@ -118,7 +118,7 @@ function familyOf(request: FastifyRequest): ApiFamily {
 
 function sendError(raw: unknown, request: FastifyRequest, reply: FastifyReply, deps: HttpDeps): FastifyReply {
   const error = toFluxgateError(raw) ?? internal(raw, request);
-  if (error.code === 'PERMISSION_DENIED' || error.code === 'GRANT_EXCEEDS_OWN') deps.metrics.recordAuth('forbidden');
+  if (error.status === 403) deps.metrics.recordAuth('forbidden');
   reply.code(error.status).header('X-Fluxgate-Error', error.code);
   if (error.status === 401) {
     const reason = typeof error.details.reason === 'string' ? error.details.reason : 'missing';

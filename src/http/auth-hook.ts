@@ -18,7 +18,9 @@ export interface AuthHookDeps {
 /** Resolves `request.principal` before the body is read, so a bad token costs no body parsing. */
 export function createAuthHook(deps: AuthHookDeps) {
   return async function authenticateRequest(request: FastifyRequest): Promise<void> {
-    request.principal = await principalFor(request, deps);
+    const principal = await principalFor(request, deps);
+    principal.requestId = request.id;
+    request.principal = principal;
   };
 }
 

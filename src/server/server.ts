@@ -11,6 +11,8 @@ import { buildHttpApp } from '../http/app.ts';
 import { loadConsoleBuild } from '../http/console/console-assets.ts';
 import { ConsoleSessions } from '../http/console/console-sessions.ts';
 import { ServerMetrics } from '../http/metrics.ts';
+import { CatalogAttemptLog } from '../services/audit.ts';
+import { Authorizer } from '../services/authorize.ts';
 import { CatalogFollower } from '../services/catalog-follower.ts';
 import { DatabaseDirectory } from '../services/database-directory.ts';
 import { DatabaseService } from '../services/database-service.ts';
@@ -83,13 +85,14 @@ export async function startServer(
       onOutcome: (outcome) => metrics.recordAuth(outcome),
     });
     const authEnabled = !config.withoutAuth;
+    const authorizer = new Authorizer(new CatalogAttemptLog(catalog, onError), now);
     const tokens = new TokenService({
       catalog,
       index,
       directory,
       usage,
+      authorizer,
       now,
-      onError,
       authEnabled,
       allowRemoteBootstrap: config.allowRemoteBootstrap,
     });
@@ -100,12 +103,18 @@ export async function startServer(
       catalog,
       directory,
       storage,
+      authorizer,
       now,
-      onError,
       defaults: { maxTables: config.maxTables, maxColumnsPerTable: config.maxColumnsPerTable },
     });
     const system = new SystemService(new Set(config.disableAuthz));
-    const writes = new WriteService({ directory, databases, storage, nowNs });
+    const writes = new WriteService({
+      directory,
+      databases,
+      storage,
+      nowNs,
+      server: systemPrincipal('create-on-write'),
+    });
     const queries = new QueryService({ catalog, directory, storage, usage, now });
     const sweeper = new RetentionSweeper(directory, storage, nowNs, onError);
     sweeper.start(config.retentionSweepMs);

@@ -1,5 +1,5 @@
-import type { Principal } from '../auth/principal.ts';
 import type { AuditEntry, AuditOutcome, Catalog } from '../catalog/catalog.ts';
+import type { Principal } from '../domain/principal.ts';
 
 export interface AuditTarget {
   kind: AuditEntry['targetKind'];
@@ -40,5 +40,17 @@ export async function auditAttempt(
     await catalog.appendAudit(entry);
   } catch (error) {
     onError(error);
+  }
+}
+
+/** Attempts (refused or failed actions) written to the catalog's audit log one by one. */
+export class CatalogAttemptLog {
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  recordAttempt(entry: AuditEntry): Promise<void> {
+    return auditAttempt(this.catalog, entry, this.onError);
   }
 }

@@ -1,11 +1,12 @@
-import type { Principal } from '../auth/principal.ts';
 import type { Catalog, DatabaseRecord } from '../catalog/catalog.ts';
+import { seesDatabase } from '../domain/authorization.ts';
 import { fail, isFluxgateError } from '../domain/errors.ts';
 import { validateName } from '../domain/names.ts';
 import { DB_ACTIONS } from '../domain/permissions.ts';
+import type { Principal, SystemPrincipal } from '../domain/principal.ts';
 import type { Storage } from '../storage/storage.ts';
-import { auditEntry } from './audit.ts';
-import { authorize } from './authorize.ts';
+import { type AuditTarget, auditEntry } from './audit.ts';
+import { type Authorizer, hasRight } from './authorize.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
 
 export interface DatabaseLimitsConfig {
@@ -18,8 +19,8 @@ export interface DatabaseServiceDeps {
   directory: DatabaseDirectory;
   /** Absent until the data plane is wired; then deleting a database also removes its files. */
   storage?: Storage;
+  authorizer: Authorizer;
   now: () => number;
-  onError: (error: unknown) => void;
   defaults: DatabaseLimitsConfig;
 }
 
@@ -44,10 +45,17 @@ const CREATE = { kind: 'db', dbId: null, actions: DB_ACTIONS.create } as const;
 export class DatabaseService {
   constructor(private readonly deps: DatabaseServiceDeps) {}
 
-  /** Needs an admin token or `db:*:create`. */
+  /** Needs what the matrix says for `database.create` (an admin token, the Admin role, or `db:*:create`). */
   async createDatabase(principal: Principal, input: NewDatabaseInput): Promise<DatabaseView> {
+    const target: AuditTarget = { kind: 'database', name: input.name };
+    return this.deps.authorizer.attempt(principal, 'database.create', target, async () => {
+      await this.deps.authorizer.authorize(principal, 'database.create', target, CREATE);
+      return this.create(principal, input);
+    });
+  }
+
+  private async create(principal: Principal, input: NewDatabaseInput): Promise<DatabaseView> {
     const name = validateName(input.name, 'db');
-    await authorize(this.context(), principal, CREATE, 'create_database', { kind: 'database', name });
     const maxTables = positiveInteger(input.maxTables ?? this.deps.defaults.maxTables, 'max_tables');
     const maxColumnsPerTable = positiveInteger(
       input.maxColumnsPerTable ?? this.deps.defaults.maxColumnsPerTable,
@@ -58,7 +66,7 @@ export class DatabaseService {
     const now = this.deps.now();
     const record = await this.deps.catalog.createDatabase(
       { name, createdAt: now, maxTables, maxColumnsPerTable, retentionPeriodMs },
-      auditEntry(principal, 'create_database', { kind: 'database', name }, now, 'ok', {
+      auditEntry(principal, 'database.create', { kind: 'database', name }, now, 'ok', {
         maxTables,
         maxColumnsPerTable,
         retentionPeriodMs,
@@ -69,17 +77,21 @@ export class DatabaseService {
   }
 
   /**
-   * A write to a missing database creates it, for a principal holding `db:*:write` (checked by the
-   * WriteService); a concurrent write that created it first is fine.
+   * Server only: a write to a missing database creates it, for a writer holding `db:*:write` (checked
+   * again here); a concurrent write that created it first is fine. Audited under the writer's name.
    */
-  async createDatabaseForWrite(principal: Principal, name: string): Promise<void> {
+  async createDatabaseForWrite(_server: SystemPrincipal, writer: Principal, name: string): Promise<void> {
+    if (!hasRight(writer, 'data.write', { kind: 'db', dbId: null, actions: DB_ACTIONS.write })) {
+      fail('DATABASE_NOT_FOUND', `database '${name}' not found`, { field: 'db' });
+    }
+    const principal = writer;
     validateName(name, 'db');
     const now = this.deps.now();
     const { maxTables, maxColumnsPerTable } = this.deps.defaults;
     try {
       const record = await this.deps.catalog.createDatabase(
         { name, createdAt: now, maxTables, maxColumnsPerTable, retentionPeriodMs: null },
-        auditEntry(principal, 'create_database', { kind: 'database', name }, now, 'ok', { by: 'write' }),
+        auditEntry(principal, 'database.create', { kind: 'database', name }, now, 'ok', { by: 'write' }),
       );
       this.deps.directory.put(record);
     } catch (error) {
@@ -89,42 +101,32 @@ export class DatabaseService {
     }
   }
 
-  /** Every live database the principal holds any right on (all of them for an admin). */
+  /** Every live database the principal may see: all of them, or for a database token those it holds a grant on. */
   async listDatabases(principal: Principal): Promise<DatabaseView[]> {
+    await this.deps.authorizer.authorize(principal, 'database.list', { kind: 'database' });
     return this.deps.directory
       .live()
-      .filter((db) => this.visible(principal, db))
+      .filter((db) => seesDatabase(principal, db.id))
       .map(toView);
   }
 
-  /** Needs an admin token. Soft-deletes the catalog row (grants keep showing the old name) and removes the data. */
+  /** Soft-deletes the catalog row (grants keep showing the old name) and removes the data. */
   async deleteDatabase(principal: Principal, name: string): Promise<DatabaseView> {
     const record = this.deps.directory.byNameOf(name);
-    await authorize(this.context(), principal, { kind: 'admin' }, 'delete_database', {
-      kind: 'database',
-      id: record?.id,
-      name,
+    const target: AuditTarget = { kind: 'database', id: record?.id, name };
+    return this.deps.authorizer.attempt(principal, 'database.delete', target, async () => {
+      await this.deps.authorizer.authorize(principal, 'database.delete', target);
+      if (record === undefined) fail('DATABASE_NOT_FOUND', `database '${name}' not found`, { field: 'db' });
+      const now = this.deps.now();
+      await this.deps.catalog.deleteDatabase(
+        record.id,
+        now,
+        auditEntry(principal, 'database.delete', { kind: 'database', id: record.id, name }, now),
+      );
+      this.deps.directory.put({ ...record, deletedAt: now });
+      await this.deps.storage?.drop(record.id);
+      return toView(record);
     });
-    if (record === undefined) fail('DATABASE_NOT_FOUND', `database '${name}' not found`, { field: 'db' });
-    const now = this.deps.now();
-    await this.deps.catalog.deleteDatabase(
-      record.id,
-      now,
-      auditEntry(principal, 'delete_database', { kind: 'database', id: record.id, name }, now),
-    );
-    this.deps.directory.put({ ...record, deletedAt: now });
-    await this.deps.storage?.drop(record.id);
-    return toView(record);
-  }
-
-  private visible(principal: Principal, db: DatabaseRecord): boolean {
-    if (principal.authority.admin) return true;
-    const anyAction = Object.values(DB_ACTIONS);
-    return anyAction.some((bit) => principal.authority.allows({ kind: 'db', dbId: db.id, actions: bit }));
-  }
-
-  private context() {
-    return { catalog: this.deps.catalog, now: this.deps.now, onError: this.deps.onError };
   }
 }
 

@@ -1,9 +1,10 @@
-import type { Principal } from '../auth/principal.ts';
 import type { UsageTracker } from '../auth/usage-tracker.ts';
 import type { Catalog } from '../catalog/catalog.ts';
+import { mayEver } from '../domain/authorization.ts';
 import { fail } from '../domain/errors.ts';
 import { INTERNAL_DATABASE } from '../domain/names.ts';
 import { DB_ACTIONS } from '../domain/permissions.ts';
+import type { Principal } from '../domain/principal.ts';
 import type { QueryResult, Storage } from '../storage/storage.ts';
 import { requireRight } from './authorize.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
@@ -38,14 +39,17 @@ export class QueryService {
     if (request.sql.trim() === '') fail('INVALID_INPUT', 'the q parameter (the SQL query) is required', { field: 'q' });
     if (request.database === INTERNAL_DATABASE) return this.queryInternal(principal, request);
     const record = this.deps.directory.byNameOf(request.database);
-    if (record === undefined) fail('DATABASE_NOT_FOUND', `database '${request.database}' not found`, { field: 'db' });
-    const need = { kind: 'db', dbId: record.id, actions: READ } as const;
-    requireRight(principal, need, 'read', record.name);
+    if (record === undefined) {
+      const any = { kind: 'db', dbId: null, actions: READ } as const;
+      if (!mayEver(principal, 'data.query')) requireRight(principal, 'data.query', any, request.database);
+      fail('DATABASE_NOT_FOUND', `database '${request.database}' not found`, { field: 'db' });
+    }
+    requireRight(principal, 'data.query', { kind: 'db', dbId: record.id, actions: READ }, record.name);
     return this.deps.storage.query(toStorageDatabase(record), request.sql, request.params);
   }
 
   private async queryInternal(principal: Principal, request: QueryRequest): Promise<QueryResult> {
-    requireRight(principal, { kind: 'admin' }, 'read', INTERNAL_DATABASE);
+    requireRight(principal, 'data.query', { kind: 'admin' }, INTERNAL_DATABASE);
     const tokens = await this.deps.catalog.listTokens({ includeRevoked: true });
     const table = systemTokensTable(
       tokens,

@@ -1,6 +1,6 @@
-import type { Principal } from '../auth/principal.ts';
-import { fail } from '../domain/errors.ts';
 import type { SystemResource } from '../domain/permissions.ts';
+import type { Principal } from '../domain/principal.ts';
+import { requireRight } from './authorize.ts';
 
 /**
  * Health, ping, metrics and ready: each needs `system:<name>:read` (or admin) unless the operator
@@ -14,10 +14,7 @@ export class SystemService {
   }
 
   checkAccess(principal: Principal, resource: SystemResource): void {
-    if (this.exempt.has(resource) || principal.authority.allows({ kind: 'system', resource })) return;
-    fail(
-      'PERMISSION_DENIED',
-      `the token '${principal.name}' may not read ${resource}: it needs system:${resource}:read`,
-    );
+    if (this.exempt.has(resource)) return;
+    requireRight(principal, 'system.read', { kind: 'system', resource }, resource);
   }
 }

@@ -1,22 +1,26 @@
-import type { Principal } from '../auth/principal.ts';
 import type { TokenIndex } from '../auth/token-index.ts';
 import type { UsageTracker } from '../auth/usage-tracker.ts';
 import type { Catalog, TokenRecord } from '../catalog/catalog.ts';
+import { type ManagementAction, type TokenVerb, tokenAction } from '../domain/actions.ts';
+import { mayGrant } from '../domain/authorization.ts';
 import { requireFuture } from '../domain/durations.ts';
 import { FluxgateError, fail, isFluxgateError } from '../domain/errors.ts';
+import { expiresWithin } from '../domain/expiry.ts';
 import { OPERATOR_TOKEN_NAME, validateName } from '../domain/names.ts';
 import { type Grant, type PermissionSpec, resolveGrant } from '../domain/permissions.ts';
+import type { Principal, SystemPrincipal } from '../domain/principal.ts';
 import {
   generateToken,
   hashToken,
   inspectToken,
   LEGACY_MIN_BODY_LENGTH,
   LEGACY_PREFIX,
+  TOKEN_PREFIXES,
   type TokenKind,
   tokenHint,
 } from '../domain/token-format.ts';
-import { auditAttempt, auditEntry } from './audit.ts';
-import { authorize } from './authorize.ts';
+import { type AuditTarget, auditEntry } from './audit.ts';
+import type { Authorizer } from './authorize.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
 import { grantsAsText, type IssuedToken, type TokenView, toTokenView } from './token-view.ts';
 
@@ -25,13 +29,14 @@ export interface TokenServiceDeps {
   index: TokenIndex;
   directory: DatabaseDirectory;
   usage: UsageTracker;
+  authorizer: Authorizer;
   now: () => number;
-  onError: (error: unknown) => void;
   authEnabled: boolean;
   allowRemoteBootstrap: boolean;
 }
 
 const ADMIN: Grant[] = [{ type: 'admin' }];
+const TOKEN_KINDS = Object.keys(TOKEN_PREFIXES) as TokenKind[];
 
 /** Everything about a new token but its secret. */
 interface TokenDraft {
@@ -45,24 +50,30 @@ interface TokenDraft {
 function operatorDraft(): TokenDraft {
   return { kind: 'operator', name: OPERATOR_TOKEN_NAME, description: null, grants: ADMIN, expiresAt: null };
 }
-const NEED_ADMIN = { kind: 'admin' } as const;
 
-/** Issues, lists, revokes and regenerates tokens. The only place token rules live. */
+/**
+ * Issues, lists, revokes and regenerates tokens of every kind. The only place token rules live:
+ * each method authorizes through the Authorizer (the matrix) and audits what it did or refused.
+ */
 export class TokenService {
   constructor(private readonly deps: TokenServiceDeps) {}
 
   /** The first operator token, without a credential, while none exists (loopback only by default). */
   async bootstrapOperatorToken(principal: Principal, fromLoopback: boolean): Promise<IssuedToken> {
     this.requireAuthEnabled();
-    const existing = await this.deps.catalog.findTokenByName(OPERATOR_TOKEN_NAME);
-    if (existing !== undefined) fail('OPERATOR_TOKEN_EXISTS', 'token name already exists, _admin');
-    if (!fromLoopback && !this.deps.allowRemoteBootstrap) {
-      fail(
-        'BOOTSTRAP_NOT_LOCAL',
-        'the first operator token can only be created from the server machine (start with --allow-remote-bootstrap to permit it from elsewhere)',
-      );
-    }
-    return this.mint(principal, operatorDraft(), 'create_operator_token');
+    const target = { kind: 'token', name: OPERATOR_TOKEN_NAME } as const;
+    return this.attempt(principal, 'operator_token.create', target, async () => {
+      await this.deps.authorizer.authorize(principal, 'operator_token.create', target);
+      const existing = await this.deps.catalog.findTokenByName(OPERATOR_TOKEN_NAME);
+      if (existing !== undefined) fail('OPERATOR_TOKEN_EXISTS', 'token name already exists, _admin');
+      if (principal.kind === 'anonymous' && !fromLoopback && !this.deps.allowRemoteBootstrap) {
+        fail(
+          'BOOTSTRAP_NOT_LOCAL',
+          'the first operator token can only be created from the server machine (start with --allow-remote-bootstrap to permit it from elsewhere)',
+        );
+      }
+      return this.mint(principal, operatorDraft(), 'operator_token.create');
+    });
   }
 
   async createAdminToken(
@@ -70,11 +81,14 @@ export class TokenService {
     input: { name: string; description?: string | null; expiresAt: number | null },
   ): Promise<IssuedToken> {
     this.requireAuthEnabled();
-    const name = validateName(input.name, 'token_name');
-    await authorize(this.context(), principal, NEED_ADMIN, 'create_admin_token', { kind: 'token', name });
-    const expiresAt = this.checkExpiry(principal, input.expiresAt);
-    const draft = { kind: 'admin', name, description: input.description ?? null, grants: ADMIN, expiresAt } as const;
-    return this.mint(principal, draft, 'create_admin_token');
+    const target: AuditTarget = { kind: 'token', name: input.name };
+    return this.attempt(principal, 'admin_token.create', target, async () => {
+      await this.deps.authorizer.authorize(principal, 'admin_token.create', target);
+      const name = validateName(input.name, 'token_name');
+      const expiresAt = await this.checkExpiry(principal, 'admin_token.create', target, input.expiresAt);
+      const draft = { kind: 'admin', name, description: input.description ?? null, grants: ADMIN, expiresAt } as const;
+      return this.mint(principal, draft, 'admin_token.create');
+    });
   }
 
   async createDatabaseToken(
@@ -82,87 +96,92 @@ export class TokenService {
     input: { name: string; description?: string | null; permissions: PermissionSpec[]; expiresAt: number | null },
   ): Promise<IssuedToken> {
     this.requireAuthEnabled();
-    const name = validateName(input.name, 'token_name');
-    await authorize(this.context(), principal, NEED_ADMIN, 'create_database_token', { kind: 'token', name });
-    if (input.permissions.length === 0) {
-      fail('INVALID_PERMISSION', 'a database token needs at least one permission', { field: 'permissions' });
-    }
-    const grants = input.permissions.map((spec, i) => {
-      if (spec.resourceType === 'admin') {
-        fail('INVALID_PERMISSION', '*:*:* is only for admin tokens: create one with `create token --admin`', {
-          field: `permissions[${i}]`,
-        });
+    const action = 'database_token.create';
+    const target: AuditTarget = { kind: 'token', name: input.name };
+    return this.attempt(principal, action, target, async () => {
+      await this.deps.authorizer.authorize(principal, action, target);
+      const name = validateName(input.name, 'token_name');
+      const grants = this.resolveGrants(input.permissions);
+      if (!mayGrant(principal, grants)) {
+        await this.deps.authorizer.refuse(
+          principal,
+          action,
+          target,
+          'GRANT_EXCEEDS_OWN',
+          'a token may only grant rights it holds itself',
+        );
       }
-      return resolveGrant(spec, (db) => this.deps.directory.byNameOf(db)?.id, `permissions[${i}]`);
+      const expiresAt = await this.checkExpiry(principal, action, target, input.expiresAt);
+      const draft = { kind: 'database', name, description: input.description ?? null, grants, expiresAt } as const;
+      return this.mint(principal, draft, action);
     });
-    if (!principal.authority.covers(grants)) {
-      fail('GRANT_EXCEEDS_OWN', `the token '${principal.name}' cannot grant rights it does not hold itself`);
-    }
-    const expiresAt = this.checkExpiry(principal, input.expiresAt);
-    const draft = { kind: 'database', name, description: input.description ?? null, grants, expiresAt } as const;
-    return this.mint(principal, draft, 'create_database_token');
   }
 
   /** A new secret for `_admin`, same id; the old secret dies at once unless a grace period is given. */
   async regenerateOperatorToken(principal: Principal, graceMs = 0): Promise<IssuedToken> {
     this.requireAuthEnabled();
-    if (principal.kind !== 'system' && principal.tokenKind !== 'operator') {
-      const target = { kind: 'token', name: OPERATOR_TOKEN_NAME } as const;
-      const entry = auditEntry(principal, 'regenerate_operator_token', target, this.deps.now(), 'denied');
-      await auditAttempt(this.deps.catalog, entry, this.deps.onError);
-      fail(
-        'PERMISSION_DENIED',
-        `only the operator token itself can regenerate _admin (the token '${principal.name}' is ${/^[aeiou]/.test(principal.tokenKind ?? '') ? 'an' : 'a'} ${principal.tokenKind} token)`,
-      );
-    }
-    const operator = await this.deps.catalog.findTokenByName(OPERATOR_TOKEN_NAME);
-    if (operator === undefined)
-      fail('OPERATOR_TOKEN_MISSING', 'there is no operator token yet: create it with `create token --admin`');
-    return this.replaceSecret(principal, operator, graceMs, 'regenerate_operator_token');
+    const action = 'operator_token.rotate';
+    const target = { kind: 'token', name: OPERATOR_TOKEN_NAME } as const;
+    return this.attempt(principal, action, target, async () => {
+      await this.deps.authorizer.authorize(principal, action, target);
+      const operator = await this.deps.catalog.findTokenByName(OPERATOR_TOKEN_NAME);
+      if (operator === undefined)
+        fail('OPERATOR_TOKEN_MISSING', 'there is no operator token yet: create it with `create token --admin`');
+      return this.replaceSecret(principal, operator, graceMs, action);
+    });
   }
 
-  /** Recovery (listener or offline command): regenerate `_admin`, or create it when it is missing. */
-  async recoverOperatorToken(principal: Principal): Promise<IssuedToken> {
+  /** Recovery (listener or offline command), server only: regenerate `_admin`, or create it when it is missing. */
+  async recoverOperatorToken(principal: SystemPrincipal): Promise<IssuedToken> {
     const operator = await this.deps.catalog.findTokenByName(OPERATOR_TOKEN_NAME);
-    if (operator === undefined) return this.mint(principal, operatorDraft(), 'recover_operator_token');
-    return this.replaceSecret(principal, operator, 0, 'recover_operator_token');
+    if (operator === undefined) return this.mint(principal, operatorDraft(), 'operator_token.recover');
+    return this.replaceSecret(principal, operator, 0, 'operator_token.recover');
   }
 
-  async listTokens(principal: Principal, options: { includeRevoked?: boolean } = {}): Promise<TokenView[]> {
+  /** Every token of the given kinds the principal may list; refused when it may not list one of them. */
+  async listTokens(
+    principal: Principal,
+    options: { includeRevoked?: boolean; kinds?: readonly TokenKind[] } = {},
+  ): Promise<TokenView[]> {
     this.requireAuthEnabled();
-    await authorize(this.context(), principal, NEED_ADMIN, 'list_tokens', { kind: 'token' });
+    const kinds = options.kinds ?? TOKEN_KINDS;
+    for (const kind of kinds)
+      await this.deps.authorizer.authorize(principal, tokenAction(kind, 'list'), { kind: 'token' });
     const records = await this.deps.catalog.listTokens({ includeRevoked: options.includeRevoked ?? false });
-    return records.map((record) => this.view(record));
+    return records.filter((record) => kinds.includes(record.kind)).map((record) => this.view(record));
   }
 
   /** Revokes by name (the influxdb3 `delete token`). The operator token cannot be revoked. */
   async revokeTokenByName(principal: Principal, name: string): Promise<TokenView> {
     this.requireAuthEnabled();
-    await authorize(this.context(), principal, NEED_ADMIN, 'revoke_token', { kind: 'token', name });
-    if (name === OPERATOR_TOKEN_NAME) refuseOperatorRevocation();
-    const record = await this.deps.catalog.findTokenByName(name);
-    if (record === undefined) fail('TOKEN_NOT_FOUND', `the requested resource was not found: no token named '${name}'`);
-    return this.revoke(principal, record);
+    const target: AuditTarget = { kind: 'token', name };
+    return this.attempt(principal, 'token.revoke', target, async () => {
+      await this.requireSomeKind(principal, 'revoke', target);
+      const record = await this.deps.catalog.findTokenByName(name);
+      if (record === undefined)
+        fail('TOKEN_NOT_FOUND', `the requested resource was not found: no token named '${name}'`);
+      target.id = record.id;
+      return this.revoke(principal, record);
+    });
   }
 
   async revokeToken(principal: Principal, tokenId: number): Promise<TokenView> {
     this.requireAuthEnabled();
-    const record = await this.getLive(tokenId);
-    await authorize(this.context(), principal, NEED_ADMIN, 'revoke_token', {
-      kind: 'token',
-      id: record.id,
-      name: record.name,
+    const target: AuditTarget = { kind: 'token', id: tokenId };
+    return this.attempt(principal, 'token.revoke', target, async () => {
+      await this.requireSomeKind(principal, 'revoke', target);
+      const record = await this.getLive(tokenId);
+      target.name = record.name;
+      return this.revoke(principal, record);
     });
-    if (record.kind === 'operator') refuseOperatorRevocation();
-    return this.revoke(principal, record);
   }
 
   /**
-   * Registers a token whose string the operator chose (`--admin-token-file`). A name that already
-   * exists is left alone (as InfluxDB 3 does), so a stale file cannot overwrite a rotated token.
+   * Registers a token whose string the operator chose (`--admin-token-file`), server only. A name that
+   * already exists is left alone (as InfluxDB 3 does), so a stale file cannot overwrite a rotated token.
    */
   async importAdminToken(
-    principal: Principal,
+    principal: SystemPrincipal,
     input: { token: string; name: string; expiresAt: number | null },
   ): Promise<'created' | 'exists'> {
     const name = input.name === OPERATOR_TOKEN_NAME ? input.name : validateName(input.name, 'token_name');
@@ -172,7 +191,7 @@ export class TokenService {
     const kind: TokenKind = name === OPERATOR_TOKEN_NAME ? 'operator' : 'admin';
     try {
       const draft = { kind, name, description: null, grants: ADMIN, expiresAt: input.expiresAt };
-      await this.store(principal, draft, input.token, 'import_admin_token');
+      await this.store(principal, draft, input.token, `${kind}_token.import`);
     } catch (error) {
       if (!(isFluxgateError(error) && error.code === 'TOKEN_HASH_TAKEN')) throw error;
       fail(
@@ -184,6 +203,23 @@ export class TokenService {
       );
     }
     return 'created';
+  }
+
+  /** Authorizes the verb on the target's kind once the target is known, so existence never leaks to a stranger first. */
+  private async requireSomeKind(principal: Principal, verb: TokenVerb, target: AuditTarget): Promise<void> {
+    if (TOKEN_KINDS.some((kind) => this.deps.authorizer.allows(principal, tokenAction(kind, verb)))) return;
+    await this.deps.authorizer.authorize(principal, tokenAction('database', verb), target);
+  }
+
+  private resolveGrants(permissions: readonly PermissionSpec[]): Grant[] {
+    return permissions.map((spec, i) => {
+      if (spec.resourceType === 'admin') {
+        fail('INVALID_PERMISSION', '*:*:* is only for admin tokens: create one with `create token --admin`', {
+          field: `permissions[${i}]`,
+        });
+      }
+      return resolveGrant(spec, (db) => this.deps.directory.byNameOf(db)?.id, `permissions[${i}]`);
+    });
   }
 
   private async mint(principal: Principal, draft: TokenDraft, action: string): Promise<IssuedToken> {
@@ -216,9 +252,7 @@ export class TokenService {
         hash,
         audit,
       );
-      await this.deps.index.exclusive(() =>
-        this.deps.index.put(record, [{ hash, tokenId: record.id, retiresAt: null }]),
-      );
+      await this.applied(record.id, () => this.deps.index.put(record, [{ hash, tokenId: record.id, retiresAt: null }]));
       return record;
     } catch (error) {
       if (isFluxgateError(error) && error.code === 'TOKEN_NAME_TAKEN') {
@@ -248,7 +282,7 @@ export class TokenService {
       { at: now, by: principal.tokenId, hint: tokenHint(secret), oldRetireAt: graceMs > 0 ? now + graceMs : null },
       auditEntry(principal, action, { kind: 'token', id: token.id, name: token.name }, now, 'ok', { graceMs }),
     );
-    await this.deps.index.exclusive(async () => {
+    await this.applied(token.id, async () => {
       this.deps.index.put(record, await this.deps.catalog.getTokenSecrets(token.id, now));
       if (graceMs === 0) this.deps.index.rememberRevoked(previous.map((s) => s.hash));
     });
@@ -256,15 +290,22 @@ export class TokenService {
   }
 
   private async revoke(principal: Principal, record: TokenRecord): Promise<TokenView> {
+    const action = tokenAction(record.kind, 'revoke');
+    const target = { kind: 'token', id: record.id, name: record.name } as const;
+    await this.deps.authorizer.authorize(principal, action, target);
     const now = this.deps.now();
-    await this.deps.catalog.revokeToken(
-      record.id,
-      now,
-      principal.tokenId,
-      auditEntry(principal, 'revoke_token', { kind: 'token', id: record.id, name: record.name }, now),
-    );
-    await this.deps.index.exclusive(() => this.deps.index.revoke(record.id));
+    await this.deps.catalog.revokeToken(record.id, now, principal.tokenId, auditEntry(principal, action, target, now));
+    await this.applied(record.id, () => this.deps.index.revoke(record.id));
     return this.view({ ...record, revokedAt: now });
+  }
+
+  /**
+   * Every token mutation ends here, once the catalog has committed it: the change is applied to this
+   * node's TokenIndex (inside `exclusive`, so a change-feed read taken before it cannot undo it).
+   * The one place for anything a committed token change must wait for before it is answered.
+   */
+  private async applied(_tokenId: number, apply: () => void | Promise<void>): Promise<void> {
+    await this.deps.index.exclusive(apply);
   }
 
   private async getLive(tokenId: number): Promise<TokenRecord> {
@@ -274,16 +315,29 @@ export class TokenService {
     return record;
   }
 
-  private checkExpiry(principal: Principal, expiresAt: number | null): number | null {
+  /** In the future, and no later than the principal's own expiry (a refusal, audited). */
+  private async checkExpiry(
+    principal: Principal,
+    action: ManagementAction,
+    target: AuditTarget,
+    expiresAt: number | null,
+  ): Promise<number | null> {
     if (expiresAt !== null) requireFuture(expiresAt, this.deps.now(), 'expiry');
-    if ((expiresAt ?? Number.POSITIVE_INFINITY) > principal.expiresAt) {
-      fail(
+    if (!expiresWithin(expiresAt, principal.expiresAt)) {
+      await this.deps.authorizer.refuse(
+        principal,
+        action,
+        target,
         'EXPIRY_EXCEEDS_OWN',
-        `the token '${principal.name}' expires at ${new Date(principal.expiresAt).toISOString()}; a token it creates must expire no later`,
-        { field: 'expiry' },
+        `it expires at ${new Date(principal.expiresAt).toISOString()} and a token it makes must expire no later`,
       );
     }
     return expiresAt;
+  }
+
+  /** `action` names the attempt in the audit log when it fails; `token.revoke` while the kind is not known yet. */
+  private attempt<T>(principal: Principal, action: string, target: AuditTarget, work: () => Promise<T>): Promise<T> {
+    return this.deps.authorizer.attempt(principal, action, target, work);
   }
 
   private requireAuthEnabled(): void {
@@ -298,17 +352,6 @@ export class TokenService {
       this.deps.usage.pendingFor(record.id),
     );
   }
-
-  private context() {
-    return { catalog: this.deps.catalog, now: this.deps.now, onError: this.deps.onError };
-  }
-}
-
-function refuseOperatorRevocation(): never {
-  fail(
-    'OPERATOR_TOKEN_UNDELETABLE',
-    'cannot delete operator token: regenerate it with `create token --admin --regenerate`',
-  );
 }
 
 /** A chosen token string must be one of ours with a valid checksum, or InfluxDB's with ≥ 128 bits. */

@@ -1,10 +1,11 @@
-import type { Principal } from '../auth/principal.ts';
+import { mayEver } from '../domain/authorization.ts';
 import { fail } from '../domain/errors.ts';
 import { DB_ACTIONS } from '../domain/permissions.ts';
+import type { Principal, SystemPrincipal } from '../domain/principal.ts';
 import { parseLineProtocolBuffer } from '../storage/lineprotocol/parse-buffer.ts';
 import type { LineError, Precision } from '../storage/lineprotocol/types.ts';
 import type { Storage } from '../storage/storage.ts';
-import { requireRight } from './authorize.ts';
+import { hasRight, requireRight } from './authorize.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
 import { toStorageDatabase } from './database-resolver.ts';
 import type { DatabaseService } from './database-service.ts';
@@ -36,6 +37,8 @@ export class WriteService {
       databases: DatabaseService;
       storage: Storage;
       nowNs: () => bigint;
+      /** The server, acting when a write creates its database. */
+      server: SystemPrincipal;
     },
   ) {}
 
@@ -53,13 +56,15 @@ export class WriteService {
     if (name === '') fail('INVALID_INPUT', 'the database parameter is required', { field: 'db' });
     const existing = this.deps.directory.byNameOf(name);
     if (existing !== undefined) {
-      requireRight(principal, { kind: 'db', dbId: existing.id, actions: WRITE }, 'write to', name);
+      requireRight(principal, 'data.write', { kind: 'db', dbId: existing.id, actions: WRITE }, name);
       return existing;
     }
-    if (!principal.authority.allows({ kind: 'db', dbId: null, actions: WRITE })) {
+    const anyDatabase = { kind: 'db', dbId: null, actions: WRITE } as const;
+    if (!mayEver(principal, 'data.write')) requireRight(principal, 'data.write', anyDatabase, name);
+    if (!hasRight(principal, 'data.write', anyDatabase)) {
       fail('DATABASE_NOT_FOUND', `database '${name}' not found`, { field: 'db' });
     }
-    await this.deps.databases.createDatabaseForWrite(principal, name);
+    await this.deps.databases.createDatabaseForWrite(this.deps.server, principal, name);
     const created = this.deps.directory.byNameOf(name);
     if (created === undefined) fail('DATABASE_NOT_FOUND', `database '${name}' not found`, { field: 'db' });
     return created;

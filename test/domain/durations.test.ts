@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseDuration, parseRfc3339, resolveExpiry } from '../../src/domain/durations.ts';
+import { parseDuration, parseRfc3339 } from '../../src/domain/durations.ts';
 import { FluxgateError } from '../../src/domain/errors.ts';
+import { resolveExpiry } from '../../src/domain/expiry.ts';
 
 function invalidExpiry(fn: () => unknown, message: RegExp) {
   assert.throws(
@@ -45,6 +46,12 @@ describe('durations', () => {
     assert.equal(resolveExpiry({ in: '1d' }, now), now + 86_400_000);
     assert.equal(resolveExpiry({}, now), null);
     invalidExpiry(() => resolveExpiry({ at: '2020-01-01T00:00:00Z' }, now), /not in the future/);
-    invalidExpiry(() => resolveExpiry({ in: '1d', at: '2030-01-01T00:00:00Z' }, now), /not both/);
+    invalidExpiry(() => resolveExpiry({ in: '1d', at: '2030-01-01T00:00:00Z' }, now), /only one of/);
   });
+});
+
+test('a duration unit is looked up as an own property: 1constructor is an unknown unit', () => {
+  for (const unit of ['constructor', 'toString', '__proto__']) {
+    assert.throws(() => parseDuration(`1${unit.replace(/_/g, '')}`), /unknown unit|not a duration/);
+  }
 });

@@ -123,3 +123,21 @@ describe('Authority', () => {
     assert.equal(new Authority([{ type: 'admin' }]).covers([{ type: 'admin' }, grant('db:*:read')]), true);
   });
 });
+
+describe('user input never reaches Object.prototype', () => {
+  test('constructor, toString and __proto__ are refused with a 400 naming the field', () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      rejects(
+        () => validatePermission({ resource_type: 'db', resource_names: ['sensors'], actions: [name] }),
+        /permissions\.actions/,
+        new RegExp(`unknown database action '${name}'`),
+      );
+      rejects(
+        () => validatePermission({ resource_type: 'system', resource_names: [name], actions: ['read'] }),
+        /permissions\.resource_names/,
+        new RegExp(`unknown system resource '${name}'`),
+      );
+      rejects(() => parsePermissionString(`db:sensors:read,${name}`), /actions/, /unknown database action/);
+    }
+  });
+});

@@ -1,5 +1,5 @@
-import { parseRfc3339, requireFuture, toRfc3339 } from '../../domain/durations.ts';
-import { fail } from '../../domain/errors.ts';
+import { toRfc3339 } from '../../domain/durations.ts';
+import { parseExpiry } from '../../domain/expiry.ts';
 import type { IssuedToken, TokenView } from '../../services/token-view.ts';
 
 /** The InfluxDB 3 TokenObject, minus the full hash (a secret-equivalent we never send), plus a hint. */
@@ -35,30 +35,13 @@ export function tokenViewJson(view: TokenView) {
   };
 }
 
-/**
- * `expiry_secs` (InfluxDB 3) or `expires_at` (RFC3339) into an absolute time. Zero, negative or past
- * values are refused: InfluxDB silently creates a token that is dead on arrival.
- */
+/** `expiry_secs` (InfluxDB 3) or `expires_at` (RFC3339) into an absolute time, by the domain's expiry rules. */
 export function expiryFromBody(
   body: { expiry_secs?: number | null; expires_at?: string | null },
   now: number,
 ): number | null {
-  const secs = body.expiry_secs;
-  const at = body.expires_at;
-  if (secs !== undefined && secs !== null && at !== undefined && at !== null) {
-    fail('INVALID_EXPIRY', 'give expiry_secs or expires_at, not both', { field: 'expiry_secs' });
-  }
-  if (secs !== undefined && secs !== null) {
-    if (!Number.isSafeInteger(secs) || secs <= 0) {
-      fail('INVALID_EXPIRY', `expiry_secs must be a positive whole number of seconds, not ${secs}`, {
-        field: 'expiry_secs',
-      });
-    }
-    if (secs > 1e11) fail('INVALID_EXPIRY', `expiry_secs ${secs} is too far in the future`, { field: 'expiry_secs' });
-    return now + secs * 1000;
-  }
-  if (at !== undefined && at !== null) return requireFuture(parseRfc3339(at, 'expires_at'), now, 'expires_at');
-  return null;
+  const input = { expirySecs: body.expiry_secs, expiresAt: body.expires_at ?? undefined };
+  return parseExpiry(input, now, { at: 'expires_at', in: 'expiry', secs: 'expiry_secs' }) ?? null;
 }
 
 export const expiryProperties = {

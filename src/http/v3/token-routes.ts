@@ -108,6 +108,10 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: TokenService, 
     },
     async (request, reply) => {
       const body = request.body;
+      // The v3 body's contract; the v0 API accepts an empty list (a token to be granted later).
+      if (body.permissions.length === 0) {
+        fail('INVALID_PERMISSION', 'a database token needs at least one permission', { field: 'permissions' });
+      }
       const issued = await tokens.createDatabaseToken(request.principal, {
         name: body.token_name ?? '',
         description: body.description ?? null,
