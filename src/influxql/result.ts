@@ -1,4 +1,5 @@
 /** What an InfluxQL statement answers: series of rows, the shape every face converts from. */
+import type { ErrorCode } from '../domain/errors.ts';
 
 /** A column's type: for Arrow schemas (Flight, Parquet) and for typing columns the SQL did not. */
 export type ColumnType = 'time' | 'tag' | 'float' | 'integer' | 'uinteger' | 'string' | 'boolean' | 'unknown';
@@ -19,6 +20,8 @@ export interface StatementResult {
   series: Series[];
   /** A statement error: the statement ran (or was refused) on its own, the others are unaffected. */
   error?: string;
+  /** The error's code, for faces that answer a statement error with a status (`query_influxql`). */
+  errorCode?: ErrorCode;
   /** The time zone of `tz()`, for RFC3339 times with the local offset. */
   timezone?: string;
   /**
@@ -26,4 +29,6 @@ export interface StatementResult {
    * `iox::database` instead of `iox::measurement`.
    */
   shape?: 'databases' | 'retention_policies';
+  /** The database a SHOW RETENTION POLICIES statement described. */
+  database?: string;
 }

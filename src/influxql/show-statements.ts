@@ -133,7 +133,7 @@ export function showDatabases(names: readonly string[]): StatementResult {
 }
 
 /** `SHOW RETENTION POLICIES`: every database has the one policy `autogen`, lasting its retention period. */
-export function showRetentionPolicies(retentionPeriodMs: number | null): StatementResult {
+export function showRetentionPolicies(database: string, retentionPeriodMs: number | null): StatementResult {
   const duration = formatGoDuration(BigInt(retentionPeriodMs ?? 0) * 1_000_000n);
   return {
     series: [
@@ -146,6 +146,7 @@ export function showRetentionPolicies(retentionPeriodMs: number | null): Stateme
       },
     ],
     shape: 'retention_policies',
+    database,
   };
 }
 

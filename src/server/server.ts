@@ -14,6 +14,7 @@ import { ServerMetrics } from '../http/metrics.ts';
 import { CatalogFollower } from '../services/catalog-follower.ts';
 import { DatabaseDirectory } from '../services/database-directory.ts';
 import { DatabaseService } from '../services/database-service.ts';
+import { InfluxqlService } from '../services/influxql-service.ts';
 import { QueryService } from '../services/query-service.ts';
 import { RetentionSweeper } from '../services/retention-sweeper.ts';
 import { SystemService } from '../services/system-service.ts';
@@ -105,6 +106,7 @@ export async function startServer(
     const system = new SystemService(new Set(config.disableAuthz));
     const writes = new WriteService({ directory, databases, storage, nowNs });
     const queries = new QueryService({ catalog, directory, storage, usage, now });
+    const influxql = new InfluxqlService({ directory, storage, now });
     const sweeper = new RetentionSweeper(directory, storage, nowNs, onError);
     sweeper.start(config.retentionSweepMs);
     closers.unshift(() => sweeper.stop());
@@ -128,6 +130,7 @@ export async function startServer(
       now,
       writes,
       queries,
+      influxql,
       storage,
       bodyLimit: config.maxBodyBytes,
       console: { build: consoleBuild, sessions: new ConsoleSessions(now) },

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.ts';
 import type { DatabaseRecord } from '../catalog/catalog.ts';
-import { FluxgateError, fail, isFluxgateError } from '../domain/errors.ts';
+import { type ErrorCode, FluxgateError, fail, isFluxgateError } from '../domain/errors.ts';
 import { INTERNAL_DATABASE } from '../domain/names.ts';
 import { DB_ACTIONS } from '../domain/permissions.ts';
 import type { Statement } from '../influxql/ast.ts';
@@ -20,7 +20,10 @@ export interface InfluxqlRequest {
   database: string;
   query: string;
   params?: Record<string, unknown>;
-  /** `/api/v3/query_influxql` takes exactly one statement. */
+  /**
+   * `/api/v3/query_influxql`: exactly one statement, and a `db` that disagrees with the database the
+   * statement names is an error (v1 lets the statement's win).
+   */
   singleStatement?: boolean;
 }
 
@@ -31,7 +34,7 @@ type Target =
   | { kind: 'database'; record: DatabaseRecord }
   | { kind: 'internal' }
   | { kind: 'none' }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; code: ErrorCode; message: string };
 
 /**
  * InfluxQL over the databases a principal may read. Every statement is authorized before any runs
@@ -65,7 +68,9 @@ export class InfluxqlService {
     if (request.singleStatement && parsed.length > 1) {
       fail('INFLUXQL_INVALID', 'must provide only one InfluxQL statement per query', { field: 'q' });
     }
-    const targets = parsed.map(({ statement }) => this.authorize(principal, statement, request.database));
+    const targets = parsed.map(({ statement }) =>
+      this.authorize(principal, statement, request.database, request.singleStatement === true),
+    );
     const nowNs = BigInt(this.deps.now()) * 1_000_000n;
     const results: StatementResult[] = [];
     for (const [i, { statement }] of parsed.entries()) {
@@ -75,20 +80,32 @@ export class InfluxqlService {
   }
 
   /** Resolves the statement's database and checks the principal may read it (throws PERMISSION_DENIED). */
-  private authorize(principal: Principal, statement: Statement, requestDatabase: string): Target {
-    if (statement.kind === 'unsupported')
-      return { kind: 'error', message: `This feature is not implemented: ${statement.name}` };
+  private authorize(principal: Principal, statement: Statement, requestDatabase: string, strict: boolean): Target {
+    if (statement.kind === 'unsupported') {
+      return { kind: 'error', code: 'QUERY_REJECTED', message: `This feature is not implemented: ${statement.name}` };
+    }
     if (statement.kind === 'show_databases') return { kind: 'none' };
-    let name: string | undefined;
+    let named: string | undefined;
     try {
-      name = statementDatabase(statement) ?? (requestDatabase === '' ? undefined : requestDatabase);
+      named = statementDatabase(statement);
     } catch (error) {
-      if (error instanceof InfluxqlError) return { kind: 'error', message: error.message };
+      if (error instanceof InfluxqlError) return { kind: 'error', code: 'INVALID_INPUT', message: error.message };
       throw error;
     }
+    if (strict && named !== undefined && requestDatabase !== '' && named !== requestDatabase) {
+      fail(
+        'INVALID_INPUT',
+        `the db parameter (${requestDatabase}) and the database the query names (${named}) differ`,
+        {
+          field: 'db',
+        },
+      );
+    }
+    const name = named ?? (requestDatabase === '' ? undefined : requestDatabase);
     if (name === undefined) {
       return {
         kind: 'error',
+        code: 'INVALID_INPUT',
         message: "database name required: give the 'db' parameter or name the database in the query",
       };
     }
@@ -100,7 +117,7 @@ export class InfluxqlService {
     if (record === undefined) {
       // Only a principal that could read the database if it existed learns that it does not.
       requireRight(principal, { kind: 'db', dbId: null, actions: READ }, 'read', name);
-      return { kind: 'error', message: `database not found: ${name}` };
+      return { kind: 'error', code: 'DATABASE_NOT_FOUND', message: `database not found: ${name}` };
     }
     requireRight(principal, { kind: 'db', dbId: record.id, actions: READ }, 'read', record.name);
     return { kind: 'database', record };
@@ -112,18 +129,20 @@ export class InfluxqlService {
     target: Target,
     nowNs: bigint,
   ): Promise<StatementResult> {
-    if (target.kind === 'error') return { series: [], error: target.message };
+    if (target.kind === 'error') return { series: [], error: target.message, errorCode: target.code };
     try {
       if (statement.kind === 'show_databases') return showDatabases(this.readableDatabases(principal));
       if (target.kind === 'none') return { series: [] };
       if (statement.kind === 'show_retention_policies') {
-        return showRetentionPolicies(target.kind === 'database' ? target.record.retentionPeriodMs : null);
+        return target.kind === 'database'
+          ? showRetentionPolicies(target.record.name, target.record.retentionPeriodMs)
+          : showRetentionPolicies(INTERNAL_DATABASE, null);
       }
       return await executeDatabaseStatement(statement, this.reader(target), { nowNs });
     } catch (error) {
-      if (error instanceof InfluxqlError) return { series: [], error: error.message };
+      if (error instanceof InfluxqlError) return { series: [], error: error.message, errorCode: 'QUERY_FAILED' };
       if (isFluxgateError(error) && error.code !== 'PERMISSION_DENIED' && error.status < 500) {
-        return { series: [], error: error.message };
+        return { series: [], error: error.message, errorCode: error.code };
       }
       throw error;
     }
