@@ -7,6 +7,7 @@ import { systemPrincipal } from '../auth/principal.ts';
 import { TokenIndex } from '../auth/token-index.ts';
 import { UsageTracker } from '../auth/usage-tracker.ts';
 import { catalogSpecFrom, openCatalog } from '../catalog/open-catalog.ts';
+import { createFlightServer } from '../flight/flight-server.ts';
 import { buildHttpApp } from '../http/app.ts';
 import { loadConsoleBuild } from '../http/console/console-assets.ts';
 import { ConsoleSessions } from '../http/console/console-sessions.ts';
@@ -23,8 +24,12 @@ import { WriteService } from '../services/write-service.ts';
 import { DuckDbStorage } from '../storage/duckdb/duckdb-storage.ts';
 import { readAdminTokenFile } from './admin-token-file.ts';
 import { parseBindAddress } from './bind-address.ts';
+import { installFrontDoor } from './front-door.ts';
 import { startRecoveryListener } from './recovery-listener.ts';
 import type { ServerConfig } from './server-config.ts';
+
+/** A connection that sends nothing for this long is closed before it reaches HTTP or gRPC. */
+const FIRST_BYTES_TIMEOUT_MS = 10_000;
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:8181 */
@@ -135,8 +140,13 @@ export async function startServer(
       bodyLimit: config.maxBodyBytes,
       console: { build: consoleBuild, sessions: new ConsoleSessions(now) },
     });
+    const flight = createFlightServer({ authenticator, authEnabled, queries, influxql, logger });
+    const door = installFrontDoor(app.server, (socket) => flight.accept(socket), FIRST_BYTES_TIMEOUT_MS);
     await app.listen({ host: bind.host, port: bind.port });
-    closers.unshift(() => app.close());
+    closers.unshift(async () => {
+      door.closeUndecided();
+      await Promise.all([app.close(), flight.close()]);
+    });
     const port = (app.server.address() as { port: number }).port;
     const address = `http://${bind.host.includes(':') ? `[${bind.host}]` : bind.host}:${port}`;
 
