@@ -1,5 +1,6 @@
 import type { Series, StatementResult } from '../../influxql/result.ts';
 import { formatRfc3339 } from '../../influxql/time-literals.ts';
+import { stringifyExact as stringify } from '../../support/exact-json.ts';
 
 /** `epoch=`: integer times in this unit instead of RFC3339 strings. */
 export type Epoch = 'ns' | 'u' | 'ms' | 's' | 'm' | 'h' | 'd' | 'w';
@@ -19,19 +20,6 @@ export function parseEpoch(value: string | undefined): Epoch | undefined | 'inva
   if (value === undefined || value === '') return undefined;
   if (value === 'µ' || value === 'us' || value === 'n') return value === 'n' ? 'ns' : 'u';
   return Object.hasOwn(EPOCH_DIVISORS, value) ? (value as Epoch) : 'invalid';
-}
-
-/** Marks integers that exceed a double's precision, so they are written as bare digits. */
-const BIG = '\u0000\u0001fluxgate-integer:';
-const BIG_PATTERN = /"\\u0000\\u0001fluxgate-integer:(-?\d+)"/g;
-
-function stringify(value: unknown, indent?: number): string {
-  const text = JSON.stringify(
-    value,
-    (_key, item: unknown) => (typeof item === 'bigint' ? `${BIG}${item}` : item),
-    indent,
-  );
-  return text.replace(BIG_PATTERN, '$1');
 }
 
 function timeValue(ns: unknown, epoch: Epoch | undefined, zone: string | undefined): unknown {
