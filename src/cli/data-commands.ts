@@ -2,9 +2,11 @@ import { createReadStream, existsSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { type Command, Option } from 'commander';
+import { toCsv, toPretty } from '../http/v3/query-formats.ts';
+import { stringifyExact } from '../support/exact-json.ts';
 import { CliError } from './cli-error.ts';
 import { ApiError, type FluxgateClient } from './client.ts';
-import { clientFrom, type GlobalOptions } from './connection.ts';
+import { clientFrom, type GlobalOptions, resolveConnection } from './connection.ts';
 import { count } from './output.ts';
 
 const BATCH_LINES = 5_000;
@@ -100,30 +102,87 @@ async function sendBatches(
   return { lines, errors };
 }
 
-/** `query`: one SQL statement, printed in the chosen format (parquet needs --output). */
+/**
+ * `query`: one SQL or InfluxQL statement, printed in the chosen format (parquet needs --output). The
+ * server formats the answer; with `--time-format unixnano` it comes over Arrow Flight instead, whose
+ * types say which columns are times, and is formatted here.
+ */
 export function addQueryCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('query')
-    .description('run a SQL query against one database')
+    .description('run a SQL or InfluxQL query against one database')
     .requiredOption('-d, --database <name>', 'database to query (_internal for system.tokens)')
+    .addOption(new Option('--language <language>', 'query language').choices(['sql', 'influxql']).default('sql'))
     .addOption(
       new Option('--format <format>', 'output format')
-        .choices(['pretty', 'json', 'jsonl', 'csv', 'parquet'])
-        .default('pretty'),
+        .choices(['table', 'pretty', 'json', 'jsonl', 'csv', 'parquet'])
+        .default('table'),
+    )
+    .addOption(
+      new Option('--time-format <format>', 'how times print')
+        .choices(['rfc3339nano', 'unixnano'])
+        .default('rfc3339nano'),
     )
     .option('-o, --output <file>', 'write the result to a file instead of stdout')
-    .argument('<sql>', 'the SQL query')
-    .action(async (sql: string, options: { database: string; format: string; output?: string }) => {
+    .argument('<query>', 'the query')
+    .action(async (query: string, options: QueryOptions) => {
       if (options.format === 'parquet' && options.output === undefined)
         throw new CliError('--format parquet needs --output <file>');
-      const response = await clientFrom(globals(), process.env, 'data').request(
-        'POST',
-        '/api/v3/query_sql',
-        JSON.stringify({ db: options.database, q: sql, format: options.format }),
-        { contentType: 'application/json' },
-      );
-      const bytes = Buffer.from(await response.arrayBuffer());
+      const bytes =
+        options.timeFormat === 'unixnano' && options.format !== 'parquet'
+          ? await viaFlight(globals(), query, options)
+          : await viaHttp(globals(), query, options);
       if (options.output !== undefined) writeFileSync(options.output, bytes);
       else process.stdout.write(bytes);
     });
+}
+
+interface QueryOptions {
+  database: string;
+  language: 'sql' | 'influxql';
+  format: string;
+  timeFormat: 'rfc3339nano' | 'unixnano';
+  output?: string;
+}
+
+async function viaHttp(globals: GlobalOptions, query: string, options: QueryOptions): Promise<Buffer> {
+  const path = options.language === 'influxql' ? '/api/v3/query_influxql' : '/api/v3/query_sql';
+  const format = options.format === 'table' ? 'pretty' : options.format;
+  const response = await clientFrom(globals, process.env, 'data').request(
+    'POST',
+    path,
+    JSON.stringify({ db: options.database, q: query, format }),
+    { contentType: 'application/json' },
+  );
+  return Buffer.from(await response.arrayBuffer());
+}
+
+async function viaFlight(globals: GlobalOptions, query: string, options: QueryOptions): Promise<Buffer> {
+  const connection = resolveConnection(globals, 'data');
+  // Loaded here: the other commands need neither gRPC nor Arrow.
+  const { flightQuery } = await import('./flight-query.ts');
+  const result = await flightQuery(connection, {
+    database: options.database,
+    sql_query: query,
+    query_type: options.language,
+  });
+  const names = result.columns.map((column) => column.name);
+  switch (options.format) {
+    case 'json':
+      return Buffer.from(stringifyExact(result.rows.map((row) => objectOf(names, row))));
+    case 'jsonl':
+      return Buffer.from(result.rows.map((row) => `${stringifyExact(objectOf(names, row))}\n`).join(''));
+    default: {
+      const table = { columns: names.map((name) => ({ name, sqlType: 'VARCHAR' })), rows: result.rows };
+      return Buffer.from(options.format === 'csv' ? toCsv(table) : toPretty(table));
+    }
+  }
+}
+
+function objectOf(names: readonly string[], row: readonly unknown[]): Record<string, unknown> {
+  const object: Record<string, unknown> = {};
+  names.forEach((name, i) => {
+    object[name] = row[i];
+  });
+  return object;
 }

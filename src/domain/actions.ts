@@ -51,7 +51,7 @@ export const MANAGEMENT_ACTIONS = [
   'management_api.use',
 ] as const;
 
-export const DATA_ACTIONS = ['data.write', 'data.query', 'system.read'] as const;
+export const DATA_ACTIONS = ['data.write', 'data.query', 'system.read', 'system.probe'] as const;
 
 export type ManagementAction = (typeof MANAGEMENT_ACTIONS)[number];
 export type DataAction = (typeof DATA_ACTIONS)[number];
@@ -103,6 +103,7 @@ const OTHER_TEXT: Readonly<Record<string, string>> = {
   'data.write': 'write to',
   'data.query': 'query',
   'system.read': 'read',
+  'system.probe': 'read',
 };
 
 /** The action as a verb phrase: "revoke database tokens", "write to". */

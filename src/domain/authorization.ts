@@ -126,6 +126,15 @@ export const PERMISSION_MATRIX: Readonly<Record<Action, Readonly<Record<Principa
     ...ADMINS,
     database: { kind: 'grant', note: 'with system:<name>:read, unless exempted by --disable-authz' },
   }),
+  // Ping and health: the v1 clients' ping() checks the server with the token they read with, and a
+  // valid token learns nothing from them that its own requests would not tell it.
+  'system.probe': row({
+    ...ADMINS,
+    'role:admin': allow(),
+    'role:member': allow(),
+    'role:auditor': allow(),
+    database: allow(),
+  }),
 };
 
 /** The matrix column a principal falls in. */

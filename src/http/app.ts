@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { FluxgateError } from '../domain/errors.ts';
 import type { DatabaseService } from '../services/database-service.ts';
+import type { InfluxqlService } from '../services/influxql-service.ts';
 import type { QueryService } from '../services/query-service.ts';
 import type { RequestOutcomes } from '../services/request-outcomes.ts';
 import type { ServerStats } from '../services/server-stats.ts';
@@ -21,12 +22,15 @@ import type { ConsoleBuild } from './console/console-assets.ts';
 import { registerConsoleRoutes } from './console/console-routes.ts';
 import type { ConsoleSessions } from './console/console-sessions.ts';
 import { errorBody, toFluxgateError } from './error-bodies.ts';
+import { acceptFormBodies } from './form-body.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { redactUrl } from './redact.ts';
 import type { ApiFamily } from './route-config.ts';
 import { registerSystemRoutes } from './system-routes.ts';
 import { registerStatsRoutes } from './v0/stats-routes.ts';
+import { registerV1QueryRoutes } from './v1/query-routes.ts';
 import { registerDatabaseRoutes } from './v3/database-routes.ts';
+import { registerInfluxqlRoutes } from './v3/influxql-routes.ts';
 import { registerQueryRoutes } from './v3/query-routes.ts';
 import { registerTokenRoutes } from './v3/token-routes.ts';
 import { registerWriteRoutes } from './write-routes.ts';
@@ -42,6 +46,7 @@ export interface HttpDeps {
   now: () => number;
   writes: WriteService;
   queries: QueryService;
+  influxql: InfluxqlService;
   storage: Storage;
   /** Largest accepted request body in bytes (after gunzip for writes). */
   bodyLimit: number;
@@ -71,6 +76,11 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   });
   app.decorateRequest('principal', null as never);
   app.decorateRequest('consoleSession', null);
+  // Some clients send `Content-Type:` with no value (Debian's `influx -import`); that is no content type.
+  app.addHook('onRequest', async (request) => {
+    if (request.headers['content-type']?.trim() === '') delete request.headers['content-type'];
+  });
+  acceptFormBodies(app);
   app.addHook('onRequest', createAuthHook({ ...deps, consoleSessions: deps.console.sessions }));
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.recordRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
@@ -103,6 +113,8 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   registerWriteRoutes(app, deps.writes, deps.bodyLimit);
   registerQueryRoutes(app, deps.queries, deps.storage);
   registerStatsRoutes(app, deps.stats);
+  registerInfluxqlRoutes(app, deps.influxql, deps.storage);
+  registerV1QueryRoutes(app, deps.influxql);
   registerConsoleRoutes(app, { ...deps.console, authenticator: deps.authenticator, authEnabled: deps.authEnabled });
   return app;
 }
@@ -117,7 +129,7 @@ function familyOf(request: FastifyRequest): ApiFamily {
 }
 
 function sendError(raw: unknown, request: FastifyRequest, reply: FastifyReply, deps: HttpDeps): FastifyReply {
-  const error = toFluxgateError(raw) ?? internal(raw, request);
+  const error = toFluxgateError(raw, request.headers['content-type']) ?? internal(raw, request);
   if (error.status === 403) deps.metrics.recordAuth('forbidden');
   reply.code(error.status).header('X-Fluxgate-Error', error.code);
   if (error.status === 401) {

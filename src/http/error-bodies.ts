@@ -33,8 +33,11 @@ export function errorBody(family: ApiFamily, error: FluxgateError): unknown {
   }
 }
 
-/** Translates what Fastify itself throws (validation, parsing, limits) into registry errors. */
-export function toFluxgateError(error: unknown): FluxgateError | undefined {
+/**
+ * Translates what Fastify itself throws (validation, parsing, limits) into registry errors;
+ * `contentType` is the request's, for naming a content type the endpoint does not take.
+ */
+export function toFluxgateError(error: unknown, contentType?: string): FluxgateError | undefined {
   if (error instanceof FluxgateError) return error;
   if (typeof error !== 'object' || error === null) return undefined;
   const e = error as {
@@ -50,7 +53,11 @@ export function toFluxgateError(error: unknown): FluxgateError | undefined {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new FluxgateError('BODY_TOO_LARGE', 'the request body is larger than the server accepts');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new FluxgateError('UNSUPPORTED_MEDIA_TYPE', 'unsupported content type: send application/json');
+      return new FluxgateError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `this endpoint does not take a body of content type '${contentType ?? ''}'`,
+        { field: 'Content-Type' },
+      );
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new FluxgateError('INVALID_JSON', `the request body is not valid JSON: ${e.message ?? ''}`.trim());
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -7,6 +7,7 @@ import { systemPrincipal } from '../auth/principal.ts';
 import { TokenIndex } from '../auth/token-index.ts';
 import { UsageTracker } from '../auth/usage-tracker.ts';
 import { catalogSpecFrom, openCatalog } from '../catalog/open-catalog.ts';
+import { createFlightServer } from '../flight/flight-server.ts';
 import { buildHttpApp } from '../http/app.ts';
 import { loadConsoleBuild } from '../http/console/console-assets.ts';
 import { ConsoleSessions } from '../http/console/console-sessions.ts';
@@ -16,6 +17,7 @@ import { Authorizer } from '../services/authorize.ts';
 import { CatalogFollower } from '../services/catalog-follower.ts';
 import { DatabaseDirectory } from '../services/database-directory.ts';
 import { DatabaseService } from '../services/database-service.ts';
+import { InfluxqlService } from '../services/influxql-service.ts';
 import { QueryService } from '../services/query-service.ts';
 import { RequestOutcomes } from '../services/request-outcomes.ts';
 import { RetentionSweeper } from '../services/retention-sweeper.ts';
@@ -26,8 +28,12 @@ import { WriteService } from '../services/write-service.ts';
 import { DuckDbStorage } from '../storage/duckdb/duckdb-storage.ts';
 import { readAdminTokenFile } from './admin-token-file.ts';
 import { parseBindAddress } from './bind-address.ts';
+import { installFrontDoor } from './front-door.ts';
 import { startRecoveryListener } from './recovery-listener.ts';
 import type { ServerConfig } from './server-config.ts';
+
+/** A connection that sends nothing for this long is closed before it reaches HTTP or gRPC. */
+const FIRST_BYTES_TIMEOUT_MS = 10_000;
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:8181 */
@@ -116,6 +122,7 @@ export async function startServer(
       server: systemPrincipal('create-on-write'),
     });
     const queries = new QueryService({ catalog, directory, storage, usage, now });
+    const influxql = new InfluxqlService({ directory, storage, now });
     const sweeper = new RetentionSweeper(directory, storage, nowNs, onError);
     sweeper.start(config.retentionSweepMs);
     closers.unshift(() => sweeper.stop());
@@ -140,14 +147,20 @@ export async function startServer(
       now,
       writes,
       queries,
+      influxql,
       storage,
       bodyLimit: config.maxBodyBytes,
       console: { build: consoleBuild, sessions: new ConsoleSessions(now) },
       outcomes,
       stats: new ServerStats({ databases, directory, storage, system, outcomes }),
     });
+    const flight = createFlightServer({ authenticator, authEnabled, queries, influxql, logger });
+    const door = installFrontDoor(app.server, (socket) => flight.accept(socket), FIRST_BYTES_TIMEOUT_MS);
     await app.listen({ host: bind.host, port: bind.port });
-    closers.unshift(() => app.close());
+    closers.unshift(async () => {
+      door.closeUndecided();
+      await Promise.all([app.close(), flight.close()]);
+    });
     const port = (app.server.address() as { port: number }).port;
     const address = `http://${bind.host.includes(':') ? `[${bind.host}]` : bind.host}:${port}`;
 

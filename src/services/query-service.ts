@@ -5,7 +5,7 @@ import { fail } from '../domain/errors.ts';
 import { INTERNAL_DATABASE } from '../domain/names.ts';
 import { DB_ACTIONS } from '../domain/permissions.ts';
 import type { Principal } from '../domain/principal.ts';
-import type { QueryResult, Storage } from '../storage/storage.ts';
+import type { MeasurementSchema, QueryResult, Storage } from '../storage/storage.ts';
 import { requireRight } from './authorize.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
 import { toStorageDatabase } from './database-resolver.ts';
@@ -46,6 +46,21 @@ export class QueryService {
     }
     requireRight(principal, 'data.query', { kind: 'db', dbId: record.id, actions: READ }, record.name);
     return this.deps.storage.query(toStorageDatabase(record), request.sql, request.params);
+  }
+
+  /**
+   * The measurements of a database the principal may read, as `query` would see them: for faces
+   * that describe a result's columns (Flight marks tag columns), never for deciding anything.
+   */
+  async schema(principal: Principal, database: string): Promise<MeasurementSchema[]> {
+    if (database === INTERNAL_DATABASE) {
+      requireRight(principal, 'data.query', { kind: 'admin' }, INTERNAL_DATABASE);
+      return [];
+    }
+    const record = this.deps.directory.byNameOf(database);
+    if (record === undefined) fail('DATABASE_NOT_FOUND', `database '${database}' not found`, { field: 'db' });
+    requireRight(principal, 'data.query', { kind: 'db', dbId: record.id, actions: READ }, record.name);
+    return this.deps.storage.schema(toStorageDatabase(record));
   }
 
   private async queryInternal(principal: Principal, request: QueryRequest): Promise<QueryResult> {

@@ -4,8 +4,11 @@ import { requireRight } from './authorize.ts';
 
 /**
  * Health, ping, metrics and ready: each needs `system:<name>:read` (or admin) unless the operator
- * exempted it with `--disable-authz`, as InfluxDB 3 does for probes.
+ * exempted it with `--disable-authz`, as InfluxDB 3 does for probes. Ping and health are the
+ * matrix's `system.probe`, which any valid token may do.
  */
+const OPEN_TO_ANY_TOKEN: ReadonlySet<SystemResource> = new Set(['ping', 'health']);
+
 export class SystemService {
   constructor(private readonly exempt: ReadonlySet<SystemResource>) {}
 
@@ -15,6 +18,7 @@ export class SystemService {
 
   checkAccess(principal: Principal, resource: SystemResource): void {
     if (this.exempt.has(resource)) return;
-    requireRight(principal, 'system.read', { kind: 'system', resource }, resource);
+    const action = OPEN_TO_ANY_TOKEN.has(resource) ? 'system.probe' : 'system.read';
+    requireRight(principal, action, { kind: 'system', resource }, resource);
   }
 }

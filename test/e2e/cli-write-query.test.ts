@@ -90,3 +90,73 @@ test('query to a parquet file; refused queries and missing rights exit non-zero 
   assert.equal(viaInfluxEnv.code, 0, viaInfluxEnv.stderr);
   assert.match(viaInfluxEnv.stdout, /\| 1 +\|/);
 });
+
+test('query --language influxql, --format table|json|csv, --time-format unixnano (over Flight)', async () => {
+  const write = await runCli(
+    [
+      'write',
+      '--database',
+      'langs',
+      'cpu,host=a usage=1.5 1700000000123456789\ncpu,host=b usage=2.5 1700000001000000000',
+    ],
+    { env },
+  );
+  assert.equal(write.code, 0, write.stderr);
+  const influxql = await runCli(
+    [
+      'query',
+      '--database',
+      'langs',
+      '--language',
+      'influxql',
+      '--format',
+      'json',
+      'SELECT last(usage) FROM cpu GROUP BY host',
+    ],
+    { env },
+  );
+  assert.equal(influxql.code, 0, influxql.stderr);
+  assert.deepEqual(JSON.parse(influxql.stdout), [
+    { 'iox::measurement': 'cpu', time: '2023-11-14T22:13:20.123456789Z', host: 'a', last: 1.5 },
+    { 'iox::measurement': 'cpu', time: '2023-11-14T22:13:21Z', host: 'b', last: 2.5 },
+  ]);
+  const table = await runCli(['query', '--database', 'langs', '--language', 'influxql', 'SHOW TAG KEYS'], { env });
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /\| iox::measurement \| tagKey \|/);
+  const nanos = await runCli(
+    [
+      'query',
+      '--database',
+      'langs',
+      '--format',
+      'csv',
+      '--time-format',
+      'unixnano',
+      'SELECT time, host FROM cpu ORDER BY time',
+    ],
+    { env },
+  );
+  assert.equal(nanos.code, 0, nanos.stderr);
+  assert.equal(nanos.stdout, 'time,host\n1700000000123456789,a\n1700000001000000000,b\n');
+  const json = await runCli(
+    [
+      'query',
+      '--database',
+      'langs',
+      '--language',
+      'influxql',
+      '--format',
+      'jsonl',
+      '--time-format',
+      'unixnano',
+      "SELECT usage FROM cpu WHERE host = 'a'",
+    ],
+    { env },
+  );
+  assert.equal(json.stdout, '{"iox::measurement":"cpu","time":1700000000123456789,"usage":1.5}\n');
+  const failed = await runCli(['query', '--database', 'langs', '--time-format', 'unixnano', 'SELECT * FROM nope'], {
+    env,
+  });
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /table 'nope' does not exist/);
+});

@@ -1,6 +1,6 @@
 /**
  * `/health`, `/api/v1/health`, `/ping` and `/metrics`: each needs `system:<name>:read` (or an admin
- * token) unless exempted with `--disable-authz`.
+ * token) unless exempted with `--disable-authz`; `/health` and `/ping` also answer any valid token.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -64,12 +64,23 @@ describe('system probes with authorization (the default)', () => {
         assertError(await api.call('GET', path), 401, 'CREDENTIAL_MISSING', { reason: 'missing' });
       });
 
-      test(`a database token without system:${resource}:read: 403 PERMISSION_DENIED`, async () => {
-        assertError(await api.call('GET', path, { token: databaseOnly }), 403, 'PERMISSION_DENIED');
-        for (const [other, token] of single) {
-          if (other !== resource) assertError(await api.call('GET', path, { token }), 403, 'PERMISSION_DENIED');
-        }
-      });
+      if (resource === 'metrics') {
+        test(`a database token without system:${resource}:read: 403 PERMISSION_DENIED`, async () => {
+          assertError(await api.call('GET', path, { token: databaseOnly }), 403, 'PERMISSION_DENIED');
+          for (const [other, token] of single) {
+            if (other !== resource) assertError(await api.call('GET', path, { token }), 403, 'PERMISSION_DENIED');
+          }
+        });
+      } else {
+        test('any valid token, whatever its rights: 200 (the v1 clients ping with the token they read with)', async () => {
+          const tokens: string[] = [databaseOnly, ...single.values()];
+          for (const token of tokens) {
+            const response: { status: number; text: string } = await api.call('GET', path, { token });
+            assert.equal(response.status, 200, response.text);
+          }
+          assertError(await api.call('GET', path, { token: unknownToken() }), 401, 'TOKEN_UNKNOWN');
+        });
+      }
 
       test(`a token with system:${resource}:read, system:*:read or admin: 200`, async () => {
         for (const token of [single.get(resource), allSystem, operator]) {

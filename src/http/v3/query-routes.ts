@@ -11,6 +11,7 @@ import {
   toJsonLines,
   toPretty,
 } from './query-formats.ts';
+import { parseQueryParams } from './query-params.ts';
 
 interface QueryInput {
   db?: string;
@@ -26,7 +27,7 @@ export function registerQueryRoutes(app: FastifyInstance, queries: QueryService,
     const result = await queries.query(principal, {
       database: input.db ?? '',
       sql: input.q ?? '',
-      params: queryParams(input.params),
+      params: parseQueryParams(input.params),
     });
     reply.code(200).type(CONTENT_TYPES[format]);
     switch (format) {
@@ -75,21 +76,4 @@ function queryFormat(value: string | undefined): QueryFormat {
     fail('INVALID_INPUT', `format '${format}' is not one of ${QUERY_FORMATS.join(', ')}`, { field: 'format' });
   }
   return format as QueryFormat;
-}
-
-/** `params` binds `$name` placeholders: a JSON object, given as an object (POST) or a JSON string. */
-function queryParams(value: unknown): Record<string, unknown> | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  let parsed = value;
-  if (typeof value === 'string') {
-    try {
-      parsed = JSON.parse(value);
-    } catch {
-      fail('INVALID_INPUT', 'params must be a JSON object such as {"host":"a"}', { field: 'params' });
-    }
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    fail('INVALID_INPUT', 'params must be a JSON object such as {"host":"a"}', { field: 'params' });
-  }
-  return parsed as Record<string, unknown>;
 }

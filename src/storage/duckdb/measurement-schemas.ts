@@ -1,12 +1,7 @@
+import { byteOrder } from '../../support/byte-order.ts';
 import type { FieldType } from '../lineprotocol/types.ts';
 import type { MeasurementSchema } from '../storage.ts';
 import type { ColumnRegistry } from './column-registry.ts';
-
-/** Byte order for the names InfluxQL lists (code units agree with bytes outside surrogate pairs). */
-export function byteOrder(a: string, b: string): number {
-  if (a === b) return 0;
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
 
 /**
  * The registry's tables as measurements: tags and typed fields, each list in byte order. Columns of a

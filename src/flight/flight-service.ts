@@ -1,0 +1,236 @@
+import { once } from 'node:events';
+import {
+  type Metadata,
+  type ServerDuplexStream,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type ServiceDefinition,
+  type sendUnaryData,
+  status,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/authenticator.ts';
+import { extractCredential } from '../auth/credentials.ts';
+import { type Principal, systemPrincipal } from '../auth/principal.ts';
+import { type ErrorCode, FluxgateError, isFluxgateError } from '../domain/errors.ts';
+import { flatten } from '../influxql/flat-table.ts';
+import type { InfluxqlService } from '../services/influxql-service.ts';
+import type { QueryService } from '../services/query-service.ts';
+import { type ArrowColumn, encapsulatedSchema, flightDataOf } from './arrow-batches.ts';
+import {
+  decodeAny,
+  decodeFlightDescriptor,
+  decodeHandshake,
+  decodeTicket,
+  encodeAny,
+  encodeFlightData,
+  encodeFlightInfo,
+  encodeHandshake,
+  encodeSchemaResult,
+  encodeTicketStatementQuery,
+  FLIGHT_SQL,
+  statementQueryOf,
+} from './flight-messages.ts';
+import { type FlightQuery, headerDatabase, type MetadataReader, readTicket } from './flight-tickets.ts';
+import { flatColumns, sqlColumns } from './result-columns.ts';
+
+export interface FlightDeps {
+  authenticator: Authenticator;
+  authEnabled: boolean;
+  queries: QueryService;
+  influxql: InfluxqlService;
+  logger: Logger;
+}
+
+const SERVICE = '/arrow.flight.protocol.FlightService/';
+const raw = (value: Buffer) => value;
+
+function method(name: string, requestStream: boolean, responseStream: boolean) {
+  return {
+    path: `${SERVICE}${name}`,
+    requestStream,
+    responseStream,
+    requestSerialize: raw,
+    requestDeserialize: raw,
+    responseSerialize: raw,
+    responseDeserialize: raw,
+  };
+}
+
+/** The Flight methods fluxgate answers; the others are UNIMPLEMENTED, as grpc-js answers unknown methods. */
+export const FLIGHT_SERVICE = {
+  Handshake: method('Handshake', true, true),
+  DoGet: method('DoGet', false, true),
+  GetFlightInfo: method('GetFlightInfo', false, false),
+  GetSchema: method('GetSchema', false, false),
+} as unknown as ServiceDefinition;
+
+const STATUS_OF: Partial<Record<ErrorCode, status>> = {
+  CREDENTIAL_MISSING: status.UNAUTHENTICATED,
+  MALFORMED_CREDENTIAL: status.UNAUTHENTICATED,
+  TOKEN_MALFORMED: status.UNAUTHENTICATED,
+  TOKEN_UNKNOWN: status.UNAUTHENTICATED,
+  TOKEN_EXPIRED: status.UNAUTHENTICATED,
+  TOKEN_REVOKED: status.UNAUTHENTICATED,
+  AUTH_THROTTLED: status.RESOURCE_EXHAUSTED,
+  PERMISSION_DENIED: status.PERMISSION_DENIED,
+  DATABASE_NOT_FOUND: status.NOT_FOUND,
+};
+
+/**
+ * The Flight face: reads tickets and gRPC metadata, asks the query services (which authorize), and
+ * writes the answer as Arrow record batches under the message limit, waiting for the client when it
+ * reads slower than we write. Errors become gRPC statuses with the service's reason.
+ */
+export function flightHandlers(deps: FlightDeps): UntypedServiceImplementation {
+  const principalOf = (metadata: Metadata, peer: string): Principal | Promise<Principal> => {
+    if (!deps.authEnabled) return systemPrincipal('auth-disabled', peer);
+    const authorization = first(metadata, 'authorization');
+    return deps.authenticator.authenticate(extractCredential(authorization), peer);
+  };
+  const fail = (error: unknown) => grpcError(error, deps.logger);
+
+  return {
+    Handshake(call: ServerDuplexStream<Buffer, Buffer>) {
+      // As InfluxDB 3: nothing is checked here; JDBC clients want the password of a Basic pair back as a bearer token.
+      const basic = extractCredential(first(call.metadata, 'authorization'));
+      if (basic.kind === 'token')
+        call.sendMetadata(metadataWith('authorization', `Bearer ${basic.token}`, call.metadata));
+      call.on('data', (bytes: Buffer) => {
+        const request = decodeHandshake(bytes);
+        call.write(encodeHandshake({ protocolVersion: request.protocolVersion, payload: request.payload }));
+      });
+      call.on('end', () => call.end());
+      call.on('error', () => {});
+    },
+
+    async DoGet(call: ServerWritableStream<Buffer, Buffer>) {
+      try {
+        const principal = await principalOf(call.metadata, peerOf(call.getPeer()));
+        const query = readTicket(decodeTicket(call.request), reader(call.metadata));
+        const { columns, rows } = await run(deps, principal, query);
+        for (const data of flightDataOf(columns, rows)) {
+          if (call.cancelled) return;
+          if (!call.write(encodeFlightData(data))) await once(call, 'drain');
+        }
+        call.end();
+      } catch (error) {
+        call.emit('error', fail(error));
+      }
+    },
+
+    async GetFlightInfo(call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) {
+      try {
+        const principal = await principalOf(call.metadata, peerOf(call.getPeer()));
+        const descriptor = decodeFlightDescriptor(call.request);
+        const query = statementOf(descriptor.cmd, reader(call.metadata));
+        const columns = await describe(deps, principal, query);
+        const handle = Buffer.from(
+          JSON.stringify({ database: query.database, sql_query: query.query, query_type: 'sql' }),
+        );
+        const ticket = encodeAny({
+          typeUrl: `${FLIGHT_SQL}TicketStatementQuery`,
+          value: encodeTicketStatementQuery(handle),
+        });
+        callback(null, encodeFlightInfo({ schema: encapsulatedSchema(columns), descriptor, ticket }));
+      } catch (error) {
+        callback(fail(error));
+      }
+    },
+
+    async GetSchema(call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) {
+      try {
+        const principal = await principalOf(call.metadata, peerOf(call.getPeer()));
+        const query = statementOf(decodeFlightDescriptor(call.request).cmd, reader(call.metadata));
+        callback(null, encodeSchemaResult(encapsulatedSchema(await describe(deps, principal, query))));
+      } catch (error) {
+        callback(fail(error));
+      }
+    },
+  };
+}
+
+/** Runs a query through its service; the result as Arrow columns and rows. */
+async function run(
+  deps: FlightDeps,
+  principal: Principal,
+  query: FlightQuery,
+): Promise<{ columns: ArrowColumn[]; rows: unknown[][] }> {
+  if (query.language === 'influxql') {
+    const [result] = await deps.influxql.query(principal, {
+      database: query.database,
+      query: query.query,
+      singleStatement: true,
+      ...(query.params === undefined ? {} : { params: query.params }),
+    });
+    if (result?.error !== undefined) throw new FluxgateError(result.errorCode ?? 'QUERY_FAILED', result.error);
+    const table = flatten(result!);
+    return { columns: flatColumns(table, result!.timezone), rows: table.rows };
+  }
+  const request = {
+    database: query.database,
+    sql: query.query,
+    ...(query.params === undefined ? {} : { params: query.params }),
+  };
+  const result = await deps.queries.query(principal, request);
+  return {
+    columns: sqlColumns(result.columns, await deps.queries.schema(principal, query.database)),
+    rows: result.rows,
+  };
+}
+
+/** A Flight SQL statement's result columns, from the query run with no rows. */
+async function describe(deps: FlightDeps, principal: Principal, query: FlightQuery): Promise<ArrowColumn[]> {
+  const empty = await deps.queries.query(principal, {
+    database: query.database,
+    sql: `SELECT * FROM (${query.query}) LIMIT 0`,
+  });
+  return sqlColumns(empty.columns, await deps.queries.schema(principal, query.database));
+}
+
+function statementOf(cmd: Buffer, metadata: MetadataReader): FlightQuery {
+  const any = decodeAny(cmd);
+  if (any?.typeUrl !== `${FLIGHT_SQL}CommandStatementQuery`) {
+    throw new FluxgateError(
+      'INVALID_INPUT',
+      `fluxgate answers the Flight SQL statement query, not ${any?.typeUrl ?? 'this command'}`,
+    );
+  }
+  return { database: headerDatabase(metadata), query: statementQueryOf(any.value), language: 'sql' };
+}
+
+function first(metadata: Metadata, key: string): string | undefined {
+  const value = metadata.get(key)[0];
+  return value === undefined ? undefined : String(value);
+}
+
+function reader(metadata: Metadata): MetadataReader {
+  return (key) => first(metadata, key);
+}
+
+function metadataWith(key: string, value: string, like: Metadata): Metadata {
+  const metadata = like.clone();
+  for (const existing of Object.keys(metadata.getMap())) metadata.remove(existing);
+  metadata.set(key, value);
+  return metadata;
+}
+
+/** `ipv4:127.0.0.1:5000`, `[::1]:5000` or `127.0.0.1:5000` → the address alone. */
+function peerOf(peer: string): string {
+  const text = peer.replace(/^ipv[46]:/, '');
+  const bracket = /^\[([^\]]+)\]/.exec(text);
+  if (bracket !== null) return bracket[1]!;
+  const colon = text.lastIndexOf(':');
+  return colon > 0 ? text.slice(0, colon) : text;
+}
+
+function grpcError(error: unknown, logger: Logger): { code: status; details: string } {
+  if (isFluxgateError(error)) {
+    const code = STATUS_OF[error.code] ?? (error.status >= 500 ? status.INTERNAL : status.INVALID_ARGUMENT);
+    if (code === status.INTERNAL) logger.error({ err: error }, 'Flight request failed');
+    return { code, details: error.message };
+  }
+  logger.error({ err: error }, 'Flight request failed');
+  return { code: status.INTERNAL, details: 'internal error; see the server log' };
+}

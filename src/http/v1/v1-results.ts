@@ -1,0 +1,124 @@
+import type { Series, StatementResult } from '../../influxql/result.ts';
+import { formatRfc3339 } from '../../influxql/time-literals.ts';
+import { stringifyExact as stringify } from '../../support/exact-json.ts';
+
+/** `epoch=`: integer times in this unit instead of RFC3339 strings. */
+export type Epoch = 'ns' | 'u' | 'ms' | 's' | 'm' | 'h' | 'd' | 'w';
+
+const EPOCH_DIVISORS: Readonly<Record<Epoch, bigint>> = {
+  ns: 1n,
+  u: 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+  d: 86_400_000_000_000n,
+  w: 604_800_000_000_000n,
+};
+
+export function parseEpoch(value: string | undefined): Epoch | undefined | 'invalid' {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'µ' || value === 'us' || value === 'n') return value === 'n' ? 'ns' : 'u';
+  return Object.hasOwn(EPOCH_DIVISORS, value) ? (value as Epoch) : 'invalid';
+}
+
+function timeValue(ns: unknown, epoch: Epoch | undefined, zone: string | undefined): unknown {
+  if (typeof ns !== 'bigint') return ns;
+  if (epoch === undefined) return formatRfc3339(ns, zone);
+  const value = ns / EPOCH_DIVISORS[epoch];
+  const asNumber = Number(value);
+  return Number.isSafeInteger(asNumber) ? asNumber : value;
+}
+
+function seriesJson(
+  series: Series,
+  values: unknown[][],
+  epoch: Epoch | undefined,
+  zone: string | undefined,
+  partial: boolean,
+) {
+  const timeAt = series.types[0] === 'time' ? 0 : -1;
+  const out: Record<string, unknown> = { name: series.name };
+  if (series.tags.length > 0) out.tags = Object.fromEntries(series.tags);
+  out.columns = series.columns;
+  out.values = values.map((row) =>
+    row.map((value, i) => (i === timeAt ? timeValue(value, epoch, zone) : (value ?? null))),
+  );
+  if (partial) out.partial = true;
+  return out;
+}
+
+function statementJson(result: StatementResult, index: number, epoch: Epoch | undefined) {
+  if (result.error !== undefined) return { statement_id: index, error: result.error };
+  if (result.series.length === 0) return { statement_id: index };
+  return {
+    statement_id: index,
+    series: result.series.map((series) => seriesJson(series, series.values, epoch, result.timezone, false)),
+  };
+}
+
+/** `{"results":[{"statement_id":0,"series":[{"name","tags","columns","values"}]}]}`, as InfluxDB 1.x writes it. */
+export function v1Json(results: readonly StatementResult[], epoch: Epoch | undefined, pretty: boolean): string {
+  return stringify({ results: results.map((result, i) => statementJson(result, i, epoch)) }, pretty ? 4 : undefined);
+}
+
+/**
+ * `chunked=true`: one JSON document per line, each holding at most `chunkSize` rows of one series.
+ * `partial: true` marks a series continued in the next chunk, and a statement with more chunks.
+ */
+export function* v1Chunks(
+  results: readonly StatementResult[],
+  epoch: Epoch | undefined,
+  chunkSize: number,
+): Generator<string> {
+  for (const [index, result] of results.entries()) {
+    if (result.error !== undefined || result.series.length === 0) {
+      yield `${stringify({ results: [statementJson(result, index, epoch)] })}\n`;
+      continue;
+    }
+    const chunks: Array<{ series: Series; values: unknown[][]; continues: boolean }> = [];
+    for (const series of result.series) {
+      for (let start = 0; start < series.values.length; start += chunkSize) {
+        const values = series.values.slice(start, start + chunkSize);
+        chunks.push({ series, values, continues: start + chunkSize < series.values.length });
+      }
+    }
+    for (const [i, chunk] of chunks.entries()) {
+      const statement: Record<string, unknown> = {
+        statement_id: index,
+        series: [seriesJson(chunk.series, chunk.values, epoch, result.timezone, chunk.continues)],
+      };
+      if (i < chunks.length - 1) statement.partial = true;
+      yield `${stringify({ results: [statement] })}\n`;
+    }
+  }
+}
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * `Accept: application/csv`: `name,tags,<columns>` once per statement, then a line per row with the
+ * series name and its tags as `k=v,k=v`; times are integers (nanoseconds unless `epoch` says).
+ * Statements are separated by a blank line; a statement error writes nothing, as in InfluxDB.
+ */
+export function v1Csv(results: readonly StatementResult[], epoch: Epoch | undefined): string {
+  const blocks: string[] = [];
+  for (const result of results) {
+    if (result.error !== undefined || result.series.length === 0) continue;
+    const lines = [`name,tags,${result.series[0]!.columns.map(csvCell).join(',')}`];
+    for (const series of result.series) {
+      const prefix = `${csvCell(series.name)},${csvCell(series.tags.map(([k, v]) => `${k}=${v}`).join(','))}`;
+      const timeAt = series.types[0] === 'time' ? 0 : -1;
+      for (const row of series.values) {
+        const cells = row.map((value, i) => csvCell(i === timeAt ? timeValue(value, epoch ?? 'ns', undefined) : value));
+        lines.push(`${prefix},${cells.join(',')}`);
+      }
+    }
+    blocks.push(`${lines.join('\n')}\n`);
+  }
+  return blocks.join('\n');
+}

@@ -1,0 +1,189 @@
+import type { FieldType } from '../storage/lineprotocol/types.ts';
+import type { QueryResult } from '../storage/storage.ts';
+import type { Fill } from './ast.ts';
+import { bucketStart, type Interval } from './buckets.ts';
+import { type FillColumn, fillBuckets, type Row } from './fill.ts';
+import { resultType } from './functions.ts';
+import type { Projection, Projections } from './projections.ts';
+import type { ColumnType, Series } from './result.ts';
+import type { TimeRange } from './time-condition.ts';
+import { applyTransform, integrate } from './transforms.ts';
+
+/** What turning one measurement's SQL rows into series needs to know about the statement. */
+export interface SeriesShape {
+  projections: Projections;
+  interval?: Interval;
+  /** The range the rows were read from (widened for transformations). */
+  range: TimeRange;
+  /** The statement's own lower bound: the time of rows without one, and the first bucket kept. */
+  lower?: bigint;
+  fill?: Fill;
+  descending: boolean;
+  limit?: number;
+  offset?: number;
+  /** LIMIT and OFFSET were applied by the SQL already. */
+  limited: boolean;
+}
+
+/**
+ * Splits one measurement's SQL result (`__time`, `__g…`, `__v…`, ordered by series then time) into
+ * InfluxQL series, then fills empty buckets, applies transformations, trims the bucket read for
+ * them, orders and limits each series.
+ */
+export function buildSeries(
+  shape: SeriesShape,
+  measurement: string,
+  groupTags: readonly string[],
+  result: QueryResult,
+  valueTypes: ReadonlyArray<FieldType | 'tag' | 'null'>,
+  budget: { remaining: number },
+): Series[] {
+  const groupCount = groupTags.length;
+  const { columns, timeColumn, mode } = shape.projections;
+  const types: ColumnType[] = [
+    'time',
+    ...columns.map((column, i) =>
+      projectionType(column, columnType(valueTypes[i], result.columns[1 + groupCount + i]?.sqlType)),
+    ),
+  ];
+  const fixedTime = shape.lower ?? 0n;
+  const series: Series[] = [];
+  let start = 0;
+  const rows = result.rows;
+  while (start < rows.length) {
+    let end = start + 1;
+    while (end < rows.length && sameGroup(rows[start]!, rows[end]!, groupCount)) end++;
+    const group: Row[] = [];
+    for (let i = start; i < end; i++) {
+      const row = rows[i]!;
+      const time = row[0] === null || row[0] === undefined ? fixedTime : BigInt(row[0] as number | string);
+      group.push({ time, values: row.slice(1 + groupCount) });
+    }
+    const tags = groupTags.map((tag, i): [string, string] => [tag, String(rows[start]![1 + i] ?? '')]);
+    const processed = mode === 'integral' ? integrateSeries(shape, group) : processSeries(shape, group, types, budget);
+    if (processed.length > 0) {
+      series.push({
+        name: measurement,
+        tags,
+        columns: [timeColumn, ...columns.map((column) => column.name)],
+        types,
+        values: processed.map((row) => [row.time, ...row.values]),
+      });
+    }
+    start = end;
+  }
+  return series;
+}
+
+function sameGroup(a: unknown[], b: unknown[], groupCount: number): boolean {
+  for (let i = 1; i <= groupCount; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function processSeries(shape: SeriesShape, input: Row[], types: ColumnType[], budget: { remaining: number }): Row[] {
+  const { columns, mode } = shape.projections;
+  let rows = input;
+  if (mode === 'aggregate' && shape.interval !== undefined && shape.fill !== undefined && rows.length > 0) {
+    const first = shape.range.lower !== undefined ? bucketStart(shape.range.lower, shape.interval) : rows[0]!.time;
+    const last =
+      shape.range.upper !== undefined ? bucketStart(shape.range.upper, shape.interval) : rows[rows.length - 1]!.time;
+    const fillColumns = columns.map(
+      (column, i): FillColumn => ({ isCount: isCount(column), integer: types[i + 1] === 'integer' }),
+    );
+    rows = fillBuckets(rows, first, last, shape.interval, shape.fill, fillColumns, budget);
+  }
+  const transformed = columns.map((column) => column.kind === 'transform');
+  if (transformed.some(Boolean)) {
+    const times = rows.map((row) => row.time);
+    columns.forEach((column, c) => {
+      if (column.kind !== 'transform') return;
+      const out = applyTransform(
+        column.transform,
+        times,
+        rows.map((row) => row.values[c]),
+      );
+      rows.forEach((row, i) => {
+        row.values[c] = out[i];
+      });
+    });
+    rows = rows.filter((row) => row.values.some((value, c) => transformed[c] && value !== null));
+  }
+  if (shape.interval !== undefined && shape.lower !== undefined) {
+    const keepFrom = bucketStart(shape.lower, shape.interval);
+    rows = rows.filter((row) => row.time >= keepFrom);
+  }
+  return order(shape, rows);
+}
+
+function integrateSeries(shape: SeriesShape, input: Row[]): Row[] {
+  const { columns } = shape.projections;
+  const byTime = new Map<bigint, unknown[]>();
+  columns.forEach((column, c) => {
+    if (column.kind !== 'integral') return;
+    const points = input.filter((row) => row.values[c] !== null && row.values[c] !== undefined);
+    const areas = integrate(
+      points.map((row) => row.time),
+      points.map((row) => Number(row.values[c])),
+      column.unitNs,
+      shape.interval,
+      shape.lower ?? 0n,
+    );
+    for (const area of points.length === 0 ? [] : areas) {
+      let values = byTime.get(area.time);
+      if (values === undefined) {
+        values = new Array(columns.length).fill(null);
+        byTime.set(area.time, values);
+      }
+      values[c] = area.value;
+    }
+  });
+  const rows = [...byTime.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([time, values]) => ({ time, values }));
+  return order(shape, rows);
+}
+
+function order(shape: SeriesShape, rows: Row[]): Row[] {
+  let ordered = rows;
+  if (shape.descending && !shape.limited) ordered = [...rows].reverse();
+  if (!shape.limited && (shape.offset !== undefined || shape.limit !== undefined)) {
+    const from = shape.offset ?? 0;
+    ordered = ordered.slice(from, shape.limit === undefined ? undefined : from + shape.limit);
+  }
+  return ordered;
+}
+
+function isCount(column: Projection): boolean {
+  if (column.kind !== 'value') return false;
+  let expr = column.expr;
+  while (expr.kind === 'paren') expr = expr.expr;
+  return expr.kind === 'call' && expr.name === 'count';
+}
+
+/** Transformations and integrals change their input's type (`derivative` of integers is a float). */
+function projectionType(column: Projection, input: ColumnType): ColumnType {
+  if (column.kind === 'integral') return 'float';
+  if (column.kind !== 'transform' || input === 'tag' || input === 'time' || input === 'unknown') return input;
+  return resultType(column.transform.name, input);
+}
+
+function columnType(planned: FieldType | 'tag' | 'null' | undefined, sqlType: string | undefined): ColumnType {
+  if (planned !== undefined && planned !== 'null') return planned;
+  switch (sqlType) {
+    case 'DOUBLE':
+    case 'FLOAT':
+      return 'float';
+    case 'BIGINT':
+    case 'INTEGER':
+    case 'HUGEINT':
+      return 'integer';
+    case 'UBIGINT':
+      return 'uinteger';
+    case 'VARCHAR':
+      return 'string';
+    case 'BOOLEAN':
+      return 'boolean';
+    default:
+      return 'unknown';
+  }
+}
