@@ -22,10 +22,12 @@ import { RetentionSweeper } from '../services/retention-sweeper.ts';
 import { ServerStats } from '../services/server-stats.ts';
 import { SystemService } from '../services/system-service.ts';
 import { TokenService } from '../services/token-service.ts';
+import { UserDirectory } from '../services/user-directory.ts';
 import { WriteService } from '../services/write-service.ts';
 import { DuckDbStorage } from '../storage/duckdb/duckdb-storage.ts';
 import { readAdminTokenFile } from './admin-token-file.ts';
 import { parseBindAddress } from './bind-address.ts';
+import { startOidc } from './oidc-wiring.ts';
 import { startRecoveryListener } from './recovery-listener.ts';
 import type { ServerConfig } from './server-config.ts';
 
@@ -57,6 +59,7 @@ export async function startServer(
     const metrics = new ServerMetrics();
     const index = new TokenIndex({ maxEntries: config.tokenIndexMaxEntries, maxRemembered: 100_000 });
     const directory = new DatabaseDirectory();
+    const userDirectory = new UserDirectory();
     const follower = new CatalogFollower(
       catalog,
       index,
@@ -64,12 +67,19 @@ export async function startServer(
       now,
       { pageSize: 10_000, pollMs: config.catalogPollMs, coalesceMs: 5 },
       onError,
+      userDirectory,
     );
     await follower.start();
     closers.unshift(() => follower.stop());
     const usage = new UsageTracker(catalog, onError);
     usage.start(config.usageFlushMs);
     closers.unshift(() => usage.stop());
+    const oidc = await startOidc(
+      config.oidc,
+      { catalog, directory: userDirectory, now, logger, flushMs: config.usageFlushMs },
+      onError,
+    );
+    closers.unshift(() => oidc.stop());
 
     const authenticator = new Authenticator({
       index,
@@ -83,6 +93,7 @@ export async function startServer(
       usage,
       now,
       onOutcome: (outcome) => metrics.recordAuth(outcome),
+      sessions: oidc.sessions,
     });
     const authEnabled = !config.withoutAuth;
     const authorizer = new Authorizer(new CatalogAttemptLog(catalog, onError), now);
@@ -145,6 +156,8 @@ export async function startServer(
       console: { build: consoleBuild, sessions: new ConsoleSessions(now) },
       outcomes,
       stats: new ServerStats({ databases, directory, storage, system, outcomes }),
+      users: oidc.users,
+      oidc: config.oidc,
     });
     await app.listen({ host: bind.host, port: bind.port });
     closers.unshift(() => app.close());
