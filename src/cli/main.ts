@@ -15,6 +15,7 @@ import {
   addShowTokensCommand,
   addTokenInspectCommand,
 } from './token-commands.ts';
+import { addUserCommands } from './user-commands.ts';
 
 const program = new Command('fluxgate')
   .description('fluxgate: a time-series database server with InfluxDB 3 compatible tokens')
@@ -44,6 +45,7 @@ addQueryCommand(program, globals);
 addAdminCommands(program);
 addInitCommand(program, globals);
 addAuthCommands(program, globals);
+addUserCommands(program, globals);
 
 for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)])
   command.exitOverride();

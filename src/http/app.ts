@@ -29,6 +29,7 @@ import type { ApiFamily } from './route-config.ts';
 import { registerSystemRoutes } from './system-routes.ts';
 import { registerAuthRoutes } from './v0/auth-routes.ts';
 import { registerStatsRoutes } from './v0/stats-routes.ts';
+import { registerUserRoutes } from './v0/user-routes.ts';
 import { registerDatabaseRoutes } from './v3/database-routes.ts';
 import { registerQueryRoutes } from './v3/query-routes.ts';
 import { registerTokenRoutes } from './v3/token-routes.ts';
@@ -110,6 +111,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   registerStatsRoutes(app, deps.stats);
   registerConsoleRoutes(app, { ...deps.console, authenticator: deps.authenticator, authEnabled: deps.authEnabled });
   registerAuthRoutes(app, deps.oidc, deps.users);
+  registerUserRoutes(app, deps.users);
   return app;
 }
 

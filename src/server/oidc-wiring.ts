@@ -3,6 +3,7 @@ import { OidcVerifier } from '../auth/oidc/oidc-verifier.ts';
 import { SessionAuthenticator } from '../auth/oidc/session-authenticator.ts';
 import { UsageTracker } from '../auth/usage-tracker.ts';
 import type { Catalog } from '../catalog/catalog.ts';
+import type { Authorizer } from '../services/authorize.ts';
 import type { UserDirectory } from '../services/user-directory.ts';
 import { UserService } from '../services/user-service.ts';
 import type { OidcConfig } from './server-config.ts';
@@ -21,7 +22,14 @@ export interface OidcParts {
  */
 export async function startOidc(
   config: OidcConfig | undefined,
-  deps: { catalog: Catalog; directory: UserDirectory; now: () => number; logger: Logger; flushMs: number },
+  deps: {
+    catalog: Catalog;
+    authorizer: Authorizer;
+    directory: UserDirectory;
+    now: () => number;
+    logger: Logger;
+    flushMs: number;
+  },
   onError: (error: unknown) => void,
 ): Promise<OidcParts> {
   const lastSeen = new UsageTracker(
@@ -31,6 +39,7 @@ export async function startOidc(
   lastSeen.start(deps.flushMs);
   const users = new UserService({
     catalog: deps.catalog,
+    authorize: (principal, action, target) => deps.authorizer.authorize(principal, action, target),
     directory: deps.directory,
     lastSeen,
     adminSubjects: new Set(config?.adminSubjects ?? []),

@@ -74,9 +74,10 @@ export async function startServer(
     const usage = new UsageTracker(catalog, onError);
     usage.start(config.usageFlushMs);
     closers.unshift(() => usage.stop());
+    const authorizer = new Authorizer(new CatalogAttemptLog(catalog, onError), now);
     const oidc = await startOidc(
       config.oidc,
-      { catalog, directory: userDirectory, now, logger, flushMs: config.usageFlushMs },
+      { catalog, authorizer, directory: userDirectory, now, logger, flushMs: config.usageFlushMs },
       onError,
     );
     closers.unshift(() => oidc.stop());
@@ -96,7 +97,6 @@ export async function startServer(
       sessions: oidc.sessions,
     });
     const authEnabled = !config.withoutAuth;
-    const authorizer = new Authorizer(new CatalogAttemptLog(catalog, onError), now);
     const tokens = new TokenService({
       catalog,
       index,

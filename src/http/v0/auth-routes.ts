@@ -27,7 +27,7 @@ export function registerAuthRoutes(app: FastifyInstance, oidc: OidcConfig | unde
     if (principal.kind !== 'user' || principal.subject === undefined) {
       fail('INVALID_INPUT', 'this request is authenticated with a token, not a sign-in', { field: 'Authorization' });
     }
-    const user = await users.get(principal.subject);
+    const user = await users.self(principal.subject);
     return {
       subject: user.subject,
       group: user.group,
