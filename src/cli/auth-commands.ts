@@ -2,12 +2,9 @@ import type { Command } from 'commander';
 import { decodeJwt } from 'jose';
 import { CliError } from './cli-error.ts';
 import { ApiError, FluxgateClient } from './client.ts';
-import { DEFAULT_HOST, type GlobalOptions } from './connection.ts';
+import { type GlobalOptions, resolveConnection } from './connection.ts';
 import { deviceLogin, type OAuthSettings } from './device-login.ts';
 import { type CachedLogin, dropLogin, readLogin, writeLogin } from './login-cache.ts';
-
-/** What the profile's `[profile.auth.oauth2]` may set; each key overrides what the server advertises. */
-export type OAuthOverrides = Partial<Omit<OAuthSettings, 'issuer'>>;
 
 interface AuthConfigJson {
   issuer: string;
@@ -25,30 +22,28 @@ interface SessionJson {
 
 const DEFAULT_SCOPES = ['openid', 'profile', 'email'];
 
-function hostOf(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string {
-  return new URL(options.host ?? env.FLUXGATE_HOST ?? env.INFLUXDB3_HOST_URL ?? DEFAULT_HOST).origin;
+function hostOf(options: GlobalOptions): string {
+  return new URL(resolveConnection(options, 'management').host).origin;
 }
 
 /**
  * `auth login|status|logout`: the OAuth 2.0 device flow against the server's identity provider,
  * the session cached per server (0600), and what the server makes of it.
  */
-export function addAuthCommands(
-  program: Command,
-  globals: () => GlobalOptions,
-  oauth2: () => OAuthOverrides | undefined = () => undefined,
-): void {
+export function addAuthCommands(program: Command, globals: () => GlobalOptions): void {
   const auth = program.command('auth').description('sign in through the identity provider');
 
   auth
     .command('login')
     .description('sign in with the device flow: prints a URL and a code, opens nothing, caches the session')
     .action(async () => {
-      const host = hostOf(globals());
-      const anonymous = new FluxgateClient({ host, token: undefined });
+      const connection = resolveConnection(globals(), 'management');
+      const host = new URL(connection.host).origin;
+      const anonymous = new FluxgateClient({ host, token: undefined, tls: connection.tls });
       const advertised = await anonymous.json<AuthConfigJson>('GET', '/api/v0/auth/config', undefined, { auth: false });
-      const overrides = oauth2() ?? {};
-      const clientId = overrides.clientId ?? advertised.clientId;
+      // The profile's [profile.auth.oauth2] overrides what the server advertises, key by key, as influxctl's does.
+      const overrides = connection.profile?.auth?.oauth2 ?? {};
+      const clientId = overrides.client_id ?? advertised.clientId;
       if (clientId === undefined) {
         throw new CliError(
           `the server at ${host} names no OAuth client for the CLI (serve --oidc-client-id); set client_id in [profile.auth.oauth2]`,
@@ -58,8 +53,8 @@ export function addAuthCommands(
         issuer: advertised.issuer,
         clientId,
         scopes: overrides.scopes ?? DEFAULT_SCOPES,
-        ...(overrides.deviceUrl === undefined ? {} : { deviceUrl: overrides.deviceUrl }),
-        ...(overrides.tokenUrl === undefined ? {} : { tokenUrl: overrides.tokenUrl }),
+        ...(overrides.device_url === undefined ? {} : { deviceUrl: overrides.device_url }),
+        ...(overrides.token_url === undefined ? {} : { tokenUrl: overrides.token_url }),
         ...(overrides.parameters === undefined ? {} : { parameters: overrides.parameters }),
       };
       const result = await deviceLogin(settings, (line) => console.log(line));
@@ -72,10 +67,11 @@ export function addAuthCommands(
         );
       }
       // Ask the server before caching: a sign-in it refuses is no login.
-      const session = await new FluxgateClient({ host, token: result.accessToken }).json<SessionJson>(
-        'GET',
-        '/api/v0/auth/session',
-      );
+      const session = await new FluxgateClient({
+        host,
+        token: result.accessToken,
+        tls: connection.tls,
+      }).json<SessionJson>('GET', '/api/v0/auth/session');
       const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : result.expiresAt;
       const file = writeLogin({
         host,

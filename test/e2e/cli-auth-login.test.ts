@@ -13,9 +13,13 @@ import { TestIdp } from '../helpers/test-idp.ts';
  * `fluxgate auth login` as a person runs it: the CLI prints a URL and a code, the person confirms
  * them on the provider's own pages (here: scripted form posts), the CLI's polling then gets the token.
  */
-function login(env: Record<string, string>, confirm: (verificationUri: string) => Promise<void>) {
+function login(
+  env: Record<string, string>,
+  confirm: (verificationUri: string) => Promise<void>,
+  globalArgs: string[] = [],
+) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/fluxgate.js'), 'auth', 'login'], {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/fluxgate.js'), ...globalArgs, 'auth', 'login'], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -145,5 +149,52 @@ describe('fluxgate auth login, status and logout', () => {
     } finally {
       await plain.dispose();
     }
+  });
+});
+
+describe('auth login with the profile’s [profile.auth.oauth2]', () => {
+  let idp: TestIdp;
+  let server: ServerProcess;
+  let home: string;
+  after(async () => {
+    await server?.dispose();
+    await idp?.stop();
+    if (home !== undefined) rmSync(home, { recursive: true, force: true });
+  });
+
+  test('client_id, device_url and token_url from the profile override what the server advertises', async () => {
+    idp = await TestIdp.start({ pollIntervalSeconds: 1 });
+    idp.setAccount({ sub: 'ada', groups: 'auditor', name: 'Ada' });
+    // No --oidc-client-id: the server names no client, so only the profile can.
+    server = await startServerProcess({
+      args: ['--oidc-issuer', idp.issuer, '--oidc-audience', idp.audience, '--oidc-group-claim', 'groups'],
+    });
+    home = mkdtempSync(join(tmpdir(), 'fluxgate-login-profile-'));
+    const env = { HOME: home, XDG_CACHE_HOME: join(home, 'cache') };
+    const without = await runCli(['--host', server.url, 'auth', 'login'], { env });
+    assert.equal(without.code, 1);
+    assert.match(without.stderr, /names no OAuth client for the CLI .*set client_id in \[profile\.auth\.oauth2\]/);
+
+    const config = join(home, 'config.toml');
+    writeFileSync(
+      config,
+      [
+        '[[profile]]',
+        '  name = "default"',
+        `  host = "${server.url}"`,
+        '  [profile.auth.oauth2]',
+        `    client_id = "${idp.clientId}"`,
+        '    scopes = ["openid", "profile"]',
+        `    device_url = "${idp.issuer}/device/auth"`,
+        `    token_url = "${idp.issuer}/token"`,
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+    const withProfile = await login(env, (uri) => idp.confirmDevice(uri, 'ada'), ['--config', config]);
+    assert.equal(withProfile.code, 0, withProfile.stderr);
+    assert.match(withProfile.stdout, /as Ada \(ada\), group auditor/);
+    const status = await runCli(['--config', config, 'auth', 'status'], { env });
+    assert.match(status.stdout, /group: +auditor/);
   });
 });
