@@ -3,6 +3,10 @@ import { type ErrorCode, FluxgateError } from '../domain/errors.ts';
 import { hashToken, inspectToken } from '../domain/token-format.ts';
 import type { Credential } from './credentials.ts';
 import type { FailureThrottle } from './failure-throttle.ts';
+import { looksLikeJwt } from './oidc/jwt-shape.ts';
+import type { SessionAuthenticator } from './oidc/session-authenticator.ts';
+import { GUESS_LIKE_SESSION_OUTCOMES, type SessionOutcome, sessionError } from './oidc/session-error.ts';
+import { userPrincipal } from './oidc/session-principal.ts';
 import type { Principal } from './principal.ts';
 import type { IndexedToken, Lookup, TokenIndex } from './token-index.ts';
 import type { UsageTracker } from './usage-tracker.ts';
@@ -15,7 +19,8 @@ export type AuthOutcome =
   | 'unknown'
   | 'expired'
   | 'revoked'
-  | 'throttled';
+  | 'throttled'
+  | SessionOutcome;
 
 export interface AuthenticatorDeps {
   index: TokenIndex;
@@ -24,10 +29,17 @@ export interface AuthenticatorDeps {
   usage: UsageTracker;
   now: () => number;
   onOutcome?: (outcome: AuthOutcome) => void;
+  /** Sign-ins through the identity provider; absent when the server takes fluxgate tokens only. */
+  sessions?: SessionAuthenticator;
 }
 
 /** Outcomes that look like guessing: they count towards the per-source throttle. */
-const GUESS_LIKE: ReadonlySet<AuthOutcome> = new Set(['malformed_header', 'malformed_token', 'unknown']);
+const GUESS_LIKE: ReadonlySet<string> = new Set([
+  'malformed_header',
+  'malformed_token',
+  'unknown',
+  ...GUESS_LIKE_SESSION_OUTCOMES,
+]);
 
 /**
  * Credential → Principal: format and checksum (no lookup for a malformed string), SHA-512,
@@ -66,6 +78,9 @@ export class Authenticator {
     }
     const shape = inspectToken(credential.token);
     if (!shape.valid) {
+      // Told apart by its shape alone, so a fluxgate token never pays for the JWT path.
+      if (shape.reason === 'unknown_prefix' && looksLikeJwt(credential.token))
+        return this.verifySession(credential.token, sourceIp);
       throw failure('malformed_token', 'TOKEN_MALFORMED', `the token is not valid (${shape.reason.replace('_', ' ')})`);
     }
     const found = this.deps.index.lookupToken(credential.token);
@@ -76,6 +91,26 @@ export class Authenticator {
       });
     }
     return this.decide(found, sourceIp, now);
+  }
+
+  private verifySession(jwt: string, sourceIp: string): Promise<Principal> {
+    const sessions = this.deps.sessions;
+    if (sessions === undefined) {
+      throw failure(
+        'malformed_token',
+        'TOKEN_MALFORMED',
+        'the token is a JWT, but this server does not accept identity provider sign-ins (it runs without --oidc-issuer)',
+      );
+    }
+    return sessions.authenticate(jwt).then(
+      (identity) => {
+        this.deps.onOutcome?.('ok');
+        return userPrincipal(identity, sourceIp);
+      },
+      (error: unknown) => {
+        throw sessionError(error);
+      },
+    );
   }
 
   /** Inside `exclusive`, so a read taken before a concurrent revoke cannot re-add the token after it. */

@@ -24,6 +24,8 @@ export interface ClientOptions {
   token: string | undefined;
   /** `[profile.tls]` of a profile: a CA, a client certificate, or no verification at all. */
   tls?: TlsSettings | undefined;
+  /** Called on a 401 to a request that carried the token; may return a better-worded error. */
+  onUnauthorized?: (error: ApiError) => ApiError;
 }
 
 export interface IssuedTokenJson {
@@ -132,7 +134,13 @@ export class FluxgateClient {
       const reason = cause?.code ?? cause?.message ?? (error as Error).message;
       throw new ApiError(0, 'CONNECTION_FAILED', `cannot reach ${url.origin} (${reason})`);
     }
-    if (!response.ok) throw await apiErrorOf(response);
+    if (!response.ok) {
+      const error = await apiErrorOf(response);
+      const carriedToken = headers.authorization !== undefined;
+      throw error.status === 401 && carriedToken && this.options.onUnauthorized
+        ? this.options.onUnauthorized(error)
+        : error;
+    }
     return response;
   }
 }

@@ -1,4 +1,5 @@
-import { FluxgateClient } from './client.ts';
+import { ApiError, FluxgateClient } from './client.ts';
+import { dropLogin, readLogin } from './login-cache.ts';
 import { defaultConfigPath, type Profile, readProfileFile, selectProfile, type TlsSettings } from './profiles.ts';
 
 export interface GlobalOptions {
@@ -52,13 +53,32 @@ export function resolveConnection(
   };
 }
 
+/**
+ * A client for `use`. Management commands given no token by flag, environment or profile use the
+ * session `auth login` cached for the host; a 401 to it drops it and says to log in again.
+ */
 export function clientFrom(
   options: GlobalOptions,
   env: NodeJS.ProcessEnv = process.env,
   use: CredentialUse = 'management',
 ): FluxgateClient {
-  const connection = resolveConnection(options, use, env);
-  return new FluxgateClient({ host: connection.host, token: connection.token, tls: connection.tls });
+  const { host, token, tls } = resolveConnection(options, use, env);
+  const login = token === undefined && use === 'management' ? readLogin(host, env) : undefined;
+  if (login === undefined) return new FluxgateClient({ host, token, tls });
+  return new FluxgateClient({
+    host,
+    token: login.accessToken,
+    tls,
+    onUnauthorized: (error) => {
+      dropLogin(host, env);
+      return new ApiError(
+        error.status,
+        error.code,
+        `${error.message}; the cached sign-in was removed: run \`fluxgate auth login\` again`,
+        error.data,
+      );
+    },
+  });
 }
 
 /**

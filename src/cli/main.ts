@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isFluxgateError } from '../domain/errors.ts';
 import { addAdminCommands } from './admin-commands.ts';
+import { addAuthCommands } from './auth-commands.ts';
 import { CliError } from './cli-error.ts';
 import { ApiError } from './client.ts';
 import type { GlobalOptions } from './connection.ts';
@@ -14,6 +15,7 @@ import {
   addShowTokensCommand,
   addTokenInspectCommand,
 } from './token-commands.ts';
+import { addUserCommands } from './user-commands.ts';
 
 const program = new Command('fluxgate')
   .description('fluxgate: a time-series database server with InfluxDB 3 compatible tokens')
@@ -42,6 +44,8 @@ addWriteCommand(program, globals);
 addQueryCommand(program, globals);
 addAdminCommands(program);
 addInitCommand(program, globals);
+addAuthCommands(program, globals);
+addUserCommands(program, globals);
 
 for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)])
   command.exitOverride();

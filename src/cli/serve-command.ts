@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../domain/durations.ts';
 import { SYSTEM_RESOURCES, type SystemResource } from '../domain/permissions.ts';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../server/server-config.ts';
+import { addOidcOptions, oidcConfigFrom } from './oidc-flags.ts';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -33,7 +34,7 @@ const d = DEFAULT_SERVER_CONFIG;
 
 /** `fluxgate serve`: every flag also reads a FLUXGATE_… environment variable. */
 export function addServeCommand(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('run the fluxgate server')
     .addOption(
@@ -112,6 +113,7 @@ export function addServeCommand(program: Command): void {
         maxBodyBytes: options.maxBodySize as number,
         authFailureLimit: options.authFailureLimit as number,
         queryTimeoutMs: options.queryTimeout as number,
+        oidc: oidcConfigFrom(options),
       };
       // Loaded here so client commands do not pay for the server stack (DuckDB, pg, fastify) at startup.
       const { pino } = await import('pino');
@@ -137,4 +139,5 @@ export function addServeCommand(program: Command): void {
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
     });
+  addOidcOptions(serve);
 }

@@ -8,6 +8,7 @@ import Fastify, {
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { FluxgateError } from '../domain/errors.ts';
+import type { OidcConfig } from '../server/server-config.ts';
 import type { DatabaseService } from '../services/database-service.ts';
 import type { InfluxqlService } from '../services/influxql-service.ts';
 import type { QueryService } from '../services/query-service.ts';
@@ -15,6 +16,7 @@ import type { RequestOutcomes } from '../services/request-outcomes.ts';
 import type { ServerStats } from '../services/server-stats.ts';
 import type { SystemService } from '../services/system-service.ts';
 import type { TokenService } from '../services/token-service.ts';
+import type { UserService } from '../services/user-service.ts';
 import type { WriteService } from '../services/write-service.ts';
 import type { Storage } from '../storage/storage.ts';
 import { createAuthHook } from './auth-hook.ts';
@@ -27,7 +29,9 @@ import type { ServerMetrics } from './metrics.ts';
 import { redactUrl } from './redact.ts';
 import type { ApiFamily } from './route-config.ts';
 import { registerSystemRoutes } from './system-routes.ts';
+import { registerAuthRoutes } from './v0/auth-routes.ts';
 import { registerStatsRoutes } from './v0/stats-routes.ts';
+import { registerUserRoutes } from './v0/user-routes.ts';
 import { registerV1QueryRoutes } from './v1/query-routes.ts';
 import { registerDatabaseRoutes } from './v3/database-routes.ts';
 import { registerInfluxqlRoutes } from './v3/influxql-routes.ts';
@@ -55,6 +59,8 @@ export interface HttpDeps {
   /** Requests per minute by outcome, counted as each response ends, and the Overview's readings. */
   outcomes: RequestOutcomes;
   stats: ServerStats;
+  users: UserService;
+  oidc: OidcConfig | undefined;
 }
 
 /** The HTTP face: translates requests into service calls and errors into each family's shape. */
@@ -116,6 +122,8 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   registerInfluxqlRoutes(app, deps.influxql, deps.storage);
   registerV1QueryRoutes(app, deps.influxql);
   registerConsoleRoutes(app, { ...deps.console, authenticator: deps.authenticator, authEnabled: deps.authEnabled });
+  registerAuthRoutes(app, deps.oidc, deps.users);
+  registerUserRoutes(app, deps.users);
   return app;
 }
 

@@ -26,6 +26,21 @@ export interface ServerConfig {
   queryTimeoutMs: number;
   /** The built web console (`console/dist`), served at `/`. */
   consoleDir: string;
+  /** Sign-ins through an OpenID provider; undefined when the server takes fluxgate tokens only. */
+  oidc: OidcConfig | undefined;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  audience: string;
+  /** The public client the CLI's device login uses (advertised at /api/v0/auth/config). */
+  clientId: string | undefined;
+  /** The claim naming a first sign-in's group; undefined: only listed and added users get in. */
+  groupClaim: string | undefined;
+  /** Subjects that are Admins by this configuration. */
+  adminSubjects: string[];
+  /** Least time between two key-set fetches caused by an unknown `kid`. */
+  jwksCooldownMs: number;
 }
 
 export const DEFAULT_SERVER_CONFIG: ServerConfig = {
@@ -50,4 +65,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   retentionSweepMs: 60_000,
   queryTimeoutMs: 60_000,
   consoleDir: DEFAULT_CONSOLE_DIR,
+  oidc: undefined,
 };
+
+export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;

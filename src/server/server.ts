@@ -24,11 +24,13 @@ import { RetentionSweeper } from '../services/retention-sweeper.ts';
 import { ServerStats } from '../services/server-stats.ts';
 import { SystemService } from '../services/system-service.ts';
 import { TokenService } from '../services/token-service.ts';
+import { UserDirectory } from '../services/user-directory.ts';
 import { WriteService } from '../services/write-service.ts';
 import { DuckDbStorage } from '../storage/duckdb/duckdb-storage.ts';
 import { readAdminTokenFile } from './admin-token-file.ts';
 import { parseBindAddress } from './bind-address.ts';
 import { installFrontDoor } from './front-door.ts';
+import { startOidc } from './oidc-wiring.ts';
 import { startRecoveryListener } from './recovery-listener.ts';
 import type { ServerConfig } from './server-config.ts';
 
@@ -63,6 +65,7 @@ export async function startServer(
     const metrics = new ServerMetrics();
     const index = new TokenIndex({ maxEntries: config.tokenIndexMaxEntries, maxRemembered: 100_000 });
     const directory = new DatabaseDirectory();
+    const userDirectory = new UserDirectory();
     const follower = new CatalogFollower(
       catalog,
       index,
@@ -70,12 +73,20 @@ export async function startServer(
       now,
       { pageSize: 10_000, pollMs: config.catalogPollMs, coalesceMs: 5 },
       onError,
+      userDirectory,
     );
     await follower.start();
     closers.unshift(() => follower.stop());
     const usage = new UsageTracker(catalog, onError);
     usage.start(config.usageFlushMs);
     closers.unshift(() => usage.stop());
+    const authorizer = new Authorizer(new CatalogAttemptLog(catalog, onError), now);
+    const oidc = await startOidc(
+      config.oidc,
+      { catalog, authorizer, directory: userDirectory, now, logger, flushMs: config.usageFlushMs },
+      onError,
+    );
+    closers.unshift(() => oidc.stop());
 
     const authenticator = new Authenticator({
       index,
@@ -89,9 +100,9 @@ export async function startServer(
       usage,
       now,
       onOutcome: (outcome) => metrics.recordAuth(outcome),
+      sessions: oidc.sessions,
     });
     const authEnabled = !config.withoutAuth;
-    const authorizer = new Authorizer(new CatalogAttemptLog(catalog, onError), now);
     const tokens = new TokenService({
       catalog,
       index,
@@ -153,6 +164,8 @@ export async function startServer(
       console: { build: consoleBuild, sessions: new ConsoleSessions(now) },
       outcomes,
       stats: new ServerStats({ databases, directory, storage, system, outcomes }),
+      users: oidc.users,
+      oidc: config.oidc,
     });
     const flight = createFlightServer({ authenticator, authEnabled, queries, influxql, logger });
     const door = installFrontDoor(app.server, (socket) => flight.accept(socket), FIRST_BYTES_TIMEOUT_MS);

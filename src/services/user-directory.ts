@@ -22,8 +22,4 @@ export class UserDirectory {
   get(subject: string): UserRecord | undefined {
     return this.bySubject.get(subject);
   }
-
-  all(): UserRecord[] {
-    return [...this.bySubject.values()].sort((a, b) => a.id - b.id);
-  }
 }

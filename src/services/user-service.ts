@@ -1,5 +1,6 @@
 import type { VerifiedSession } from '../auth/oidc/oidc-verifier.ts';
 import { displayNameOf, type SessionUsers } from '../auth/oidc/session-authenticator.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { UsageTracker } from '../auth/usage-tracker.ts';
 import type { AuditEntry, Catalog, UserPatch, UserRecord, UserRole } from '../catalog/catalog.ts';
 import { fail, isFluxgateError } from '../domain/errors.ts';
@@ -41,8 +42,16 @@ export interface UpdateUserInput {
   disabled?: boolean;
 }
 
+/** The services' one authorization model: allows the action or throws (and audits) the refusal. */
+export type AuthorizeUserAction = (
+  principal: Principal,
+  action: 'user.list' | 'user.get' | 'user.add' | 'user.update' | 'user.remove',
+  target: { kind: 'user'; name?: string | null },
+) => Promise<void>;
+
 export interface UserServiceDeps {
   catalog: Catalog;
+  authorize: AuthorizeUserAction;
   directory: UserDirectory;
   lastSeen: UsageTracker;
   /** `--oidc-admin-subjects`: Admins by the server's configuration, not editable through the API. */
@@ -58,15 +67,24 @@ export interface UserServiceDeps {
 export class UserService implements SessionUsers {
   constructor(private readonly deps: UserServiceDeps) {}
 
-  list(): UserView[] {
-    return this.deps.directory.all().map((user) => this.view(user));
+  async list(principal: Principal): Promise<UserView[]> {
+    await this.deps.authorize(principal, 'user.list', { kind: 'user' });
+    return (await this.deps.catalog.listUsers()).map((user) => this.view(user));
   }
 
-  async get(subject: string): Promise<UserView> {
+  async get(principal: Principal, subject: string): Promise<UserView> {
+    await this.deps.authorize(principal, 'user.get', { kind: 'user', name: subject });
     return this.view(await this.currentOrFail(validateSubject(subject)));
   }
 
-  async add(actor: UserActor, input: AddUserInput): Promise<UserView> {
+  /** The user a sign-in stands for, without authorization: any user may see themselves. */
+  async self(subject: string): Promise<UserView> {
+    return this.view(await this.currentOrFail(subject));
+  }
+
+  async add(principal: Principal, input: AddUserInput): Promise<UserView> {
+    await this.deps.authorize(principal, 'user.add', { kind: 'user', name: input.subject });
+    const actor = actorOf(principal);
     const subject = validateSubject(input.subject);
     const role = parseGroup(input.group);
     this.refuseDeclared(subject, 'add');
@@ -85,7 +103,9 @@ export class UserService implements SessionUsers {
     return this.view(this.remember(record));
   }
 
-  async update(actor: UserActor, subject: string, input: UpdateUserInput): Promise<UserView> {
+  async update(principal: Principal, subject: string, input: UpdateUserInput): Promise<UserView> {
+    await this.deps.authorize(principal, 'user.update', { kind: 'user', name: subject });
+    const actor = actorOf(principal);
     const target = validateSubject(subject);
     const patch: UserPatch = {};
     if (input.group !== undefined) {
@@ -115,7 +135,9 @@ export class UserService implements SessionUsers {
     return this.view(this.remember(record));
   }
 
-  async remove(actor: UserActor, subject: string): Promise<void> {
+  async remove(principal: Principal, subject: string): Promise<void> {
+    await this.deps.authorize(principal, 'user.remove', { kind: 'user', name: subject });
+    const actor = actorOf(principal);
     const target = validateSubject(subject);
     this.refuseDeclared(target, 'remove');
     const current = await this.currentOrFail(target);
@@ -219,7 +241,7 @@ export class UserService implements SessionUsers {
   }
 
   private async currentOrFail(subject: string): Promise<UserRecord> {
-    const record = this.deps.directory.get(subject) ?? (await this.deps.catalog.findUserBySubject(subject));
+    const record = await this.deps.catalog.findUserBySubject(subject);
     if (record === undefined || record.removedAt !== null)
       fail('USER_NOT_FOUND', `no user has the subject '${subject}'`);
     return record;
@@ -268,6 +290,15 @@ export class UserService implements SessionUsers {
       details: actor.subject === undefined ? details : { actorSubject: actor.subject, ...details },
     };
   }
+}
+
+function actorOf(principal: Principal): UserActor {
+  return {
+    tokenId: principal.tokenId,
+    name: principal.name,
+    sourceIp: principal.sourceIp,
+    ...(principal.kind === 'user' ? { subject: principal.subject } : {}),
+  };
 }
 
 function selfActor(session: VerifiedSession): UserActor {

@@ -3,15 +3,16 @@ import { after, before, describe, test } from 'node:test';
 import { OidcVerifier } from '../../../src/auth/oidc/oidc-verifier.ts';
 import { SessionAuthenticator } from '../../../src/auth/oidc/session-authenticator.ts';
 import { SessionFailure, type SessionFailureReason } from '../../../src/auth/oidc/session-failure.ts';
+import { systemPrincipal } from '../../../src/auth/principal.ts';
 import { UsageTracker } from '../../../src/auth/usage-tracker.ts';
 import type { Catalog } from '../../../src/catalog/catalog.ts';
 import { openCatalog } from '../../../src/catalog/open-catalog.ts';
 import { FluxgateError } from '../../../src/domain/errors.ts';
 import { UserDirectory } from '../../../src/services/user-directory.ts';
-import { type UserActor, UserService } from '../../../src/services/user-service.ts';
+import { UserService } from '../../../src/services/user-service.ts';
 import { TestIdp } from '../../helpers/test-idp.ts';
 
-const ADMIN_ACTOR: UserActor = { tokenId: 1, name: '_admin', sourceIp: '127.0.0.1' };
+const ADMIN_ACTOR = systemPrincipal('test-admin', '127.0.0.1');
 
 describe('signed-in users and their groups', () => {
   let idp: TestIdp;
@@ -26,7 +27,14 @@ describe('signed-in users and their groups', () => {
       { recordLastUsed: (entries) => catalog.recordLastSeen(entries.map((e) => ({ userId: e.tokenId, at: e.at }))) },
       () => {},
     );
-    users = new UserService({ catalog, directory, lastSeen, adminSubjects: new Set(adminSubjects), now: Date.now });
+    users = new UserService({
+      catalog,
+      directory,
+      lastSeen,
+      adminSubjects: new Set(adminSubjects),
+      now: Date.now,
+      authorize: async () => {},
+    });
     const verifier = new OidcVerifier({
       issuer: idp.issuer,
       audience: idp.audience,
@@ -73,7 +81,7 @@ describe('signed-in users and their groups', () => {
     idp.setAccount({ sub: 'dana', groups: ['engineering', 'Member'], email: 'dana@example.com', name: 'Dana' });
     const identity = await sessions.authenticate(await idp.signIn('dana'));
     assert.equal(identity.role, 'member');
-    const view = await users.get('dana');
+    const view = await users.get(ADMIN_ACTOR, 'dana');
     assert.deepEqual(
       [view.group, view.source, view.email, view.displayName],
       ['member', 'claim', 'dana@example.com', 'Dana'],
@@ -90,7 +98,7 @@ describe('signed-in users and their groups', () => {
     await refused('nogroup', 'no_group');
     idp.setAccount({ sub: 'other-group', groups: ['engineering', 'admins'] });
     await refused('other-group', 'no_group');
-    await assert.rejects(users.get('other-group'), { code: 'USER_NOT_FOUND' });
+    await assert.rejects(users.get(ADMIN_ACTOR, 'other-group'), { code: 'USER_NOT_FOUND' });
   });
 
   test("a claim-made user's group follows the claim; one set by an Admin does not", async () => {
@@ -133,8 +141,8 @@ describe('signed-in users and their groups', () => {
   test('a later start without a subject in --oidc-admin-subjects removes the Admin that list made', async () => {
     build(['new-admin']);
     await users.declareAdmins({ tokenId: null, name: 'startup', sourceIp: null });
-    await assert.rejects(users.get('root-admin'), { code: 'USER_NOT_FOUND' });
-    assert.equal((await users.get('new-admin')).group, 'admin');
-    assert.equal((await users.get('dana')).group, 'member');
+    await assert.rejects(users.get(ADMIN_ACTOR, 'root-admin'), { code: 'USER_NOT_FOUND' });
+    assert.equal((await users.get(ADMIN_ACTOR, 'new-admin')).group, 'admin');
+    assert.equal((await users.get(ADMIN_ACTOR, 'dana')).group, 'member');
   });
 });
