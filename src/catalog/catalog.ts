@@ -12,6 +12,8 @@ export interface DatabaseRecord {
   name: string;
   createdAt: number;
   deletedAt: number | null;
+  /** When a deleted database's files were removed (the recovery window ended); null until then. */
+  purgedAt: number | null;
   maxTables: number;
   maxColumnsPerTable: number;
   /** Rows older than this are removed; null keeps them forever. */
@@ -155,6 +157,13 @@ export interface Catalog {
   updateDatabase(id: number, patch: DatabasePatch, audit: AuditEntry): Promise<DatabaseRecord>;
   /** Soft delete: the row stays so grants can still show the old name; the name becomes free. */
   deleteDatabase(id: number, at: number, audit: AuditEntry): Promise<void>;
+  /**
+   * Brings a deleted database back under its name. Throws DATABASE_NOT_FOUND unless the id is deleted
+   * and not purged, DATABASE_EXISTS when a live database has taken the name.
+   */
+  undeleteDatabase(id: number, audit: AuditEntry): Promise<DatabaseRecord>;
+  /** Marks a deleted database purged (its files go); throws DATABASE_NOT_FOUND unless deleted and not yet purged. */
+  purgeDatabase(id: number, at: number, audit: AuditEntry): Promise<void>;
 
   /** Throws TOKEN_NAME_TAKEN when an unrevoked token has the name, TOKEN_HASH_TAKEN when the secret is known. */
   createToken(input: NewToken, secretHash: string, audit: AuditEntry): Promise<TokenRecord>;

@@ -21,6 +21,7 @@ import type {
 } from './catalog.ts';
 import type { CatalogDialect } from './catalog-dialect.ts';
 import { type ClaimedValues, conflictError, databaseNotFound, tokenNotFound } from './catalog-errors.ts';
+import { type DatabaseFinisher, purgeDatabaseRow, undeleteDatabaseRow } from './database-recovery.ts';
 import { databaseChanges, tokenChanges } from './patch-columns.ts';
 import {
   toAuditRecord,
@@ -135,6 +136,17 @@ export class KyselyCatalog implements Catalog {
       if (row === undefined) throw databaseNotFound(id);
       await this.#finish(trx, audit, 'database', id, at);
     });
+  }
+
+  async undeleteDatabase(id: number, audit: AuditEntry): Promise<DatabaseRecord> {
+    const found = await this.getDatabase(id);
+    return this.#mutate({ databaseName: found?.name }, (trx) =>
+      undeleteDatabaseRow(trx, id, audit, this.#finisher(trx)),
+    );
+  }
+
+  purgeDatabase(id: number, at: number, audit: AuditEntry): Promise<void> {
+    return this.#mutate({}, (trx) => purgeDatabaseRow(trx, id, at, audit, this.#finisher(trx)));
   }
 
   createToken(input: NewToken, secretHash: string, audit: AuditEntry): Promise<TokenRecord> {
@@ -453,6 +465,11 @@ export class KyselyCatalog implements Catalog {
     }
     this.#parts.committed();
     return result;
+  }
+
+  /** `#finish` for helpers outside the class: the audit and change-feed rows of one database change. */
+  #finisher(trx: Trx): DatabaseFinisher {
+    return (audit, id, at) => this.#finish(trx, audit, 'database', id, at);
   }
 
   /** The audit row and the change-feed row every mutation ends with. */

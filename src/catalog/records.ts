@@ -11,6 +11,7 @@ export function toDatabaseRecord(row: Selectable<DatabasesTable>): DatabaseRecor
     name: row.name,
     createdAt: row.created_at,
     deletedAt: row.deleted_at,
+    purgedAt: row.purged_at,
     maxTables: row.max_tables,
     maxColumnsPerTable: row.max_columns_per_table,
     retentionPeriodMs: row.retention_period_ms,

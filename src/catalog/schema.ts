@@ -16,6 +16,8 @@ export interface DatabasesTable {
   name: string;
   created_at: number;
   deleted_at: number | null;
+  /** Set when a deleted database's files were removed: it can no longer be undeleted. */
+  purged_at: Generated<number | null>;
   max_tables: number;
   max_columns_per_table: number;
   retention_period_ms: number | null;

@@ -100,6 +100,7 @@ export const PERMISSION_MATRIX: Readonly<Record<Action, Readonly<Record<Principa
   'database.rename': row(MANAGERS),
   'database.delete': row(MANAGERS),
   'database.undelete': row(MANAGERS),
+  'database.purge': row({ system: allow('when the recovery window of a deleted database ends') }),
   'audit.read': row(READERS),
   'audit.verify': row(READERS),
   'user.list': row(READERS),

@@ -1,4 +1,5 @@
 import { fail } from './errors.ts';
+import { parseRetentionPeriodNs, retentionNsToMs } from './retention-period.ts';
 
 const MS_PER_UNIT: Readonly<Record<string, number>> = {
   ms: 1,
@@ -85,41 +86,10 @@ export function toRfc3339(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-const RETENTION_PART = /(\d+(?:\.\d+)?)(mo|ms|y|w|d|h|m|s)/y;
-const RETENTION_UNIT_MS: Readonly<Record<string, number>> = {
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-  mo: 30 * 86_400_000,
-  y: 365 * 86_400_000,
-};
-
 /**
- * A retention period in influxctl's syntax: units m (minutes), h, d, w, mo (30 days) and y (365
- * days), compoundable (`30d30d`), fractional (`2.5d`), no sign and no whitespace. `0`, `0s` and
- * `infinite` mean "keep forever" (null). Throws INVALID_INPUT naming `field`.
+ * A retention period in influxctl's syntax (see parseRetentionPeriodNs), in milliseconds as the catalog
+ * keeps it; null for "keep forever". Throws INVALID_INPUT naming `field`.
  */
 export function parseRetentionPeriod(text: string, field = 'retentionPeriod'): number | null {
-  if (text === '0' || text === 'infinite') return null;
-  let total = 0;
-  let consumed = 0;
-  RETENTION_PART.lastIndex = 0;
-  for (let match = RETENTION_PART.exec(text); match !== null; match = RETENTION_PART.exec(text)) {
-    const [whole, amount, unit] = match as unknown as [string, string, string];
-    total += Number(amount) * (RETENTION_UNIT_MS[unit] as number);
-    consumed += whole.length;
-  }
-  if (text.length === 0 || consumed !== text.length) {
-    fail(
-      'INVALID_INPUT',
-      `${field}: '${text}' is not a retention period like 30d, 2.5d, 1mo or 30d12h (units m, h, d, w, mo, y; 0s for infinite)`,
-      { field },
-    );
-  }
-  const ms = Math.round(total);
-  if (!Number.isSafeInteger(ms)) fail('INVALID_INPUT', `${field}: '${text}' is too long a retention period`, { field });
-  return ms === 0 ? null : ms;
+  return retentionNsToMs(parseRetentionPeriodNs(text, field), field);
 }

@@ -24,6 +24,27 @@ export function validateName(name: unknown, field: string): string {
   return name;
 }
 
+/** Device names Windows reserves in every directory, with or without an extension (`CON`, `nul.txt`). */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+
+/**
+ * Database names: the rules of `validateName`, and not a name a file system gives a meaning to (`.`,
+ * `..`, or only dots) nor a Windows device name (`CON`, `nul.db`), so a name can never become a path
+ * that means something else. Throws INVALID_NAME naming `field`.
+ */
+export function validateDatabaseName(name: unknown, field: string): string {
+  const valid = validateName(name, field);
+  if (/^\.+$/.test(valid)) {
+    fail('INVALID_NAME', `${field} '${valid}' is only dots, which file systems reserve`, { field });
+  }
+  if (WINDOWS_RESERVED.test(valid)) {
+    fail('INVALID_NAME', `${field} '${valid}' is a device name Windows reserves (CON, PRN, AUX, NUL, COM1, LPT1, …)`, {
+      field,
+    });
+  }
+  return valid;
+}
+
 function printable(text: string): string {
   const clipped = text.length > 80 ? `${text.slice(0, 80)}…` : text;
   return JSON.stringify(clipped).slice(1, -1);

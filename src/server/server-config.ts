@@ -23,6 +23,8 @@ export interface ServerConfig {
   maxTables: number;
   maxColumnsPerTable: number;
   retentionSweepMs: number;
+  /** How long a deleted database can be undeleted before its files go. */
+  databaseRecoveryWindowMs: number;
   queryTimeoutMs: number;
   /** The built web console (`console/dist`), served at `/`. */
   consoleDir: string;
@@ -63,6 +65,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   maxTables: 500,
   maxColumnsPerTable: 250,
   retentionSweepMs: 60_000,
+  databaseRecoveryWindowMs: 7 * 86_400_000,
   queryTimeoutMs: 60_000,
   consoleDir: DEFAULT_CONSOLE_DIR,
   oidc: undefined,

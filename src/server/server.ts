@@ -16,6 +16,7 @@ import { CatalogAttemptLog } from '../services/audit.ts';
 import { Authorizer } from '../services/authorize.ts';
 import { CatalogFollower } from '../services/catalog-follower.ts';
 import { DatabaseDirectory } from '../services/database-directory.ts';
+import { DatabasePurger, purgeIntervalMs } from '../services/database-purger.ts';
 import { DatabaseService } from '../services/database-service.ts';
 import { InfluxqlService } from '../services/influxql-service.ts';
 import { QueryService } from '../services/query-service.ts';
@@ -123,6 +124,7 @@ export async function startServer(
       authorizer,
       now,
       defaults: { maxTables: config.maxTables, maxColumnsPerTable: config.maxColumnsPerTable },
+      recoveryWindowMs: config.databaseRecoveryWindowMs,
     });
     const system = new SystemService(new Set(config.disableAuthz));
     const writes = new WriteService({
@@ -137,6 +139,9 @@ export async function startServer(
     const sweeper = new RetentionSweeper(directory, storage, nowNs, onError);
     sweeper.start(config.retentionSweepMs);
     closers.unshift(() => sweeper.stop());
+    const purger = new DatabasePurger(databases, systemPrincipal('recovery-window'), onError);
+    purger.start(purgeIntervalMs(config));
+    closers.unshift(() => purger.stop());
 
     if (!authEnabled)
       logger.warn('started WITHOUT authentication: every request is allowed and token endpoints are disabled');

@@ -30,6 +30,11 @@ export class DatabaseDirectory {
     return record.deletedAt === null ? record.name : `${record.name}(deleted)`;
   }
 
+  /** Deleted databases, purged ones included, by id. */
+  deleted(): DatabaseRecord[] {
+    return [...this.byId.values()].filter((record) => record.deletedAt !== null).sort((a, b) => a.id - b.id);
+  }
+
   live(): DatabaseRecord[] {
     return [...this.byName.values()].sort((a, b) => a.name.localeCompare(b.name));
   }

@@ -77,6 +77,8 @@ export interface Storage {
   diskUsage(db: StorageDatabase): Promise<number>;
   /** Removes rows older than the retention period; returns how many. */
   enforceRetention(db: StorageDatabase, nowNs: bigint): Promise<number>;
+  /** Closes the engine of a database and keeps its files (a deleted database in its recovery window). */
+  release(dbId: number): Promise<void>;
   /** Closes the engine of a database and deletes its files. */
   drop(dbId: number): Promise<void>;
   close(): Promise<void>;

@@ -2,6 +2,7 @@ import { after, before } from 'node:test';
 import type { Catalog } from '../../src/catalog/catalog.ts';
 import { auditAndFeedContract } from './contract/audit-and-feed.ts';
 import { concurrentCreateContract } from './contract/concurrent-creates.ts';
+import { databaseRecoveryContract } from './contract/database-recovery.ts';
 import { databaseContract } from './contract/databases.ts';
 import { durabilityContract } from './contract/durability.ts';
 import type { CatalogHarness, ContractContext } from './contract/fixtures.ts';
@@ -29,6 +30,7 @@ export function catalogContract(harness: CatalogHarness, dialect: Catalog['diale
     }
   });
   databaseContract(ctx);
+  databaseRecoveryContract(ctx);
   tokenContract(ctx);
   concurrentCreateContract(ctx);
   secretContract(ctx);

@@ -25,6 +25,7 @@ export class InfluxqlHarness {
       name,
       createdAt: 0,
       deletedAt: null,
+      purgedAt: null,
       maxTables: 1000,
       maxColumnsPerTable: 1000,
       retentionPeriodMs,

@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { Catalog } from '../catalog.ts';
 import { initialMigration } from './0001-initial.ts';
 import { usersMigration } from './0002-users.ts';
+import { databasePurgeMigration } from './0003-database-purge.ts';
 
 /** In order; a released migration is never edited, only followed by a new one. */
 export function catalogMigrations(dialect: Catalog['dialect']): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001-initial': initialMigration(dialect),
     '0002-users': usersMigration(dialect),
+    '0003-database-purge': databasePurgeMigration(),
   };
   return { getMigrations: async () => migrations };
 }

@@ -25,7 +25,7 @@ const NS_PER_MS = 1_000_000n;
  */
 export class DuckDbStorage implements Storage {
   private readonly engines = new Map<number, DatabaseEngine>();
-  /** Drops in progress: a database is not reopened until its files are gone. */
+  /** Closes and drops in progress: a database is not reopened until its engine closed (and its files are gone). */
   private readonly drops = new Map<number, Promise<void>>();
   private parser: Promise<SqlParser> | undefined;
   private encoder: Promise<ParquetEncoder> | undefined;
@@ -93,7 +93,16 @@ export class DuckDbStorage implements Storage {
     return this.engine(db.id).enforceRetention(nowNs - BigInt(retentionMs) * NS_PER_MS);
   }
 
-  async drop(dbId: number): Promise<void> {
+  release(dbId: number): Promise<void> {
+    return this.closeEngine(dbId, false);
+  }
+
+  drop(dbId: number): Promise<void> {
+    return this.closeEngine(dbId, true);
+  }
+
+  /** Closes a database's engine and, if `removeFiles`, deletes its files; it is not reopened before. */
+  private async closeEngine(dbId: number, removeFiles: boolean): Promise<void> {
     const file = this.databaseFile(dbId);
     const engine = this.engines.get(dbId);
     this.engines.delete(dbId);
@@ -101,6 +110,7 @@ export class DuckDbStorage implements Storage {
     const dropping = (async () => {
       await previous;
       await engine?.close();
+      if (!removeFiles) return;
       for (const suffix of ['', '.wal', '.tmp']) {
         await fs.promises.rm(`${file}${suffix}`, { recursive: true, force: true });
       }

@@ -13,6 +13,7 @@ export function databaseContract(ctx: ContractContext): void {
       name: input.name,
       createdAt: input.createdAt,
       deletedAt: null,
+      purgedAt: null,
       maxTables: 100,
       maxColumnsPerTable: 200,
       retentionPeriodMs: 86_400_000,

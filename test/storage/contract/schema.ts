@@ -117,4 +117,18 @@ export function schemaContract(harness: StorageHarness): void {
       ['other'],
     );
   });
+
+  test('a released database keeps its data: the next use reopens it as it was', async () => {
+    const db = freshDatabase();
+    await writeLines(storage, db, 'm f=1 1\nm f=2 2');
+    await storage.release(db.id);
+    assert.deepEqual(
+      (await storage.schema(db)).map((m) => m.name),
+      ['m'],
+    );
+    assert.deepEqual((await storage.query(db, 'SELECT f FROM m ORDER BY time')).rows, [[1], [2]]);
+    await storage.release(db.id);
+    await writeLines(storage, db, 'm f=3 3');
+    assert.deepEqual((await storage.query(db, 'SELECT count(*) AS n FROM m')).rows, [[3]]);
+  });
 }
