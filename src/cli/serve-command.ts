@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../domain/durations.ts';
 import { SYSTEM_RESOURCES, type SystemResource } from '../domain/permissions.ts';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../server/server-config.ts';
+import { addHardeningOptions, hardeningConfigFrom } from './hardening-flags.ts';
 import { addOidcOptions, oidcConfigFrom } from './oidc-flags.ts';
 
 function integer(value: string): number {
@@ -114,6 +115,7 @@ export function addServeCommand(program: Command): void {
         authFailureLimit: options.authFailureLimit as number,
         queryTimeoutMs: options.queryTimeout as number,
         oidc: oidcConfigFrom(options),
+        ...hardeningConfigFrom(options),
       };
       // Loaded here so client commands do not pay for the server stack (DuckDB, pg, fastify) at startup.
       const { pino } = await import('pino');
@@ -140,4 +142,5 @@ export function addServeCommand(program: Command): void {
       process.once('SIGTERM', shutdown);
     });
   addOidcOptions(serve);
+  addHardeningOptions(serve);
 }
