@@ -155,9 +155,14 @@ export class Authenticator {
   private reject(error: unknown, sourceIp: string, now: number): never {
     const outcome = error instanceof FluxgateError ? (error.details.reason as AuthOutcome | undefined) : undefined;
     if (outcome === undefined) throw error;
-    if (GUESS_LIKE.has(outcome)) this.deps.throttle.recordFailure(sourceIp, now);
+    // Only guesses are throttled: a revoked or expired token always gets its own 401 and reason.
+    if (!GUESS_LIKE.has(outcome)) {
+      this.deps.onOutcome?.(outcome);
+      throw error;
+    }
+    this.deps.throttle.recordFailure(sourceIp, now);
     const wait = this.deps.throttle.retryAfter(sourceIp, now);
-    if (wait > 0 && outcome !== 'missing') {
+    if (wait > 0) {
       this.deps.onOutcome?.('throttled');
       throw failure(
         'throttled',

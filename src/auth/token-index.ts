@@ -94,6 +94,10 @@ export class TokenIndex {
   /** Adds or replaces a token with exactly these secrets. */
   put(token: TokenRecord, secrets: readonly TokenSecret[]): void {
     const hashes = secrets.map((secret) => storedKeyOf(secret.hash));
+    // A secret this token no longer has was rotated away: it reads as revoked, not unknown.
+    for (const old of this.secretsOf.get(token.id) ?? []) {
+      if (!hashes.includes(old)) remember(this.revoked, old, this.options.maxRemembered);
+    }
     this.drop(token.id, false);
     const indexed = toIndexed(token, this.authorities.intern(token.grants));
     for (const [i, secret] of secrets.entries()) {

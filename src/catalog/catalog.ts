@@ -178,6 +178,8 @@ export interface Catalog {
   /** The unrevoked tokens among `ids` with their unretired secrets, in a fixed number of queries (for the change feed). */
   loadTokensById(ids: readonly number[], now: number): Promise<TokenWithSecrets[]>;
   getTokenSecrets(tokenId: number, now: number): Promise<TokenSecret[]>;
+  /** Hashes of revoked tokens' secrets and of retired secrets, newest first, at most `limit` (so they read as revoked). */
+  loadRevokedHashes(limit: number, now: number): Promise<string[]>;
   /** Throws TOKEN_NOT_FOUND for an unknown or revoked id, TOKEN_NAME_TAKEN on a name clash. */
   updateToken(id: number, patch: TokenPatch, at: number, by: number | null, audit: AuditEntry): Promise<TokenRecord>;
   /** Sets revoked_at; throws TOKEN_NOT_FOUND when unknown or already revoked. */

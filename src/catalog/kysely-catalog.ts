@@ -272,6 +272,18 @@ export class KyselyCatalog implements Catalog {
     return rows.map(toTokenSecret);
   }
 
+  async loadRevokedHashes(limit: number, now: number): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('token_secrets')
+      .innerJoin('tokens', 'tokens.id', 'token_secrets.token_id')
+      .select('token_secrets.hash')
+      .where((eb) => eb.or([eb('tokens.revoked_at', 'is not', null), eb('token_secrets.retires_at', '<=', now)]))
+      .orderBy('tokens.id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.hash);
+  }
+
   updateToken(id: number, patch: TokenPatch, at: number, by: number | null, audit: AuditEntry): Promise<TokenRecord> {
     return this.#mutate({ tokenName: patch.name }, async (trx) => {
       const row = await trx

@@ -3,6 +3,7 @@ import { parseDuration } from '../domain/durations.ts';
 import { SYSTEM_RESOURCES, type SystemResource } from '../domain/permissions.ts';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../server/server-config.ts';
 import { addDatabaseServeOptions, databaseConfigFrom } from './database-flags.ts';
+import { addHardeningOptions, hardeningConfigFrom } from './hardening-flags.ts';
 import { addOidcOptions, oidcConfigFrom } from './oidc-flags.ts';
 
 function integer(value: string): number {
@@ -116,6 +117,7 @@ export function addServeCommand(program: Command): void {
         queryTimeoutMs: options.queryTimeout as number,
         oidc: oidcConfigFrom(options),
         ...databaseConfigFrom(options),
+        ...hardeningConfigFrom(options),
       };
       // Loaded here so client commands do not pay for the server stack (DuckDB, pg, fastify) at startup.
       const { pino } = await import('pino');
@@ -143,4 +145,5 @@ export function addServeCommand(program: Command): void {
     });
   addOidcOptions(serve);
   addDatabaseServeOptions(serve);
+  addHardeningOptions(serve);
 }

@@ -8,6 +8,7 @@ import Fastify, {
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { FluxgateError } from '../domain/errors.ts';
+import { type ConnectionLimits, fastifyConnectionOptions } from '../server/connection-limits.ts';
 import type { OidcConfig } from '../server/server-config.ts';
 import type { DatabaseService } from '../services/database-service.ts';
 import type { InfluxqlService } from '../services/influxql-service.ts';
@@ -61,6 +62,8 @@ export interface HttpDeps {
   stats: ServerStats;
   users: UserService;
   oidc: OidcConfig | undefined;
+  /** Header, request and keep-alive timeouts; Node's defaults when absent. */
+  connections?: ConnectionLimits;
 }
 
 /** The HTTP face: translates requests into service calls and errors into each family's shape. */
@@ -79,6 +82,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
       },
     },
     routerOptions: { ignoreTrailingSlash: true },
+    ...(deps.connections === undefined ? {} : fastifyConnectionOptions(deps.connections)),
   });
   app.decorateRequest('principal', null as never);
   app.decorateRequest('consoleSession', null);

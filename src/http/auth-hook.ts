@@ -35,10 +35,10 @@ function principalFor(request: FastifyRequest, deps: AuthHookDeps): Principal | 
     if (fromSession !== undefined) return authenticateSession(request, deps, fromSession);
   }
   const password = config.v1Password ? (request.query as Record<string, unknown> | undefined)?.p : undefined;
-  const credential = extractCredential(
-    request.headers.authorization,
-    typeof password === 'string' ? password : undefined,
-  );
+  const credential =
+    authorizationCount(request.raw.rawHeaders) > 1
+      ? ({ kind: 'malformed', reason: 'the request has more than one Authorization header' } as const)
+      : extractCredential(request.headers.authorization, typeof password === 'string' ? password : undefined);
   if (policy === 'optional' && credential.kind === 'none') return anonymousPrincipal(request.ip);
   return deps.authenticator.authenticate(credential, request.ip);
 }
@@ -53,4 +53,11 @@ async function authenticateSession(request: FastifyRequest, deps: AuthHookDeps, 
     }
     throw error;
   }
+}
+
+/** Node keeps the first of repeated Authorization headers and drops the rest; which one counts must not be a guess. */
+function authorizationCount(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === 'authorization') count++;
+  return count;
 }

@@ -77,7 +77,7 @@ function flag(value: string | undefined, field: string, fallback: boolean): bool
 
 function v1Precision(value: string | undefined): Precision {
   if (value === undefined || value === '') return 'ns';
-  const precision = V1_PRECISIONS[value];
+  const precision = Object.hasOwn(V1_PRECISIONS, value) ? V1_PRECISIONS[value] : undefined;
   if (precision === undefined)
     fail('INVALID_INPUT', `precision '${value}' is not one of n, ns, u, us, ms, s`, { field: 'precision' });
   return precision;

@@ -658,7 +658,7 @@ class Parser {
       const type = this.lexer.next();
       const word = type.text.toLowerCase();
       if (type.kind === 'keyword' && (word === 'field' || word === 'tag')) ref.type = word;
-      else if (type.kind === 'ident' && VAR_TYPES[word] !== undefined) ref.type = VAR_TYPES[word];
+      else if (type.kind === 'ident' && Object.hasOwn(VAR_TYPES, word)) ref.type = VAR_TYPES[word];
       else this.fail(type, ['float', 'integer', 'unsigned', 'string', 'boolean', 'field', 'tag']);
     }
     return ref;

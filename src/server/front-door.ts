@@ -23,6 +23,8 @@ export function installFrontDoor(http: Server, grpc: (socket: Socket) => void, f
     undecided.add(socket);
     let seen: Buffer = Buffer.alloc(0);
     const timer = setTimeout(() => socket.destroy(), firstBytesTimeoutMs);
+    // The HTTP server allows half-open sockets: a client that leaves before its first byte must not linger.
+    const onEnd = () => socket.destroy();
     const forget = () => {
       clearTimeout(timer);
       undecided.delete(socket);
@@ -32,6 +34,7 @@ export function installFrontDoor(http: Server, grpc: (socket: Socket) => void, f
       socket.off('data', onData);
       socket.off('error', forget);
       socket.off('close', forget);
+      socket.off('end', onEnd);
       socket.pause();
       socket.unshift(seen);
       // Each server takes the socket over and reads it as it needs (HTTP/2 reads the buffered bytes
@@ -51,6 +54,7 @@ export function installFrontDoor(http: Server, grpc: (socket: Socket) => void, f
     socket.on('data', onData);
     socket.on('error', forget);
     socket.on('close', forget);
+    socket.on('end', onEnd);
   });
   return {
     closeUndecided() {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { systemPrincipal } from '../auth/principal.ts';
 import { issuedTokenJson } from '../http/v3/token-json.ts';
 import type { TokenService } from '../services/token-service.ts';
+import { loopbackRefusal } from './loopback-request.ts';
 
 const RECOVERY_PATH = '/api/v3/configure/token/admin/regenerate';
 
@@ -23,6 +24,14 @@ export async function startRecoveryListener(
       response
         .writeHead(404, { 'content-type': 'application/json', connection: 'close' })
         .end(JSON.stringify({ error: 'not found' }));
+      return;
+    }
+    const refusal = loopbackRefusal(request);
+    if (refusal !== undefined) {
+      logger.warn({ reason: refusal }, 'operator token recovery refused');
+      response
+        .writeHead(403, { 'content-type': 'application/json', connection: 'close' })
+        .end(JSON.stringify({ error: `recovery refused: ${refusal}`, code: 'PERMISSION_DENIED' }));
       return;
     }
     // One shot: decided on arrival, so concurrent requests cannot regenerate twice.

@@ -1,5 +1,6 @@
 import type { SystemResource } from '../domain/permissions.ts';
 import { DEFAULT_CONSOLE_DIR } from '../http/console/console-assets.ts';
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connection-limits.ts';
 
 export interface ServerConfig {
   dataDir: string;
@@ -17,6 +18,9 @@ export interface ServerConfig {
   authFailureLimit: number;
   authFailureWindowMs: number;
   authBlockMs: number;
+  /** Failed authentications per second across all sources before every failure gets 429; 0: no ceiling. */
+  authFailureGlobalLimit: number;
+  connections: ConnectionLimits;
   tokenIndexMaxEntries: number;
   usageFlushMs: number;
   catalogPollMs: number;
@@ -59,6 +63,8 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   authFailureLimit: 30,
   authFailureWindowMs: 60_000,
   authBlockMs: 60_000,
+  authFailureGlobalLimit: 100,
+  connections: DEFAULT_CONNECTION_LIMITS,
   tokenIndexMaxEntries: 2_000_000,
   usageFlushMs: 5_000,
   catalogPollMs: 2_000,

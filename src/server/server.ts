@@ -7,6 +7,7 @@ import { systemPrincipal } from '../auth/principal.ts';
 import { TokenIndex } from '../auth/token-index.ts';
 import { UsageTracker } from '../auth/usage-tracker.ts';
 import { catalogSpecFrom, openCatalog } from '../catalog/open-catalog.ts';
+import { isFluxgateError } from '../domain/errors.ts';
 import { createFlightServer } from '../flight/flight-server.ts';
 import { buildHttpApp } from '../http/app.ts';
 import { loadConsoleBuild } from '../http/console/console-assets.ts';
@@ -29,7 +30,8 @@ import { UserDirectory } from '../services/user-directory.ts';
 import { WriteService } from '../services/write-service.ts';
 import { DuckDbStorage } from '../storage/duckdb/duckdb-storage.ts';
 import { readAdminTokenFile } from './admin-token-file.ts';
-import { parseBindAddress } from './bind-address.ts';
+import { parseBindAddress, parseLoopbackBindAddress } from './bind-address.ts';
+import { capConnections } from './connection-limits.ts';
 import { installFrontDoor } from './front-door.ts';
 import { startOidc } from './oidc-wiring.ts';
 import { startRecoveryListener } from './recovery-listener.ts';
@@ -55,7 +57,7 @@ export async function startServer(
   const recoveryBind =
     config.recoveryBind === undefined
       ? undefined
-      : parseBindAddress(config.recoveryBind, 'admin-token-recovery-http-bind');
+      : parseLoopbackBindAddress(config.recoveryBind, 'admin-token-recovery-http-bind');
   mkdirSync(config.dataDir, { recursive: true });
   const now = () => Date.now();
   const onError = (error: unknown) => logger.error({ err: error }, 'background task failed');
@@ -97,6 +99,7 @@ export async function startServer(
         windowMs: config.authFailureWindowMs,
         blockMs: config.authBlockMs,
         maxSources: 100_000,
+        globalLimitPerSecond: config.authFailureGlobalLimit,
       }),
       usage,
       now,
@@ -171,7 +174,9 @@ export async function startServer(
       stats: new ServerStats({ databases, directory, storage, system, outcomes }),
       users: oidc.users,
       oidc: config.oidc,
+      connections: config.connections,
     });
+    capConnections(app.server, config.connections);
     const flight = createFlightServer({ authenticator, authEnabled, queries, influxql, logger });
     const door = installFrontDoor(app.server, (socket) => flight.accept(socket), FIRST_BYTES_TIMEOUT_MS);
     await app.listen({ host: bind.host, port: bind.port });
@@ -207,9 +212,26 @@ async function closeAll(closers: Array<() => Promise<void> | void>): Promise<voi
 async function importAdminTokenFile(path: string, tokens: TokenService, logger: Logger): Promise<void> {
   const file = readAdminTokenFile(path);
   if (file.tooOpen) logger.warn({ file: path }, 'the admin token file can be read by group or others; chmod 600 it');
-  const outcome = await tokens.importAdminToken(systemPrincipal('admin-token-file'), file);
+  const outcome = await importOrSkip(() => tokens.importAdminToken(systemPrincipal('admin-token-file'), file));
+  if (outcome === 'taken') {
+    // A provisioned deployment restarts with the same file: refusing to start would loop forever.
+    logger.warn(
+      { file: path, name: file.name, outcome: 'skipped' },
+      'admin token file skipped: its token was revoked (or is registered under another name); provision a new one',
+    );
+    return;
+  }
   logger.info(
     { file: path, name: file.name, outcome },
     outcome === 'created' ? 'admin token imported' : 'admin token file skipped: the name exists',
   );
+}
+
+async function importOrSkip(work: () => Promise<'created' | 'exists'>): Promise<'created' | 'exists' | 'taken'> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isFluxgateError(error) && error.code === 'TOKEN_HASH_TAKEN') return 'taken';
+    throw error;
+  }
 }

@@ -3,6 +3,9 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
 import type { UserDirectory } from './user-directory.ts';
 
+/** Revoked hashes loaded at start (the index remembers at most this many anyway). */
+const REMEMBERED_REVOKED = 100_000;
+
 export interface FollowerOptions {
   /** Secrets loaded per catalog page at start. */
   pageSize: number;
@@ -39,6 +42,8 @@ export class CatalogFollower {
     this.version = await this.catalog.latestVersion();
     for (const db of await this.catalog.listDatabases({ includeDeleted: true })) this.directory.put(db);
     await this.loadTokens();
+    // Revoked tokens stay revoked across restarts: they answer TOKEN_REVOKED, never TOKEN_UNKNOWN.
+    this.index.rememberRevoked((await this.catalog.loadRevokedHashes(REMEMBERED_REVOKED, this.now())).reverse());
     if (this.users !== undefined) for (const user of await this.catalog.listUsers()) this.users.put(user);
     this.unsubscribe = this.catalog.onChange(() => this.soon());
     this.timer = setInterval(() => void this.sync(), this.options.pollMs);

@@ -37,6 +37,8 @@ class MapModel {
   }
 
   put(tokenId: number, secrets: { hash: string; retiresAt: number }[]): void {
+    const kept = new Set(secrets.map((secret) => secret.hash));
+    for (const old of this.secretsOf.get(tokenId) ?? []) if (!kept.has(old)) this.remember(this.revoked, old);
     this.drop(tokenId, false);
     for (const { hash, retiresAt } of secrets) {
       this.bySecret.set(hash, { tokenId, retiresAt });

@@ -41,11 +41,11 @@ describe('TokenIndex', () => {
     assert.deepEqual(index.lookup(h('nope')), { status: 'unknown' });
   });
 
-  test('put replaces all secrets; revoke remembers them as revoked', () => {
+  test('put replaces all secrets; the replaced ones and those of a revoked token read as revoked', () => {
     const index = new TokenIndex({ maxEntries: 10, maxRemembered: 10 });
     index.put(record(1), [{ hash: h('a'), tokenId: 1, retiresAt: null }]);
     index.put(record(1), [{ hash: h('b'), tokenId: 1, retiresAt: null }]);
-    assert.deepEqual(index.lookup(h('a')), { status: 'unknown' });
+    assert.deepEqual(index.lookup(h('a')), { status: 'revoked' }, 'a secret rotated away reads as revoked');
     index.revoke(1);
     assert.deepEqual(index.lookup(h('b')), { status: 'revoked' });
     index.put(record(2), [{ hash: h('b'), tokenId: 2, retiresAt: null }]);

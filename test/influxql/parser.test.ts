@@ -257,3 +257,9 @@ function parseErrorWith(text: string, params: Record<string, unknown>): string {
   }
   assert.fail(`expected ${text} not to parse`);
 }
+
+test('a type cast to an Object.prototype name is refused, not taken as a type', () => {
+  for (const name of ['constructor', 'toString', '__proto__']) {
+    assert.throws(() => parseQuery(`SELECT x::${name} FROM m`), /expected|float/i, name);
+  }
+});

@@ -85,7 +85,8 @@ function optionalParams(text: string | undefined): { params?: Record<string, unk
 
 /** URL parameters, overridden by a form or JSON body; a raw body is the query when `q` is absent. */
 function requestParams(request: FastifyRequest): Params {
-  const params: Params = {};
+  // No prototype: a parameter named `__proto__` or `constructor` is a parameter like any other.
+  const params: Params = Object.create(null);
   for (const [key, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
     params[key] = Array.isArray(value) ? String(value[0]) : String(value);
   }
