@@ -150,6 +150,7 @@ function sendError(raw: unknown, request: FastifyRequest, reply: FastifyReply, d
     reply.header('WWW-Authenticate', `Bearer realm="fluxgate"${challenge}`);
   }
   if (error.code === 'AUTH_THROTTLED') reply.header('Retry-After', String(error.details.retryAfterSeconds ?? 60));
+  if (error.code === 'CATALOG_UNAVAILABLE') reply.header('Retry-After', '1');
   if (error.status === 500) request.log.error({ err: raw, url: redactUrl(request.url) }, 'request failed');
   return reply.send(errorBody(familyOf(request), error));
 }
