@@ -9,6 +9,7 @@ import { GUESS_LIKE_SESSION_OUTCOMES, type SessionOutcome, sessionError } from '
 import { userPrincipal } from './oidc/session-principal.ts';
 import type { Principal } from './principal.ts';
 import type { IndexedToken, Lookup, TokenIndex } from './token-index.ts';
+import type { UnknownTokenProbe } from './unknown-token-probe.ts';
 import type { UsageTracker } from './usage-tracker.ts';
 
 export type AuthOutcome =
@@ -31,6 +32,10 @@ export interface AuthenticatorDeps {
   onOutcome?: (outcome: AuthOutcome) => void;
   /** Sign-ins through the identity provider; absent when the server takes fluxgate tokens only. */
   sessions?: SessionAuthenticator;
+  /** On a shared catalog: ask it about a token this node does not know before refusing it. */
+  probe?: UnknownTokenProbe;
+  /** On a shared catalog: how fresh the index is, and how to bring it up to date before trusting it. */
+  freshness?: { fresh(now: number): boolean; refresh(): Promise<void> };
 }
 
 /** Outcomes that look like guessing: they count towards the per-source throttle. */
@@ -83,14 +88,39 @@ export class Authenticator {
         return this.verifySession(credential.token, sourceIp);
       throw failure('malformed_token', 'TOKEN_MALFORMED', `the token is not valid (${shape.reason.replace('_', ' ')})`);
     }
-    const found = this.deps.index.lookupToken(credential.token);
+    const token = credential.token;
+    const found = this.deps.index.lookupToken(token);
+    if (found.status === 'unknown' && this.shouldProbe(token, sourceIp, now)) {
+      // Only a courtesy to tokens created elsewhere: a catalog that cannot answer leaves it unknown.
+      return this.lookupInCatalog(hashToken(token), sourceIp, now, true).then((principal) => {
+        this.deps.onOutcome?.('ok');
+        return principal;
+      });
+    }
     if (found.status === 'miss') {
-      return this.lookupInCatalog(hashToken(credential.token), sourceIp, now).then((principal) => {
+      return this.lookupInCatalog(hashToken(token), sourceIp, now).then((principal) => {
+        this.deps.onOutcome?.('ok');
+        return principal;
+      });
+    }
+    const freshness = this.deps.freshness;
+    if (found.status === 'found' && freshness !== undefined && !freshness.fresh(now)) {
+      // Paused (SIGSTOP, a GC or VM stall) or cut off from the change feed: a revoke may have been
+      // missed, so catch up with the catalog before accepting.
+      return freshness.refresh().then(() => {
+        const principal = this.decide(this.deps.index.lookupToken(token), sourceIp, now);
         this.deps.onOutcome?.('ok');
         return principal;
       });
     }
     return this.decide(found, sourceIp, now);
+  }
+
+  /** A token unknown here may be new on another node: ask the catalog, unless its source is blocked or the budget is spent. */
+  private shouldProbe(token: string, sourceIp: string, now: number): boolean {
+    const probe = this.deps.probe;
+    if (probe === undefined || this.deps.throttle.retryAfter(sourceIp, now) > 0) return false;
+    return probe.mayAsk(hashToken(token), now);
   }
 
   private verifySession(jwt: string, sourceIp: string): Promise<Principal> {
@@ -114,14 +144,18 @@ export class Authenticator {
   }
 
   /** Inside `exclusive`, so a read taken before a concurrent revoke cannot re-add the token after it. */
-  private lookupInCatalog(hash: string, sourceIp: string, now: number): Promise<Principal> {
-    return this.deps.index.exclusive(() => this.loadFromCatalog(hash, sourceIp, now));
+  private lookupInCatalog(hash: string, sourceIp: string, now: number, probing = false): Promise<Principal> {
+    return this.deps.index.exclusive(() => this.loadFromCatalog(hash, sourceIp, now, probing));
   }
 
-  private async loadFromCatalog(hash: string, sourceIp: string, now: number): Promise<Principal> {
-    const row = await this.deps.catalog.findTokenByHash(hash);
+  private async loadFromCatalog(hash: string, sourceIp: string, now: number, probing: boolean): Promise<Principal> {
+    const row = await this.deps.catalog.findTokenByHash(hash).catch((error: unknown) => {
+      if (probing) return undefined;
+      throw error;
+    });
     if (row === undefined) {
       this.deps.index.rememberUnknown(hash);
+      this.deps.probe?.rememberAbsent(hash, now);
       return this.decide({ status: 'unknown' }, sourceIp, now);
     }
     if (row.token.revokedAt !== null || (row.secret.retiresAt !== null && row.secret.retiresAt <= now)) {

@@ -218,6 +218,12 @@ export interface Catalog {
   recordLastSeen(entries: ReadonlyArray<{ userId: number; at: number }>): Promise<void>;
 
   latestVersion(): Promise<number>;
+  /** Registers or refreshes this node: its heartbeat and how far it has applied the change feed. */
+  heartbeatNode(node: NodeRecord): Promise<void>;
+  /** Nodes that heartbeated at or after `since` (epoch ms). */
+  listNodes(since: number): Promise<NodeRecord[]>;
+  /** Forgets a node that is shutting down, so nobody waits for it. */
+  removeNode(id: string): Promise<void>;
   changesSince(version: number, limit: number): Promise<CatalogChange[]>;
   /**
    * Calls `listener` soon after any change is committed, by this process or (postgres) another node.
@@ -226,4 +232,13 @@ export interface Catalog {
   onChange(listener: () => void): () => void;
 
   close(): Promise<void>;
+}
+
+/** A server process on this catalog (see the nodes table). */
+export interface NodeRecord {
+  id: string;
+  address: string;
+  startedAt: number;
+  heartbeatAt: number;
+  appliedVersion: number;
 }

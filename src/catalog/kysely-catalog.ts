@@ -12,6 +12,7 @@ import type {
   NewDatabase,
   NewToken,
   NewUser,
+  NodeRecord,
   TokenPatch,
   TokenRecord,
   TokenSecret,
@@ -22,6 +23,7 @@ import type {
 import type { CatalogDialect } from './catalog-dialect.ts';
 import { type ClaimedValues, conflictError, databaseNotFound, tokenNotFound } from './catalog-errors.ts';
 import { type DatabaseFinisher, purgeDatabaseRow, undeleteDatabaseRow } from './database-recovery.ts';
+import { heartbeatNode, listNodes, removeNode } from './node-rows.ts';
 import { databaseChanges, tokenChanges } from './patch-columns.ts';
 import {
   toAuditRecord,
@@ -444,6 +446,18 @@ export class KyselyCatalog implements Catalog {
       .select((eb) => eb.fn.max('version').as('version'))
       .executeTakeFirst();
     return row?.version ?? 0;
+  }
+
+  heartbeatNode(node: NodeRecord): Promise<void> {
+    return heartbeatNode(this.#db, node);
+  }
+
+  listNodes(since: number): Promise<NodeRecord[]> {
+    return listNodes(this.#db, since);
+  }
+
+  removeNode(id: string): Promise<void> {
+    return removeNode(this.#db, id);
   }
 
   async changesSince(version: number, limit: number): Promise<CatalogChange[]> {

@@ -9,6 +9,16 @@ export interface CatalogSchema {
   audit_log: AuditLogTable;
   catalog_changes: CatalogChangesTable;
   users: UsersTable;
+  nodes: NodesTable;
+}
+
+/** A server process serving this catalog, and how far it has applied the change feed. */
+export interface NodesTable {
+  id: string;
+  address: string;
+  started_at: number;
+  heartbeat_at: number;
+  applied_version: number;
 }
 
 export interface DatabasesTable {

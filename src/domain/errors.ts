@@ -86,6 +86,10 @@ export const errorCodes = {
     summary: "A state-changing console request lacked its session's CSRF token or came from another origin.",
   },
   CONSOLE_NOT_BUILT: { status: 503, summary: 'The web console has not been built; run `npm run build:console`.' },
+  CATALOG_UNAVAILABLE: {
+    status: 503,
+    summary: 'The catalog (PostgreSQL) cannot be reached right now; tokens already known keep working. Retry.',
+  },
   INFLUXQL_INVALID: {
     status: 400,
     summary: 'The InfluxQL query does not parse; the message names the line and character.',

@@ -27,6 +27,7 @@ import type { ConsoleSessions } from './console/console-sessions.ts';
 import { errorBody, toFluxgateError } from './error-bodies.ts';
 import { acceptFormBodies } from './form-body.ts';
 import type { ServerMetrics } from './metrics.ts';
+import { awaitPropagation, type PropagationWaiter } from './propagation-hook.ts';
 import { redactUrl } from './redact.ts';
 import type { ApiFamily } from './route-config.ts';
 import { registerSystemRoutes } from './system-routes.ts';
@@ -64,6 +65,8 @@ export interface HttpDeps {
   oidc: OidcConfig | undefined;
   /** Header, request and keep-alive timeouts; Node's defaults when absent. */
   connections?: ConnectionLimits;
+  /** On a shared catalog: revokes wait for every live node to apply them. */
+  propagation?: PropagationWaiter;
 }
 
 /** The HTTP face: translates requests into service calls and errors into each family's shape. */
@@ -107,6 +110,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
       'request',
     );
   });
+  if (deps.propagation !== undefined) awaitPropagation(app, deps.propagation);
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply, deps));
   app.setNotFoundHandler((request, reply) =>
     sendError(
@@ -150,6 +154,7 @@ function sendError(raw: unknown, request: FastifyRequest, reply: FastifyReply, d
     reply.header('WWW-Authenticate', `Bearer realm="fluxgate"${challenge}`);
   }
   if (error.code === 'AUTH_THROTTLED') reply.header('Retry-After', String(error.details.retryAfterSeconds ?? 60));
+  if (error.code === 'CATALOG_UNAVAILABLE') reply.header('Retry-After', '1');
   if (error.status === 500) request.log.error({ err: raw, url: redactUrl(request.url) }, 'request failed');
   return reply.send(errorBody(familyOf(request), error));
 }

@@ -31,6 +31,7 @@ import { WriteService } from '../services/write-service.ts';
 import { DuckDbStorage } from '../storage/duckdb/duckdb-storage.ts';
 import { readAdminTokenFile } from './admin-token-file.ts';
 import { parseBindAddress, parseLoopbackBindAddress } from './bind-address.ts';
+import { sharedCatalogNode } from './cluster-wiring.ts';
 import { capConnections } from './connection-limits.ts';
 import { installFrontDoor } from './front-door.ts';
 import { startOidc } from './oidc-wiring.ts';
@@ -80,6 +81,8 @@ export async function startServer(
     );
     await follower.start();
     closers.unshift(() => follower.stop());
+    let address = '';
+    const cluster = sharedCatalogNode(catalog, follower, now, () => address, onError);
     const usage = new UsageTracker(catalog, onError);
     usage.start(config.usageFlushMs);
     closers.unshift(() => usage.stop());
@@ -105,6 +108,7 @@ export async function startServer(
       now,
       onOutcome: (outcome) => metrics.recordAuth(outcome),
       sessions: oidc.sessions,
+      ...cluster?.authentication,
     });
     const authEnabled = !config.withoutAuth;
     const tokens = new TokenService({
@@ -175,6 +179,7 @@ export async function startServer(
       users: oidc.users,
       oidc: config.oidc,
       connections: config.connections,
+      propagation: cluster?.registry,
     });
     capConnections(app.server, config.connections);
     const flight = createFlightServer({ authenticator, authEnabled, queries, influxql, logger });
@@ -185,7 +190,11 @@ export async function startServer(
       await Promise.all([app.close(), flight.close()]);
     });
     const port = (app.server.address() as { port: number }).port;
-    const address = `http://${bind.host.includes(':') ? `[${bind.host}]` : bind.host}:${port}`;
+    address = `http://${bind.host.includes(':') ? `[${bind.host}]` : bind.host}:${port}`;
+    if (cluster !== undefined) {
+      await cluster.registry.start();
+      closers.unshift(() => cluster.registry.stop());
+    }
 
     let recovery: { server: Server; address: string } | undefined;
     if (recoveryBind !== undefined) {

@@ -27,6 +27,10 @@ export class CatalogFollower {
   private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
+  /** When the last successful sync started: every change committed before it is applied. */
+  private confirmed = Number.NEGATIVE_INFINITY;
+  /** Called after a sync applied changes (the node acknowledges them). */
+  onApplied: ((version: number) => void) | undefined;
 
   constructor(
     private readonly catalog: Catalog,
@@ -67,13 +71,27 @@ export class CatalogFollower {
     this.pending = true;
     this.syncing = this.syncing.then(async () => {
       this.pending = false;
+      const started = this.now();
+      const before = this.version;
       try {
         await this.applyChanges();
+        this.confirmed = started;
+        if (this.version !== before) this.onApplied?.(this.version);
       } catch (error) {
         this.onError(error);
       }
     });
     return this.syncing;
+  }
+
+  /** The last change-feed version applied to the index and the directory. */
+  get appliedVersion(): number {
+    return this.version;
+  }
+
+  /** Every change committed before this time (epoch ms) has been applied. */
+  get confirmedAt(): number {
+    return this.confirmed;
   }
 
   stop(): void {

@@ -6,6 +6,7 @@ import { databaseRecoveryContract } from './contract/database-recovery.ts';
 import { databaseContract } from './contract/databases.ts';
 import { durabilityContract } from './contract/durability.ts';
 import type { CatalogHarness, ContractContext } from './contract/fixtures.ts';
+import { nodesAndRevokedContract } from './contract/nodes-and-revoked.ts';
 import { secretContract } from './contract/secrets.ts';
 import { tokenContract } from './contract/tokens.ts';
 import { userContract } from './contract/users.ts';
@@ -36,5 +37,6 @@ export function catalogContract(harness: CatalogHarness, dialect: Catalog['diale
   secretContract(ctx);
   auditAndFeedContract(ctx);
   userContract(ctx);
+  nodesAndRevokedContract(ctx);
   durabilityContract(ctx);
 }

@@ -9,6 +9,8 @@ const NO_CONFIG_HOME = join(tmpdir(), 'fluxgate-tests-have-no-config');
 
 export interface ServerProcess {
   url: string;
+  /** The server's process id (for SIGSTOP/SIGCONT in the tests that pause a node). */
+  pid: number | undefined;
   dataDir: string;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
@@ -67,6 +69,7 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
   };
   return {
     url,
+    pid: child.pid,
     dataDir,
     recoveryUrl,
     output: () => output,

@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog.ts';
 import { initialMigration } from './0001-initial.ts';
 import { usersMigration } from './0002-users.ts';
 import { databasePurgeMigration } from './0003-database-purge.ts';
+import { nodesMigration } from './0004-nodes.ts';
 
 /** In order; a released migration is never edited, only followed by a new one. */
 export function catalogMigrations(dialect: Catalog['dialect']): MigrationProvider {
@@ -10,6 +11,7 @@ export function catalogMigrations(dialect: Catalog['dialect']): MigrationProvide
     '0001-initial': initialMigration(dialect),
     '0002-users': usersMigration(dialect),
     '0003-database-purge': databasePurgeMigration(),
+    '0004-nodes': nodesMigration(),
   };
   return { getMigrations: async () => migrations };
 }

@@ -7,6 +7,7 @@ import { migrateCatalog } from '../migrate.ts';
 import type { CatalogSchema } from '../schema.ts';
 import { recordPostgresChanges } from './change-feed.ts';
 import { ChangeWatcher } from './change-watcher.ts';
+import { withConnectionLossAsUnavailable } from './connection-loss.ts';
 import { int8AsNumber } from './int8-as-number.ts';
 import { postgresUniqueKey } from './postgres-unique-key.ts';
 
@@ -22,6 +23,10 @@ export async function openPostgresCatalog(url: string): Promise<KyselyCatalog> {
   });
   // An idle connection that breaks is dropped by the pool; the next query gets a fresh one.
   pool.on('error', () => {});
+  // A checked-out client has no listener of the pool's: without one, a connection that drops while a
+  // query runs (pg_terminate_backend, a restart, a failover) is an unhandled 'error' that ends the process.
+  // The query itself still fails (and is answered), and the pool discards the broken client on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<CatalogSchema>({ dialect: new PostgresDialect({ pool }) });
   const listeners = new ChangeListeners();
   const source = randomUUID();
@@ -33,17 +38,19 @@ export async function openPostgresCatalog(url: string): Promise<KyselyCatalog> {
     await db.destroy();
     throw error;
   }
-  return new KyselyCatalog({
-    name: 'postgres',
-    db,
-    uniqueKeyOf: postgresUniqueKey,
-    recordChanges: (trx, changes) => recordPostgresChanges(trx, changes, source),
-    committed: () => listeners.emit(),
-    onChange: (listener) => listeners.add(listener),
-    async close() {
-      listeners.clear();
-      await watcher.stop();
-      await db.destroy();
-    },
-  });
+  return withConnectionLossAsUnavailable(
+    new KyselyCatalog({
+      name: 'postgres',
+      db,
+      uniqueKeyOf: postgresUniqueKey,
+      recordChanges: (trx, changes) => recordPostgresChanges(trx, changes, source),
+      committed: () => listeners.emit(),
+      onChange: (listener) => listeners.add(listener),
+      async close() {
+        listeners.clear();
+        await watcher.stop();
+        await db.destroy();
+      },
+    }),
+  );
 }
