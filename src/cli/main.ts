@@ -3,7 +3,7 @@ import { isFluxgateError } from '../domain/errors.ts';
 import { addAdminCommands } from './admin-commands.ts';
 import { addAuditCommands } from './audit-commands.ts';
 import { addAuthCommands } from './auth-commands.ts';
-import { CliError } from './cli-error.ts';
+import { CliError, oneLine } from './cli-error.ts';
 import { ApiError } from './client.ts';
 import type { GlobalOptions } from './connection.ts';
 import { addQueryCommand, addWriteCommand } from './data-commands.ts';
@@ -73,7 +73,7 @@ function report(error: unknown): number {
     return error.exitCode;
   }
   if (error instanceof ApiError || isFluxgateError(error)) {
-    console.error(`Error: ${error.message}`);
+    console.error(`Error: ${oneLine(error.message)}`);
     return 1;
   }
   console.error(`Error: ${error instanceof Error ? error.message : String(error)}`);

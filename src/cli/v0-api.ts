@@ -1,5 +1,5 @@
 import { parseExpiry } from '../domain/expiry.ts';
-import { CliError } from './cli-error.ts';
+import { CliError, oneLine } from './cli-error.ts';
 import type { FluxgateClient } from './client.ts';
 import { clientFrom, type GlobalOptions, resolveConnection } from './connection.ts';
 
@@ -99,7 +99,7 @@ export async function forEachArgument(
       await each(item);
     } catch (error) {
       failed++;
-      console.error(`Error: ${item}: ${(error as Error).message}`);
+      console.error(`Error: ${item}: ${oneLine((error as Error).message)}`);
     }
   }
   if (failed > 0) {

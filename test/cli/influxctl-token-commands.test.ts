@@ -113,6 +113,13 @@ describe('influxctl-shape token commands (against a recording server: the v0 rou
     assert.equal(result.stderr.trimEnd().split('\n').length, 1);
   });
 
+  test('a message of several lines from the server is still one line on stderr', async () => {
+    cli.server.reply(v0Error(500, 'INTERNAL', 'the catalog is unavailable\n  retry later'));
+    const result = await cli.run(['token', 'list']);
+    failed(result, 'a multi-line message', /^Error: 500 the catalog is unavailable retry later$/);
+    assert.equal(result.stderr.trimEnd().split('\n').length, 1);
+  });
+
   test('get ID --include-revoked asks for revoked ones too and shows status, permissions and last use', async () => {
     cli.server.reply({
       body: token('42', {

@@ -5,7 +5,9 @@
  * the same commands against a real server.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { runInTerminal } from '../helpers/terminal.ts';
 import { failed, IDS, MGMT, SECRET, startV0Cli, succeeded, type V0Cli, v0Error } from './v0-cli.ts';
 
 const token = (id: string, extra: Record<string, unknown> = {}) => ({
@@ -190,6 +192,25 @@ describe('management commands (against a recording server: the v0 routes are not
     cli.server.reply();
     failed(await cli.run(['management', 'revoke', '12']), 'revoke without --force', /pass --force/);
     assert.equal(cli.server.requests.length, 0);
+  });
+
+  test('on a terminal revoke asks [y/N]: "n" sends nothing, "y" revokes', async () => {
+    const env = { XDG_CONFIG_HOME: cli.configHome, XDG_CACHE_HOME: join(cli.configHome, 'cache') };
+    cli.server.reply();
+    const declined = runInTerminal(['management', 'revoke', '12'], env);
+    await declined.expect('Are you sure you want to revoke the management token 12 (this cannot be undone)? [y/N]');
+    declined.type('n');
+    assert.notEqual(await declined.exited, 0);
+    assert.match(declined.screen(), /cancelled: nothing was changed/);
+    assert.equal(cli.server.requests.length, 0);
+
+    cli.server.reply({ status: 204 });
+    const accepted = runInTerminal(['management', 'revoke', '12'], env);
+    await accepted.expect('[y/N]');
+    accepted.type('y');
+    assert.equal(await accepted.exited, 0);
+    assert.match(accepted.screen(), /Management token 12 revoked\./);
+    assert.equal(cli.server.requests[0]?.method, 'DELETE');
   });
 
   test('rotate --grace 1h sends the grace and prints the new secret and until when the old one works', async () => {
