@@ -8,3 +8,8 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/** A message as one line: a server's multi-line message must not spill over several lines of stderr. */
+export function oneLine(message: string): string {
+  return message.replace(/\s*\r?\n\s*/g, ' ').trim();
+}

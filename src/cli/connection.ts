@@ -28,8 +28,8 @@ export interface Connection {
 export const DEFAULT_HOST = 'http://127.0.0.1:8181';
 
 /**
- * Flags first, then the environment (FLUXGATE_*, and the InfluxDB 3 CLI's own variables), then the
- * profile (`--profile`, FLUXGATE_PROFILE, or `default`), then the default host.
+ * Flags first, then the environment (FLUXGATE_MGMT_TOKEN for management commands, FLUXGATE_*, and
+ * the InfluxDB 3 CLI's own variables), then the profile (`--profile`, FLUXGATE_PROFILE, or `default`), then the default host.
  */
 export function resolveConnection(
   options: GlobalOptions,
@@ -40,8 +40,14 @@ export function resolveConnection(
   const profile = selectProfile(file, options.profile ?? nonEmpty(env.FLUXGATE_PROFILE), options.config !== undefined);
   const host = options.host ?? nonEmpty(env.FLUXGATE_HOST) ?? nonEmpty(env.INFLUXDB3_HOST_URL) ?? profileHost(profile);
   const profileToken = use === 'management' ? profile?.mgmt_token : profile?.token;
+  // FLUXGATE_MGMT_TOKEN lets one shell hold a management token beside a database token in FLUXGATE_TOKEN.
+  const managementEnv = use === 'management' ? nonEmpty(env.FLUXGATE_MGMT_TOKEN) : undefined;
   const token =
-    options.token ?? nonEmpty(env.FLUXGATE_TOKEN) ?? nonEmpty(env.INFLUXDB3_AUTH_TOKEN) ?? nonEmpty(profileToken);
+    options.token ??
+    managementEnv ??
+    nonEmpty(env.FLUXGATE_TOKEN) ??
+    nonEmpty(env.INFLUXDB3_AUTH_TOKEN) ??
+    nonEmpty(profileToken);
   return {
     host: host ?? DEFAULT_HOST,
     token: token === '' ? undefined : token,

@@ -23,7 +23,7 @@ export function addWriteCommand(program: Command, globals: () => GlobalOptions):
   program
     .command('write')
     .description('write line protocol: a string, a file, or - for stdin')
-    .requiredOption('-d, --database <name>', 'database to write to')
+    .option('-d, --database <name>', "database to write to (default: the profile's database)")
     .addOption(
       new Option('--precision <precision>', 'timestamp precision').choices(['ns', 'us', 'ms', 's']).default('ns'),
     )
@@ -33,8 +33,9 @@ export function addWriteCommand(program: Command, globals: () => GlobalOptions):
     .action(
       async (
         data: string | undefined,
-        options: { database: string; precision: string; file?: string; acceptPartial: boolean },
+        flags: { database?: string; precision: string; file?: string; acceptPartial: boolean },
       ) => {
+        const options = { ...flags, database: databaseOf(flags.database, globals()) };
         const source = openSource(data, options.file);
         const client = clientFrom(globals(), process.env, 'data');
         const progress = process.stderr.isTTY
@@ -52,6 +53,14 @@ export function addWriteCommand(program: Command, globals: () => GlobalOptions):
         console.log(`wrote ${count(lines, 'line')} to ${options.database}`);
       },
     );
+}
+
+/** `--database`, else the profile's `database` (as influxctl's `write` and `query` take it). */
+function databaseOf(flag: string | undefined, globals: GlobalOptions): string {
+  if (flag !== undefined) return flag;
+  const fromProfile = resolveConnection(globals, 'data').database;
+  if (fromProfile !== undefined) return fromProfile;
+  throw new CliError("no database: give --database NAME (or set database in the profile's [[profile]])", 2);
 }
 
 function openSource(data: string | undefined, file: string | undefined): Readable | string {
@@ -111,7 +120,7 @@ export function addQueryCommand(program: Command, globals: () => GlobalOptions):
   program
     .command('query')
     .description('run a SQL or InfluxQL query against one database')
-    .requiredOption('-d, --database <name>', 'database to query (_internal for system.tokens)')
+    .option('-d, --database <name>', "database to query (_internal for system.tokens; default: the profile's database)")
     .addOption(new Option('--language <language>', 'query language').choices(['sql', 'influxql']).default('sql'))
     .addOption(
       new Option('--format <format>', 'output format')
@@ -125,7 +134,8 @@ export function addQueryCommand(program: Command, globals: () => GlobalOptions):
     )
     .option('-o, --output <file>', 'write the result to a file instead of stdout')
     .argument('<query>', 'the query')
-    .action(async (query: string, options: QueryOptions) => {
+    .action(async (query: string, flags: Omit<QueryOptions, 'database'> & { database?: string }) => {
+      const options: QueryOptions = { ...flags, database: databaseOf(flags.database, globals()) };
       if (options.format === 'parquet' && options.output === undefined)
         throw new CliError('--format parquet needs --output <file>');
       const bytes =

@@ -1,13 +1,17 @@
 import { Command, CommanderError } from 'commander';
 import { isFluxgateError } from '../domain/errors.ts';
 import { addAdminCommands } from './admin-commands.ts';
+import { addAuditCommands } from './audit-commands.ts';
 import { addAuthCommands } from './auth-commands.ts';
-import { CliError } from './cli-error.ts';
+import { CliError, oneLine } from './cli-error.ts';
 import { ApiError } from './client.ts';
 import type { GlobalOptions } from './connection.ts';
 import { addQueryCommand, addWriteCommand } from './data-commands.ts';
 import { addCreateDatabaseCommand, addDeleteDatabaseCommand, addShowDatabasesCommand } from './database-commands.ts';
+import { addInfluxctlDatabaseCommands } from './influxctl-database-commands.ts';
+import { addInfluxctlTokenCommands } from './influxctl-token-commands.ts';
 import { addInitCommand } from './init-command.ts';
+import { addManagementCommands } from './management-commands.ts';
 import { addServeCommand } from './serve-command.ts';
 import {
   addCreateTokenCommand,
@@ -39,7 +43,12 @@ addShowDatabasesCommand(show, globals);
 const del = program.command('delete').description('revoke tokens, delete databases');
 addDeleteTokenCommand(del, globals);
 addDeleteDatabaseCommand(del, globals);
-addTokenInspectCommand(program.command('token').description('inspect tokens'));
+const token = program.command('token').description('database tokens (influxctl shape) and offline inspection');
+addTokenInspectCommand(token);
+addInfluxctlTokenCommands(token, globals);
+addManagementCommands(program, globals);
+addInfluxctlDatabaseCommands(program, globals);
+addAuditCommands(program, globals);
 addWriteCommand(program, globals);
 addQueryCommand(program, globals);
 addAdminCommands(program);
@@ -64,7 +73,7 @@ function report(error: unknown): number {
     return error.exitCode;
   }
   if (error instanceof ApiError || isFluxgateError(error)) {
-    console.error(`Error: ${error.message}`);
+    console.error(`Error: ${oneLine(error.message)}`);
     return 1;
   }
   console.error(`Error: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,0 +1,190 @@
+import { type Command, Option } from 'commander';
+import { CliError } from './cli-error.ts';
+import { confirm } from './confirm.ts';
+import type { GlobalOptions } from './connection.ts';
+import { confirmRotation, rotateBody } from './rotate-flags.ts';
+import { collect, type ExpiryOptions, expiryBody, forEachArgument, listAll, v0From } from './v0-api.ts';
+import { grants, never, printIssued, printTokens, type V0TokenJson } from './v0-token-output.ts';
+
+const formatOption = () => new Option('--format <format>', 'output format').choices(['table', 'json']).default('table');
+const tokenPath = (id: string) => `/tokens/${encodeURIComponent(id)}`;
+
+const LIST_COLUMNS: Array<[string, (t: V0TokenJson) => string]> = [
+  ['id', (t) => t.id],
+  ['description', (t) => t.description],
+  ['status', (t) => t.status],
+  ['permissions', grants],
+  ['created', (t) => t.createdAt],
+  ['expires', (t) => never(t.expiresAt)],
+  ['last used', (t) => never(t.lastUsedAt)],
+];
+
+const GET_COLUMNS: Array<[string, (t: V0TokenJson) => string]> = [
+  ...LIST_COLUMNS.slice(0, 3),
+  ['name', (t) => t.name ?? ''],
+  ...LIST_COLUMNS.slice(3),
+  ['revoked', (t) => t.revokedAt ?? ''],
+  ['prefix', (t) => t.tokenPrefix ?? ''],
+];
+
+type Permission = { action: 'read' | 'write'; resource: string };
+
+function permissionsOf(read: string[] | undefined, write: string[] | undefined): Permission[] {
+  return [
+    ...(read ?? []).map((resource) => ({ action: 'read' as const, resource })),
+    ...(write ?? []).map((resource) => ({ action: 'write' as const, resource })),
+  ];
+}
+
+const readOption = (flag: string, what: string) =>
+  new Option(`${flag} <database>`, `${what} (repeatable; '*' is every database)`).argParser(collect);
+
+interface UpdateOptions {
+  expiresAt?: string;
+  expiresIn?: string;
+  /** Commander's `--no-expiry`: false when given. */
+  expiry?: boolean;
+  description?: string;
+  readDatabase?: string[];
+  writeDatabase?: string[];
+  addReadDatabase?: string[];
+  addWriteDatabase?: string[];
+  removeDatabase?: string[];
+  format: string;
+}
+
+/**
+ * `token create|get|list|update|revoke|rotate`: influxctl's database tokens over `/api/v0/tokens`.
+ * Added beside `token inspect` on the same `token` command.
+ */
+export function addInfluxctlTokenCommands(token: Command, globals: () => GlobalOptions): void {
+  token
+    .command('create')
+    .description('create a database token; its secret is shown once')
+    .argument('<description>', 'what the token is for (not blank)')
+    .addOption(readOption('--read-database', 'a database it may query'))
+    .addOption(readOption('--write-database', 'a database it may write to'))
+    .option('--expires-at <time>', 'RFC3339 time it stops working (default: never)')
+    .option('--expires-in <duration>', 'lifetime from now, e.g. 7d, 12h, 1y (default: never)')
+    .addOption(formatOption())
+    .action(
+      async (
+        description: string,
+        options: ExpiryOptions & { readDatabase?: string[]; writeDatabase?: string[]; format: string },
+      ) => {
+        if (description.trim() === '') throw new CliError('the description must not be blank', 2);
+        const body = {
+          description,
+          permissions: permissionsOf(options.readDatabase, options.writeDatabase),
+          ...expiryBody(options),
+        };
+        const v0 = v0From(globals());
+        printIssued(await v0.client.json<V0TokenJson>('POST', v0.path('/tokens'), body), options.format);
+      },
+    );
+
+  token
+    .command('get')
+    .description('show one database token (never its secret)')
+    .argument('<id>', 'token id')
+    .option('--include-revoked', 'show it even if it was revoked')
+    .addOption(formatOption())
+    .action(async (id: string, options: { includeRevoked?: boolean; format: string }) => {
+      const v0 = v0From(globals());
+      const query = { includeRevoked: options.includeRevoked ? 'true' : undefined };
+      const found = await v0.client.json<V0TokenJson>('GET', v0.path(tokenPath(id), query));
+      if (options.format === 'json') printTokens([found], 'json', []);
+      else printTokens([found], 'table', GET_COLUMNS);
+    });
+
+  token
+    .command('list')
+    .description('list database tokens: status, permissions, expiry and last use, never secrets')
+    .option('--include-revoked', 'also list revoked tokens')
+    .addOption(
+      new Option('--sort <field>', 'sort order')
+        .choices(['id', 'description', 'created', 'expires', 'last-used'])
+        .default('id'),
+    )
+    .addOption(formatOption())
+    .action(async (options: { includeRevoked?: boolean; sort: string; format: string }) => {
+      const v0 = v0From(globals());
+      const tokens = await listAll<V0TokenJson>(v0, '/tokens', {
+        includeRevoked: options.includeRevoked ? 'true' : undefined,
+        sort: options.sort,
+      });
+      printTokens(tokens, options.format, LIST_COLUMNS);
+    });
+
+  token
+    .command('update')
+    .description(
+      'change a database token: --read/--write-database replace its permissions; --add-… and --remove-database edit them',
+    )
+    .argument('<id>', 'token id')
+    .option('--description <text>', 'a new description')
+    .addOption(readOption('--read-database', 'replace the permissions: a database it may query'))
+    .addOption(readOption('--write-database', 'replace the permissions: a database it may write to'))
+    .addOption(readOption('--add-read-database', 'add read access to a database'))
+    .addOption(readOption('--add-write-database', 'add write access to a database'))
+    .addOption(readOption('--remove-database', 'drop every permission on a database'))
+    .option('--expires-at <time>', 'a new RFC3339 expiry')
+    .option('--expires-in <duration>', 'a new expiry from now, e.g. 30d')
+    .option('--no-expiry', 'remove the expiry: it never expires')
+    .addOption(formatOption())
+    .action(async (id: string, options: UpdateOptions) => {
+      const body: Record<string, unknown> = {
+        ...expiryBody({
+          expiresAt: options.expiresAt,
+          expiresIn: options.expiresIn,
+          noExpiry: options.expiry === false,
+        }),
+      };
+      if (options.description !== undefined) body.description = options.description;
+      if (options.readDatabase !== undefined || options.writeDatabase !== undefined)
+        body.permissions = permissionsOf(options.readDatabase, options.writeDatabase);
+      if (options.addReadDatabase !== undefined || options.addWriteDatabase !== undefined)
+        body.addPermissions = permissionsOf(options.addReadDatabase, options.addWriteDatabase);
+      if (options.removeDatabase !== undefined) body.removeDatabases = options.removeDatabase;
+      if (Object.keys(body).length === 0) {
+        throw new CliError(
+          'nothing to change: give --description, --read-database/--write-database, --add-read-database, --add-write-database, --remove-database, --expires-at, --expires-in or --no-expiry',
+          2,
+        );
+      }
+      const v0 = v0From(globals());
+      const updated = await v0.client.json<V0TokenJson>('PATCH', v0.path(tokenPath(id)), body);
+      if (options.format === 'json') printTokens([updated], 'json', []);
+      else printTokens([updated], 'table', GET_COLUMNS);
+    });
+
+  token
+    .command('revoke')
+    .alias('delete')
+    .description('revoke database tokens; their next request gets 401 (cannot be undone)')
+    .argument('<id...>', 'token ids')
+    .option('--force', 'do not ask for confirmation')
+    .action(async (ids: string[], options: { force?: boolean }) => {
+      const what = ids.length === 1 ? `the database token ${ids[0]}` : `${ids.length} database tokens`;
+      await confirm(`revoke ${what} (this cannot be undone)`, options.force, '--force');
+      const v0 = v0From(globals());
+      await forEachArgument(ids, 'revocations', async (id) => {
+        await v0.client.json('DELETE', v0.path(tokenPath(id)));
+        console.log(`Database token ${id} revoked.`);
+      });
+    });
+
+  token
+    .command('rotate')
+    .description('give a database token a new secret (same id and permissions); shown once')
+    .argument('<id>', 'token id')
+    .option('--grace <duration>', 'how long the old secret keeps working, e.g. 1h (default 0s: it stops at once)')
+    .option('--force', 'do not ask for confirmation when the old secret stops at once')
+    .addOption(formatOption())
+    .action(async (id: string, options: { grace?: string; force?: boolean; format: string }) => {
+      const body = rotateBody(options.grace);
+      await confirmRotation(`the database token ${id}`, body, options.force);
+      const v0 = v0From(globals());
+      printIssued(await v0.client.json<V0TokenJson>('POST', v0.path(`${tokenPath(id)}/rotate`), body), options.format);
+    });
+}
