@@ -141,6 +141,12 @@ export class FluxgateClient {
         ? this.options.onUnauthorized(error)
         : error;
     }
+    const unconfirmed = response.headers.get('x-fluxgate-unconfirmed-nodes');
+    if (unconfirmed !== null) {
+      process.stderr.write(
+        `warning: not yet applied on every node (no acknowledgement in time from: ${unconfirmed})\n`,
+      );
+    }
     return response;
   }
 }

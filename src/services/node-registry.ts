@@ -61,6 +61,7 @@ export class NodeRegistry {
     this.follower.onApplied = () => void this.beat();
     await this.follower.sync();
     await this.beat();
+    await this.forgetLongGone();
     this.timer = setInterval(() => void this.tick(), this.options.heartbeatMs);
     this.timer.unref();
   }
@@ -105,6 +106,18 @@ export class NodeRegistry {
         return { confirmed: nodes.map((node) => node.id).filter((id) => !behind.includes(id)), unconfirmed: behind };
       }
       await sleep(wait);
+    }
+  }
+
+  /** Rows of nodes that died without removing themselves (killed, crashed), gone for an hour. */
+  private async forgetLongGone(): Promise<void> {
+    const cutoff = this.now() - 3_600_000;
+    try {
+      for (const node of await this.catalog.listNodes(0)) {
+        if (node.heartbeatAt < cutoff) await this.catalog.removeNode(node.id);
+      }
+    } catch (error) {
+      this.onError(error);
     }
   }
 
