@@ -94,6 +94,7 @@ try {
         expiresAt: null,
         revokedAt: null,
         lastUsedAt: null,
+        role: null,
         grants: [{ type: 'db', databases: '*', actions: dbActionBits('read') }],
       },
       [{ hash: hashToken(token), tokenId: i + 1, retiresAt: null }],

@@ -26,6 +26,7 @@ function record(id: number): TokenRecord {
     expiresAt: now + 86_400_000,
     revokedAt: null,
     lastUsedAt: null,
+    role: null,
     grants: [{ type: 'db', databases: [id % 50, 7], actions: dbActionBits('read', 'write') }],
   };
 }

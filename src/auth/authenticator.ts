@@ -234,7 +234,7 @@ function principalOf(token: IndexedToken, sourceIp: string): Principal {
     kind: 'token',
     tokenId: token.id,
     tokenKind: token.kind,
-    role: null,
+    role: token.role,
     name: token.name,
     authority: token.authority,
     expiresAt: token.expiresAt,

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { TokenRecord, TokenSecret } from '../catalog/catalog.ts';
 import type { Authority } from '../domain/permissions.ts';
+import type { Role } from '../domain/principal.ts';
 import type { TokenKind } from '../domain/token-format.ts';
 import { AuthorityInterner } from './authority-interner.ts';
 import { DIGEST_BYTES, DigestTable } from './digest-table.ts';
@@ -10,6 +11,8 @@ export interface IndexedToken {
   readonly id: number;
   readonly kind: TokenKind;
   readonly name: string;
+  /** A management token's role; null for every other kind. */
+  readonly role: Role | null;
   /** Epoch ms; Infinity when the token never expires. */
   readonly expiresAt: number;
   readonly authority: Authority;
@@ -183,6 +186,7 @@ function toIndexed(token: TokenRecord, authority: Authority): IndexedToken {
     id: token.id,
     kind: token.kind,
     name: token.name,
+    role: token.role,
     expiresAt: token.expiresAt ?? Number.POSITIVE_INFINITY,
     authority,
   };

@@ -1,4 +1,5 @@
 import type { Grant } from '../domain/permissions.ts';
+import type { Role } from '../domain/principal.ts';
 import type { TokenKind } from '../domain/token-format.ts';
 
 /**
@@ -49,6 +50,8 @@ export interface TokenRecord {
   expiresAt: number | null;
   revokedAt: number | null;
   lastUsedAt: number | null;
+  /** A management token's role; null for every other kind. */
+  role: Role | null;
   grants: Grant[];
 }
 
@@ -61,12 +64,14 @@ export interface NewToken {
   createdBy: number | null;
   expiresAt: number | null;
   grants: Grant[];
+  role?: Role | null;
 }
 
 export interface TokenPatch {
   name?: string;
   description?: string | null;
   expiresAt?: number | null;
+  role?: Role;
   grants?: Grant[];
 }
 
@@ -224,6 +229,12 @@ export interface Catalog {
   listNodes(since: number): Promise<NodeRecord[]>;
   /** Forgets a node that is shutting down, so nobody waits for it. */
   removeNode(id: string): Promise<void>;
+
+  /**
+   * The account and cluster ids of this catalog: the configured ones (kept for every node), else
+   * those kept from an earlier start, else `generated` (kept from now on).
+   */
+  clusterIdentity(configured: Partial<ClusterIdentity>, generated: ClusterIdentity): Promise<ClusterIdentity>;
   changesSince(version: number, limit: number): Promise<CatalogChange[]>;
   /**
    * Calls `listener` soon after any change is committed, by this process or (postgres) another node.
@@ -241,4 +252,10 @@ export interface NodeRecord {
   startedAt: number;
   heartbeatAt: number;
   appliedVersion: number;
+}
+
+/** The ids a Dedicated-style management path carries: `/api/v0/accounts/{accountId}/clusters/{clusterId}/…`. */
+export interface ClusterIdentity {
+  accountId: string;
+  clusterId: string;
 }

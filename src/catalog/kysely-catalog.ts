@@ -7,6 +7,7 @@ import type {
   AuditRecord,
   Catalog,
   CatalogChange,
+  ClusterIdentity,
   DatabasePatch,
   DatabaseRecord,
   NewDatabase,
@@ -22,6 +23,7 @@ import type {
 } from './catalog.ts';
 import type { CatalogDialect } from './catalog-dialect.ts';
 import { type ClaimedValues, conflictError, databaseNotFound, tokenNotFound } from './catalog-errors.ts';
+import { claimClusterIdentity } from './cluster-identity-rows.ts';
 import { type DatabaseFinisher, purgeDatabaseRow, undeleteDatabaseRow } from './database-recovery.ts';
 import { heartbeatNode, listNodes, removeNode } from './node-rows.ts';
 import { databaseChanges, tokenChanges } from './patch-columns.ts';
@@ -458,6 +460,10 @@ export class KyselyCatalog implements Catalog {
 
   removeNode(id: string): Promise<void> {
     return removeNode(this.#db, id);
+  }
+
+  clusterIdentity(configured: Partial<ClusterIdentity>, generated: ClusterIdentity): Promise<ClusterIdentity> {
+    return claimClusterIdentity(this.#db, configured, generated);
   }
 
   async changesSince(version: number, limit: number): Promise<CatalogChange[]> {

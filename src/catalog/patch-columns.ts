@@ -19,5 +19,6 @@ export function tokenChanges(patch: TokenPatch): UpdateObject<CatalogSchema, 'to
   if (patch.name !== undefined) changes.name = patch.name;
   if (patch.description !== undefined) changes.description = patch.description;
   if (patch.expiresAt !== undefined) changes.expires_at = patch.expiresAt;
+  if (patch.role !== undefined) changes.role = patch.role;
   return changes;
 }

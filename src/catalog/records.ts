@@ -1,5 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Grant } from '../domain/permissions.ts';
+import type { Role } from '../domain/principal.ts';
 import type { TokenKind } from '../domain/token-format.ts';
 import type { AuditEntry, AuditRecord, CatalogChange, DatabaseRecord, TokenRecord, TokenSecret } from './catalog.ts';
 import type { AuditLogTable, CatalogChangesTable, DatabasesTable, TokenSecretsTable, TokensTable } from './schema.ts';
@@ -32,6 +33,7 @@ export function toTokenRecord(row: Selectable<TokensTable>, grants: Grant[]): To
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     lastUsedAt: row.last_used_at,
+    role: (row.role ?? null) as Role | null,
     grants,
   };
 }

@@ -10,6 +10,7 @@ export interface CatalogSchema {
   catalog_changes: CatalogChangesTable;
   users: UsersTable;
   nodes: NodesTable;
+  cluster_identity: ClusterIdentityTable;
 }
 
 /** A server process serving this catalog, and how far it has applied the change feed. */
@@ -46,6 +47,8 @@ export interface TokensTable {
   expires_at: number | null;
   revoked_at: number | null;
   last_used_at: number | null;
+  /** A management token's role; null for every other kind. */
+  role: Generated<string | null>;
 }
 
 export interface TokenSecretsTable {
@@ -100,4 +103,11 @@ export interface UsersTable {
   disabled_at: number | null;
   removed_at: number | null;
   last_seen_at: number | null;
+}
+
+/** One row (id 1): the ids the Dedicated-style paths of the management API carry. */
+export interface ClusterIdentityTable {
+  id: number;
+  account_id: string;
+  cluster_id: string;
 }

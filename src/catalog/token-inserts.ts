@@ -33,6 +33,7 @@ export async function insertTokens(
         created_at: input.createdAt,
         created_by: input.createdBy,
         expires_at: input.expiresAt,
+        role: input.role ?? null,
       })),
     )
     .returning(['id', 'name'])
@@ -71,6 +72,7 @@ export async function insertTokens(
     expiresAt: input.expiresAt,
     revokedAt: null,
     lastUsedAt: null,
+    role: input.role ?? null,
     grants: (grantRows[i] ?? []).map(grantFromRow),
   }));
 }

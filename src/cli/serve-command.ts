@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../domain/durations.ts';
 import { SYSTEM_RESOURCES, type SystemResource } from '../domain/permissions.ts';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../server/server-config.ts';
+import { addClusterOptions, clusterConfigFrom } from './cluster-flags.ts';
 import { addDatabaseServeOptions, databaseConfigFrom } from './database-flags.ts';
 import { addHardeningOptions, hardeningConfigFrom } from './hardening-flags.ts';
 import { addOidcOptions, oidcConfigFrom } from './oidc-flags.ts';
@@ -117,6 +118,7 @@ export function addServeCommand(program: Command): void {
         queryTimeoutMs: options.queryTimeout as number,
         oidc: oidcConfigFrom(options),
         ...databaseConfigFrom(options),
+        ...clusterConfigFrom(options),
         ...hardeningConfigFrom(options),
       };
       // Loaded here so client commands do not pay for the server stack (DuckDB, pg, fastify) at startup.
@@ -145,5 +147,6 @@ export function addServeCommand(program: Command): void {
     });
   addOidcOptions(serve);
   addDatabaseServeOptions(serve);
+  addClusterOptions(serve);
   addHardeningOptions(serve);
 }

@@ -287,3 +287,14 @@ const WHO_MAY: Readonly<Record<Action, string>> = Object.fromEntries(
     return [action, `that needs ${list}`];
   }),
 ) as Record<Action, string>;
+
+/**
+ * The highest management role a principal may give a token: Admin for the operator, admin tokens and
+ * the server; its own role for a management token or a signed-in user; none for anything else.
+ */
+export function roleCeilingOf(principal: Principal): Role | null {
+  const principalClass = classOf(principal);
+  if (principalClass === 'operator' || principalClass === 'admin' || principalClass === 'system') return 'admin';
+  if (principalClass.startsWith('role:')) return principalClass.slice('role:'.length) as Role;
+  return null;
+}

@@ -62,6 +62,10 @@ export const errorCodes = {
   TOKEN_NAME_TAKEN: { status: 409, summary: 'An active token already has this name.' },
   OPERATOR_TOKEN_EXISTS: { status: 409, summary: 'The operator token `_admin` already exists.' },
   DATABASE_EXISTS: { status: 409, summary: 'A database with this name already exists.' },
+  TOKEN_INACTIVE: {
+    status: 409,
+    summary: 'The token is revoked or expired: it cannot be edited, rotated or revoked again.',
+  },
   TOKEN_HASH_TAKEN: { status: 409, summary: 'A token with this secret is already registered.' },
   BODY_TOO_LARGE: { status: 413, summary: 'The request body is larger than the configured limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The request body has a content type the endpoint does not accept.' },

@@ -12,6 +12,7 @@ import { type ConnectionLimits, fastifyConnectionOptions } from '../server/conne
 import type { OidcConfig } from '../server/server-config.ts';
 import type { DatabaseService } from '../services/database-service.ts';
 import type { InfluxqlService } from '../services/influxql-service.ts';
+import type { ManagementApi } from '../services/management-api.ts';
 import type { QueryService } from '../services/query-service.ts';
 import type { RequestOutcomes } from '../services/request-outcomes.ts';
 import type { ServerStats } from '../services/server-stats.ts';
@@ -34,6 +35,9 @@ import { registerSystemRoutes } from './system-routes.ts';
 import { registerAuthRoutes } from './v0/auth-routes.ts';
 import { registerStatsRoutes } from './v0/stats-routes.ts';
 import { registerUserRoutes } from './v0/user-routes.ts';
+import { registerV0Routes } from './v0/v0-scope.ts';
+import { registerV0TokenRoutes } from './v0/v0-token-routes.ts';
+import { registerWhoamiRoute } from './v0/whoami-route.ts';
 import { registerV1QueryRoutes } from './v1/query-routes.ts';
 import { registerDatabaseRoutes } from './v3/database-routes.ts';
 import { registerInfluxqlRoutes } from './v3/influxql-routes.ts';
@@ -67,6 +71,8 @@ export interface HttpDeps {
   connections?: ConnectionLimits;
   /** On a shared catalog: revokes wait for every live node to apply them. */
   propagation?: PropagationWaiter;
+  /** The management API's door (account and cluster ids, who may enter). */
+  managementApi: ManagementApi;
 }
 
 /** The HTTP face: translates requests into service calls and errors into each family's shape. */
@@ -132,6 +138,10 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   registerConsoleRoutes(app, { ...deps.console, authenticator: deps.authenticator, authEnabled: deps.authEnabled });
   registerAuthRoutes(app, deps.oidc, deps.users);
   registerUserRoutes(app, deps.users);
+  registerV0Routes(app, deps.managementApi, (scope) => {
+    registerWhoamiRoute(scope, deps.managementApi);
+    registerV0TokenRoutes(scope, deps.tokens, deps.managementApi.identity, deps.now);
+  });
   return app;
 }
 
@@ -140,6 +150,7 @@ function familyOf(request: FastifyRequest): ApiFamily {
   if (configured !== undefined) return configured;
   const path = request.url;
   if (path.startsWith('/api/v2/')) return 'v2';
+  if (path.startsWith('/api/v0/')) return 'v0';
   if (path.startsWith('/write') || path.startsWith('/query')) return 'v1';
   return 'v3';
 }

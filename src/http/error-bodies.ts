@@ -22,6 +22,12 @@ export function errorBody(family: ApiFamily, error: FluxgateError): unknown {
       return { code: V2_CODES[error.status] ?? 'internal error', message: error.message, fluxgate_code: error.code };
     case 'v1':
       return { error: error.message, code: error.code };
+    case 'v0': {
+      const body: Record<string, unknown> = { code: error.status, message: error.message, fluxgateCode: error.code };
+      if (error.details.field !== undefined) body.field = error.details.field;
+      if (error.details.reason !== undefined) body.reason = error.details.reason;
+      return body;
+    }
     case 'plain':
     case 'v3': {
       const body: Record<string, unknown> = { error: error.message, code: error.code };

@@ -6,7 +6,7 @@ import type { SystemResource } from '../domain/permissions.ts';
 export type AuthPolicy = 'required' | 'optional' | 'none' | { system: SystemResource };
 
 /** Each API family keeps its own error body shape. */
-export type ApiFamily = 'v3' | 'v2' | 'v1' | 'plain';
+export type ApiFamily = 'v3' | 'v2' | 'v1' | 'v0' | 'plain';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -34,6 +34,8 @@ export interface ServerConfig {
   consoleDir: string;
   /** Sign-ins through an OpenID provider; undefined when the server takes fluxgate tokens only. */
   oidc: OidcConfig | undefined;
+  /** The management API's account and cluster ids; those absent are kept in (or generated into) the catalog. */
+  clusterIdentity?: { accountId?: string; clusterId?: string };
 }
 
 export interface OidcConfig {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { type Logger, pino } from 'pino';
@@ -13,6 +14,7 @@ import { buildHttpApp } from '../http/app.ts';
 import { loadConsoleBuild } from '../http/console/console-assets.ts';
 import { ConsoleSessions } from '../http/console/console-sessions.ts';
 import { ServerMetrics } from '../http/metrics.ts';
+import { SERVER_VERSION } from '../http/system-routes.ts';
 import { CatalogAttemptLog } from '../services/audit.ts';
 import { Authorizer } from '../services/authorize.ts';
 import { CatalogFollower } from '../services/catalog-follower.ts';
@@ -20,6 +22,7 @@ import { DatabaseDirectory } from '../services/database-directory.ts';
 import { DatabasePurger, purgeIntervalMs } from '../services/database-purger.ts';
 import { DatabaseService } from '../services/database-service.ts';
 import { InfluxqlService } from '../services/influxql-service.ts';
+import { ManagementApi } from '../services/management-api.ts';
 import { QueryService } from '../services/query-service.ts';
 import { RequestOutcomes } from '../services/request-outcomes.ts';
 import { RetentionSweeper } from '../services/retention-sweeper.ts';
@@ -133,6 +136,11 @@ export async function startServer(
       defaults: { maxTables: config.maxTables, maxColumnsPerTable: config.maxColumnsPerTable },
       recoveryWindowMs: config.databaseRecoveryWindowMs,
     });
+    const identity = await catalog.clusterIdentity(config.clusterIdentity ?? {}, {
+      accountId: randomUUID(),
+      clusterId: randomUUID(),
+    });
+    const managementApi = new ManagementApi(authorizer, identity, SERVER_VERSION);
     const system = new SystemService(new Set(config.disableAuthz));
     const writes = new WriteService({
       directory,
@@ -180,6 +188,7 @@ export async function startServer(
       oidc: config.oidc,
       connections: config.connections,
       propagation: cluster?.registry,
+      managementApi,
     });
     capConnections(app.server, config.connections);
     const flight = createFlightServer({ authenticator, authEnabled, queries, influxql, logger });

@@ -2,13 +2,14 @@ import type { TokenIndex } from '../auth/token-index.ts';
 import type { UsageTracker } from '../auth/usage-tracker.ts';
 import type { Catalog, TokenRecord } from '../catalog/catalog.ts';
 import { type ManagementAction, type TokenVerb, tokenAction } from '../domain/actions.ts';
-import { mayGrant } from '../domain/authorization.ts';
+import { mayGrant, roleCeilingOf } from '../domain/authorization.ts';
 import { requireFuture } from '../domain/durations.ts';
 import { FluxgateError, fail, isFluxgateError } from '../domain/errors.ts';
 import { expiresWithin } from '../domain/expiry.ts';
 import { OPERATOR_TOKEN_NAME, validateName } from '../domain/names.ts';
+import { type Page, type PageRequest, pageOf } from '../domain/paging.ts';
 import { type Grant, type PermissionSpec, resolveGrant } from '../domain/permissions.ts';
-import type { Principal, SystemPrincipal } from '../domain/principal.ts';
+import { type Principal, type Role, roleWithin, type SystemPrincipal } from '../domain/principal.ts';
 import {
   generateToken,
   hashToken,
@@ -22,6 +23,7 @@ import {
 import { type AuditTarget, auditEntry } from './audit.ts';
 import type { Authorizer } from './authorize.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
+import { firstFreeName, nameFromDescription, validateDescription } from './token-input.ts';
 import { grantsAsText, type IssuedToken, type TokenView, toTokenView } from './token-view.ts';
 
 export interface TokenServiceDeps {
@@ -45,7 +47,47 @@ interface TokenDraft {
   description: string | null;
   grants: Grant[];
   expiresAt: number | null;
+  role?: Role;
 }
+
+/** What an edit of a token changes; absent fields stay. Permission edits apply in this order. */
+export interface TokenEdit {
+  description?: string;
+  role?: Role;
+  /** null: never expires. */
+  expiresAt?: number | null;
+  /** Replaces every permission. */
+  permissions?: PermissionSpec[];
+  addPermissions?: PermissionSpec[];
+  /** Drops every permission on these databases (`*` only drops a `*` grant). */
+  removeDatabases?: string[];
+}
+
+export const TOKEN_SORTS = ['id', 'description', 'created', 'expires', 'last-used', 'prefix', 'revoked'] as const;
+export type TokenSort = (typeof TOKEN_SORTS)[number];
+
+/** A token's value for a sort; never-expiring tokens sort after every expiry, unused ones before every use. */
+function tokenSortValue(view: TokenView, sort: TokenSort): string | number | null {
+  switch (sort) {
+    case 'id':
+      return null;
+    case 'description':
+      return view.description ?? '';
+    case 'created':
+      return view.createdAt;
+    case 'expires':
+      return view.expiresAt ?? Number.MAX_SAFE_INTEGER;
+    case 'last-used':
+      return view.lastUsedAt;
+    case 'prefix':
+      return view.hint;
+    case 'revoked':
+      return view.revokedAt;
+  }
+}
+
+/** The longest a rotated-away secret may keep working. */
+const MAX_GRACE_MS = 30 * 86_400_000;
 
 function operatorDraft(): TokenDraft {
   return { kind: 'operator', name: OPERATOR_TOKEN_NAME, description: null, grants: ADMIN, expiresAt: null };
@@ -93,14 +135,22 @@ export class TokenService {
 
   async createDatabaseToken(
     principal: Principal,
-    input: { name: string; description?: string | null; permissions: PermissionSpec[]; expiresAt: number | null },
+    input: {
+      name?: string;
+      description?: string | null;
+      permissions: PermissionSpec[];
+      expiresAt: number | null;
+      /** The field a bad name is reported under. */
+      nameField?: string;
+    },
   ): Promise<IssuedToken> {
     this.requireAuthEnabled();
     const action = 'database_token.create';
-    const target: AuditTarget = { kind: 'token', name: input.name };
+    const target: AuditTarget = { kind: 'token', name: input.name ?? null };
     return this.attempt(principal, action, target, async () => {
       await this.deps.authorizer.authorize(principal, action, target);
-      const name = validateName(input.name, 'token_name');
+      const name = await this.nameFor(input.name, input.description, input.nameField ?? 'token_name');
+      target.name = name;
       const grants = this.resolveGrants(input.permissions);
       if (!mayGrant(principal, grants)) {
         await this.deps.authorizer.refuse(
@@ -114,6 +164,134 @@ export class TokenService {
       const expiresAt = await this.checkExpiry(principal, action, target, input.expiresAt);
       const draft = { kind: 'database', name, description: input.description ?? null, grants, expiresAt } as const;
       return this.mint(principal, draft, action);
+    });
+  }
+
+  /**
+   * A management token: manages within its role and never touches data. Only a principal that may
+   * create them does, and never with a role above its own.
+   */
+  async createManagementToken(
+    principal: Principal,
+    input: { name?: string; description: string; role: Role; expiresAt: number | null },
+  ): Promise<IssuedToken> {
+    this.requireAuthEnabled();
+    const action = 'management_token.create';
+    const target: AuditTarget = { kind: 'token', name: input.name ?? null };
+    return this.attempt(principal, action, target, async () => {
+      await this.deps.authorizer.authorize(principal, action, target);
+      const description = validateDescription(input.description);
+      await this.requireRoleWithin(principal, action, target, input.role);
+      const name = await this.nameFor(input.name, description, 'name');
+      target.name = name;
+      const expiresAt = await this.checkExpiry(principal, action, target, input.expiresAt);
+      const draft: TokenDraft = { kind: 'management', name, description, grants: [], expiresAt, role: input.role };
+      return this.mint(principal, draft, action);
+    });
+  }
+
+  /** One token of `kind` by id; a revoked one only when asked for. */
+  async getToken(
+    principal: Principal,
+    kind: TokenKind,
+    tokenId: number,
+    options: { includeRevoked?: boolean } = {},
+  ): Promise<TokenView> {
+    this.requireAuthEnabled();
+    const action = tokenAction(kind, 'get');
+    const target: AuditTarget = { kind: 'token', id: tokenId };
+    await this.deps.authorizer.authorize(principal, action, target);
+    const record = await this.deps.catalog.getToken(tokenId);
+    if (record === undefined || record.kind !== kind || (record.revokedAt !== null && !options.includeRevoked))
+      fail('TOKEN_NOT_FOUND', `no ${kind} token has the id ${tokenId}`, { field: 'tokenId' });
+    return this.view(record);
+  }
+
+  /** Edits a live token of `kind`: description, role, expiry, permissions (see TokenEdit). */
+  async editToken(principal: Principal, kind: TokenKind, tokenId: number, edit: TokenEdit): Promise<TokenView> {
+    this.requireAuthEnabled();
+    const action = tokenAction(kind, 'update');
+    const target: AuditTarget = { kind: 'token', id: tokenId };
+    return this.attempt(principal, action, target, async () => {
+      await this.deps.authorizer.authorize(principal, action, target);
+      const record = await this.getActive(kind, tokenId, 'edited');
+      target.name = record.name;
+      const patch: { description?: string; role?: Role; expiresAt?: number | null; grants?: Grant[] } = {};
+      if (edit.description !== undefined) patch.description = validateDescription(edit.description);
+      if (edit.role !== undefined) {
+        if (kind !== 'management') fail('INVALID_INPUT', 'only management tokens have a role', { field: 'role' });
+        await this.requireRoleWithin(principal, action, target, edit.role);
+        patch.role = edit.role;
+      }
+      if (edit.expiresAt !== undefined)
+        patch.expiresAt = await this.checkExpiry(principal, action, target, edit.expiresAt);
+      const grants = this.editedGrants(record.grants, edit);
+      if (grants !== undefined) {
+        if (kind !== 'database')
+          fail('INVALID_INPUT', `${kind} tokens hold no database permissions`, { field: 'permissions' });
+        if (!mayGrant(principal, grants))
+          await this.deps.authorizer.refuse(
+            principal,
+            action,
+            target,
+            'GRANT_EXCEEDS_OWN',
+            'a token may only grant rights it holds itself',
+          );
+        patch.grants = grants;
+      }
+      if (Object.keys(patch).length === 0) return this.view(record);
+      const now = this.deps.now();
+      const updated = await this.deps.catalog.updateToken(
+        tokenId,
+        patch,
+        now,
+        principal.tokenId,
+        auditEntry(principal, action, { kind: 'token', id: tokenId, name: record.name }, now, 'ok', {
+          changed: Object.keys(patch),
+          ...(patch.grants === undefined
+            ? {}
+            : { permissions: grantsAsText(patch.grants, (id) => this.deps.directory.nameOf(id)) }),
+        }),
+      );
+      await this.applied(tokenId, async () =>
+        this.deps.index.put(updated, await this.deps.catalog.getTokenSecrets(tokenId, now)),
+      );
+      return this.view(updated);
+    });
+  }
+
+  /**
+   * A new secret for a live token of `kind`, same id, rights and expiry. The old secret keeps working
+   * for `graceMs` (at most 30 days), and dies at once without one.
+   */
+  async rotateToken(
+    principal: Principal,
+    kind: TokenKind,
+    tokenId: number,
+    graceMs: number,
+  ): Promise<IssuedToken & { graceEndsAt: number | null }> {
+    this.requireAuthEnabled();
+    const action = tokenAction(kind, 'rotate');
+    const target: AuditTarget = { kind: 'token', id: tokenId };
+    return this.attempt(principal, action, target, async () => {
+      await this.deps.authorizer.authorize(principal, action, target);
+      if (graceMs > MAX_GRACE_MS) fail('INVALID_INPUT', 'grace may be at most 30d', { field: 'grace' });
+      const record = await this.getActive(kind, tokenId, 'rotated');
+      target.name = record.name;
+      const issued = await this.replaceSecret(principal, record, graceMs, action);
+      return { ...issued, graceEndsAt: graceMs > 0 ? this.deps.now() + graceMs : null };
+    });
+  }
+
+  /** Revokes a live token of `kind` by id (the management API's DELETE). */
+  async revokeTokenOfKind(principal: Principal, kind: TokenKind, tokenId: number): Promise<TokenView> {
+    this.requireAuthEnabled();
+    const target: AuditTarget = { kind: 'token', id: tokenId };
+    return this.attempt(principal, tokenAction(kind, 'revoke'), target, async () => {
+      await this.deps.authorizer.authorize(principal, tokenAction(kind, 'revoke'), target);
+      const record = await this.getActive(kind, tokenId, 'revoked');
+      target.name = record.name;
+      return this.revoke(principal, record);
     });
   }
 
@@ -149,6 +327,16 @@ export class TokenService {
       await this.deps.authorizer.authorize(principal, tokenAction(kind, 'list'), { kind: 'token' });
     const records = await this.deps.catalog.listTokens({ includeRevoked: options.includeRevoked ?? false });
     return records.filter((record) => kinds.includes(record.kind)).map((record) => this.view(record));
+  }
+
+  /** One page of the tokens of `kind`, in the order `sort` names (ties by id). */
+  async listTokenPage(
+    principal: Principal,
+    kind: TokenKind,
+    options: { includeRevoked: boolean; sort: TokenSort; page: PageRequest },
+  ): Promise<Page<TokenView>> {
+    const views = await this.listTokens(principal, { includeRevoked: options.includeRevoked, kinds: [kind] });
+    return pageOf(views, (view) => [tokenSortValue(view, options.sort), view.id], options.page);
   }
 
   /** Revokes by name (the influxdb3 `delete token`). The operator token cannot be revoked. */
@@ -211,14 +399,14 @@ export class TokenService {
     await this.deps.authorizer.authorize(principal, tokenAction('database', verb), target);
   }
 
-  private resolveGrants(permissions: readonly PermissionSpec[]): Grant[] {
+  private resolveGrants(permissions: readonly PermissionSpec[], field = 'permissions'): Grant[] {
     return permissions.map((spec, i) => {
       if (spec.resourceType === 'admin') {
         fail('INVALID_PERMISSION', '*:*:* is only for admin tokens: create one with `create token --admin`', {
-          field: `permissions[${i}]`,
+          field: `${field}[${i}]`,
         });
       }
-      return resolveGrant(spec, (db) => this.deps.directory.byNameOf(db)?.id, `permissions[${i}]`);
+      return resolveGrant(spec, (db) => this.deps.directory.byNameOf(db)?.id, `${field}[${i}]`);
     });
   }
 
@@ -229,7 +417,7 @@ export class TokenService {
   }
 
   private async store(principal: Principal, draft: TokenDraft, secret: string, action: string): Promise<TokenRecord> {
-    const { kind, name, description, grants, expiresAt } = draft;
+    const { kind, name, description, grants, expiresAt, role } = draft;
     const now = this.deps.now();
     const hash = hashToken(secret);
     const audit = auditEntry(principal, action, { kind: 'token', name }, now, 'ok', {
@@ -248,6 +436,7 @@ export class TokenService {
           createdBy: principal.tokenId,
           expiresAt,
           grants,
+          role: role ?? null,
         },
         hash,
         audit,
@@ -306,6 +495,61 @@ export class TokenService {
    */
   private async applied(_tokenId: number, apply: () => void | Promise<void>): Promise<void> {
     await this.deps.index.exclusive(apply);
+  }
+
+  /** A token of `kind` that can still be changed: 404 when there is none, 409 when revoked or expired. */
+  private async getActive(kind: TokenKind, tokenId: number, verb: string): Promise<TokenRecord> {
+    const record = await this.deps.catalog.getToken(tokenId);
+    if (record === undefined || record.kind !== kind)
+      fail('TOKEN_NOT_FOUND', `no ${kind} token has the id ${tokenId}`, { field: 'tokenId' });
+    if (record.revokedAt !== null) fail('TOKEN_INACTIVE', `token ${tokenId} is revoked and cannot be ${verb}`);
+    if (record.expiresAt !== null && record.expiresAt <= this.deps.now())
+      fail('TOKEN_INACTIVE', `token ${tokenId} has expired and cannot be ${verb}`);
+    return record;
+  }
+
+  private async requireRoleWithin(principal: Principal, action: ManagementAction, target: AuditTarget, role: Role) {
+    const ceiling = roleCeilingOf(principal);
+    if (ceiling === null || !roleWithin(role, ceiling))
+      await this.deps.authorizer.refuse(
+        principal,
+        action,
+        target,
+        'ROLE_EXCEEDS_OWN',
+        `the ${role} role is above its own (${ceiling ?? 'none'}); a token it makes may not outrank it`,
+      );
+  }
+
+  /** The grants after an edit's permissions → addPermissions → removeDatabases; undefined when it has none. */
+  private editedGrants(current: readonly Grant[], edit: TokenEdit): Grant[] | undefined {
+    if (edit.permissions === undefined && edit.addPermissions === undefined && edit.removeDatabases === undefined)
+      return undefined;
+    let grants = edit.permissions === undefined ? [...current] : this.resolveGrants(edit.permissions, 'permissions');
+    if (edit.addPermissions !== undefined) grants.push(...this.resolveGrants(edit.addPermissions, 'addPermissions'));
+    for (const [i, name] of (edit.removeDatabases ?? []).entries()) {
+      if (name === '*') {
+        grants = grants.filter((grant) => !(grant.type === 'db' && grant.databases === '*'));
+        continue;
+      }
+      const id = this.deps.directory.byNameOf(name)?.id;
+      if (id === undefined)
+        fail('INVALID_PERMISSION', `database '${name}' does not exist`, { field: `removeDatabases[${i}]` });
+      grants = grants.flatMap((grant) => {
+        if (grant.type !== 'db' || grant.databases === '*') return [grant];
+        const rest = grant.databases.filter((db) => db !== id);
+        return rest.length === 0 ? [] : [{ ...grant, databases: rest }];
+      });
+    }
+    return grants;
+  }
+
+  /** The given name, or one derived from the description (`deploy bot` → `deploy-bot`, then `deploy-bot-2`). */
+  private async nameFor(name: string | undefined, description: string | null | undefined, field: string) {
+    if (name !== undefined) return validateName(name, field);
+    if (typeof description !== 'string' || description.trim() === '')
+      fail('INVALID_NAME', `${field} is required`, { field });
+    const base = nameFromDescription(description);
+    return firstFreeName(base, async (candidate) => (await this.deps.catalog.findTokenByName(candidate)) !== undefined);
   }
 
   private async getLive(tokenId: number): Promise<TokenRecord> {

@@ -129,6 +129,7 @@ function record(id: number, expiresAt: number | null): TokenRecord {
     expiresAt,
     revokedAt: null,
     lastUsedAt: null,
+    role: null,
     grants: [{ type: 'db', databases: [id % 2], actions: 16 }],
   };
 }

@@ -21,6 +21,7 @@ function record(id: number, overrides: Partial<TokenRecord> = {}): TokenRecord {
     expiresAt: null,
     revokedAt: null,
     lastUsedAt: null,
+    role: null,
     grants: [{ type: 'db', databases: [1], actions: 16 }],
     ...overrides,
   };

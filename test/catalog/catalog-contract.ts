@@ -6,6 +6,7 @@ import { databaseRecoveryContract } from './contract/database-recovery.ts';
 import { databaseContract } from './contract/databases.ts';
 import { durabilityContract } from './contract/durability.ts';
 import type { CatalogHarness, ContractContext } from './contract/fixtures.ts';
+import { managementPlaneContract } from './contract/management-plane.ts';
 import { nodesAndRevokedContract } from './contract/nodes-and-revoked.ts';
 import { secretContract } from './contract/secrets.ts';
 import { tokenContract } from './contract/tokens.ts';
@@ -38,5 +39,6 @@ export function catalogContract(harness: CatalogHarness, dialect: Catalog['diale
   auditAndFeedContract(ctx);
   userContract(ctx);
   nodesAndRevokedContract(ctx);
+  managementPlaneContract(ctx);
   durabilityContract(ctx);
 }

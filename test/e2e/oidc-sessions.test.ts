@@ -30,9 +30,12 @@ function jwtParts(jwts: string[]): string[] {
   return jwts.flatMap((jwt) => [jwt, ...jwt.split('.').filter((part) => part.length > 16)]);
 }
 
+/** v3 answers `{error, code}`; the v0 paths (`/api/v0/auth/session`) `{code: status, message, fluxgateCode}`. */
 interface ErrorBody {
   code: string;
   error: string;
+  fluxgateCode?: string;
+  message?: string;
   reason?: string;
 }
 
@@ -72,9 +75,9 @@ describe('a provider that is down when the server starts', () => {
     const jwt = await idp.sign(idp.claimsFor('root'));
     const down = await call<ErrorBody>(server.url, 'GET', '/api/v0/auth/session', { token: jwt });
     assert.equal(down.status, 503);
-    assert.equal(down.body.code, 'IDENTITY_PROVIDER_UNAVAILABLE');
+    assert.equal(down.body.fluxgateCode, 'IDENTITY_PROVIDER_UNAVAILABLE');
     assert.match(
-      down.body.error,
+      down.body.message ?? '',
       /identity provider is unavailable: cannot read http:\/\/127\.0\.0\.1:\d+\/\.well-known/,
     );
     assert.equal((await call(server.url, 'GET', '/api/v3/configure/token', { token: operator })).status, 200);
@@ -145,7 +148,7 @@ describe('sessions against a running server', () => {
   test('a subject whose claim names no group is refused with 401 and the reason', async () => {
     const response = await refusal(await signIn('nobody'));
     assert.equal(response.status, 401);
-    assert.equal(response.body.code, 'USER_NOT_ALLOWED');
+    assert.equal(response.body.fluxgateCode, 'USER_NOT_ALLOWED');
     assert.equal(response.body.reason, 'session_no_group');
     assert.match(
       response.headers.get('www-authenticate') ?? '',
@@ -184,7 +187,7 @@ describe('sessions against a running server', () => {
     for (const [jwt, code, reason] of cases) {
       const response = await refusal(jwt);
       assert.equal(response.status, 401, `${reason}: ${response.text}`);
-      assert.deepEqual([response.body.code, response.body.reason], [code, reason]);
+      assert.deepEqual([response.body.fluxgateCode, response.body.reason], [code, reason]);
     }
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${forgedClaims}.`;
     assert.equal((await refusal(none)).body.reason, 'session_bad_algorithm');
@@ -195,7 +198,8 @@ describe('sessions against a running server', () => {
 
   test('a JWT is never taken for a fluxgate token, and a malformed fluxgate token is still refused as one', async () => {
     const response = await call<ErrorBody>(server.url, 'GET', '/api/v3/configure/token', {
-      token: `${operator.slice(0, -1)}x`,
+      // Another last character (never the same one), so the checksum no longer matches.
+      token: `${operator.slice(0, -1)}${operator.endsWith('x') ? 'y' : 'x'}`,
     });
     assert.equal(response.status, 401);
     assert.equal(response.body.code, 'TOKEN_MALFORMED');

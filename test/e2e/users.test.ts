@@ -83,9 +83,9 @@ describe('users over /api/v0/users and `fluxgate user`', () => {
 
     const removed = await cli('user', 'remove', '3e7a-ops', '--force');
     assert.equal(removed.code, 0, removed.stderr);
-    const gone = await call<{ code: string }>(server.url, 'GET', '/api/v0/users/3e7a-ops', { token: operator });
+    const gone = await call<{ fluxgateCode: string }>(server.url, 'GET', '/api/v0/users/3e7a-ops', { token: operator });
     assert.equal(gone.status, 404);
-    assert.equal(gone.body.code, 'USER_NOT_FOUND');
+    assert.equal(gone.body.fluxgateCode, 'USER_NOT_FOUND');
   });
 
   test('a removed user’s valid JWT gets 401 on its next request, and a disabled one’s too', async () => {
@@ -102,31 +102,31 @@ describe('users over /api/v0/users and `fluxgate user`', () => {
     assert.equal((await call(server.url, 'GET', '/api/v0/auth/session', { token: jwt })).status, 200);
 
     assert.equal((await call(server.url, 'DELETE', '/api/v0/users/dana', { token: operator })).status, 204);
-    const removed = await call<{ code: string; reason: string }>(server.url, 'GET', '/api/v0/auth/session', {
+    const removed = await call<{ fluxgateCode: string; reason: string }>(server.url, 'GET', '/api/v0/auth/session', {
       token: jwt,
     });
     assert.deepEqual(
-      [removed.status, removed.body.code, removed.body.reason],
+      [removed.status, removed.body.fluxgateCode, removed.body.reason],
       [401, 'USER_NOT_ALLOWED', 'session_user_unknown'],
     );
   });
 
   test('bad input names the field; the declared Admin cannot be removed; nothing is written', async () => {
-    const badGroup = await call<{ code: string; field: string }>(server.url, 'POST', '/api/v0/users', {
+    const badGroup = await call<{ fluxgateCode: string; field: string }>(server.url, 'POST', '/api/v0/users', {
       token: operator,
       json: { subject: 'x', group: 'owner' },
     });
     assert.deepEqual([badGroup.status, badGroup.body.field], [400, 'group']);
-    const unknownField = await call<{ code: string }>(server.url, 'POST', '/api/v0/users', {
+    const unknownField = await call<{ fluxgateCode: string }>(server.url, 'POST', '/api/v0/users', {
       token: operator,
       json: { subject: 'x', group: 'admin', role: 'admin' },
     });
-    assert.deepEqual([unknownField.status, unknownField.body.code], [400, 'UNKNOWN_FIELD']);
-    const duplicate = await call<{ code: string }>(server.url, 'POST', '/api/v0/users', {
+    assert.deepEqual([unknownField.status, unknownField.body.fluxgateCode], [400, 'UNKNOWN_FIELD']);
+    const duplicate = await call<{ fluxgateCode: string }>(server.url, 'POST', '/api/v0/users', {
       token: operator,
       json: { subject: 'root', group: 'member' },
     });
-    assert.deepEqual([duplicate.status, duplicate.body.code], [409, 'USER_DECLARED_AT_STARTUP']);
+    assert.deepEqual([duplicate.status, duplicate.body.fluxgateCode], [409, 'USER_DECLARED_AT_STARTUP']);
     const remove = await cli('user', 'remove', 'root', '--force');
     assert.equal(remove.code, 1);
     assert.match(remove.stderr, /--oidc-admin-subjects/);

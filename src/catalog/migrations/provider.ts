@@ -4,6 +4,7 @@ import { initialMigration } from './0001-initial.ts';
 import { usersMigration } from './0002-users.ts';
 import { databasePurgeMigration } from './0003-database-purge.ts';
 import { nodesMigration } from './0004-nodes.ts';
+import { managementPlaneMigration } from './0005-management-plane.ts';
 
 /** In order; a released migration is never edited, only followed by a new one. */
 export function catalogMigrations(dialect: Catalog['dialect']): MigrationProvider {
@@ -12,6 +13,7 @@ export function catalogMigrations(dialect: Catalog['dialect']): MigrationProvide
     '0002-users': usersMigration(dialect),
     '0003-database-purge': databasePurgeMigration(),
     '0004-nodes': nodesMigration(),
+    '0005-management-plane': managementPlaneMigration(),
   };
   return { getMigrations: async () => migrations };
 }

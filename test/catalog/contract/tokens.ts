@@ -32,6 +32,7 @@ export function tokenContract(ctx: ContractContext): void {
       expiresAt: AT + 60_000,
       revokedAt: null,
       lastUsedAt: null,
+      role: null,
       grants: input.grants,
     });
     assert.deepEqual(await ctx.catalog.getToken(token.id), token);
