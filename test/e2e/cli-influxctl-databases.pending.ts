@@ -24,7 +24,8 @@ describe('fluxgate database … (influxctl shape) against a real server', () => 
   let writer = '';
   const list = async (...extra: string[]) =>
     JSON.parse(ok(await run.cli(['database', 'list', '--format', 'json', ...extra]), 'database list')) as Database[];
-  const write = (database: string) => run.cli(['write', '--database', database, `cpu v=1 ${Date.now()}`], writer);
+  const write = (database: string) =>
+    run.cli(['write', '--database', database, '--precision', 'ms', `cpu v=1 ${Date.now()}`], writer);
 
   before(async () => {
     run = await startInfluxctlRun();
