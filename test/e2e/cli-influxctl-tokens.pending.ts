@@ -23,7 +23,7 @@ describe('fluxgate token … (influxctl shape) against a real server', () => {
   let run: InfluxctlRun;
   let ingest = { id: '', secret: '' };
   const write = (secret: string, database = 'sensors') =>
-    run.cli(['write', '--database', database, `cpu,host=a v=1 ${Date.now()}`], secret);
+    run.cli(['write', '--database', database, '--precision', 'ms', `cpu,host=a v=1 ${Date.now()}`], secret);
 
   before(async () => {
     run = await startInfluxctlRun();
