@@ -78,7 +78,9 @@ describe('fluxgate init and the profiles it writes', () => {
     fails(await cli(['show', 'tokens'], { FLUXGATE_TOKEN: writer }), 'the environment beats mgmt_token', /403/);
     fails(await cli(['show', 'tokens', '--token', writer], { FLUXGATE_TOKEN: operator }), '--token beats all', /403/);
     fails(
-      await cli(['write', '--database', 'sensors', 'm v=2 2'], { INFLUXDB3_AUTH_TOKEN: operator.replace(/.$/, '0') }),
+      await cli(['write', '--database', 'sensors', 'm v=2 2'], {
+        INFLUXDB3_AUTH_TOKEN: operator.replace(/.$/, operator.endsWith('0') ? '1' : '0'),
+      }),
       'INFLUXDB3_AUTH_TOKEN beats token',
       /40[01]/,
     );
