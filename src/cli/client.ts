@@ -85,8 +85,20 @@ export class FluxgateClient {
     return this.json('POST', '/api/v3/enterprise/configure/token', { token_name: name, permissions, ...expiry });
   }
 
-  listTokens(includeRevoked: boolean): Promise<TokenJson[]> {
-    return this.json('GET', `/api/v3/configure/token${includeRevoked ? '?include_revoked=true' : ''}`);
+  /** Every token, following the server's pages (`X-Next-Cursor`) to the last one. */
+  async listTokens(includeRevoked: boolean): Promise<TokenJson[]> {
+    const all: TokenJson[] = [];
+    let path: string | undefined = `/api/v3/configure/token${includeRevoked ? '?include_revoked=true' : ''}`;
+    while (path !== undefined) {
+      const response = await this.request('GET', path, undefined);
+      all.push(...((await response.json()) as TokenJson[]));
+      const next = response.headers.get('x-next-cursor');
+      path =
+        next === null
+          ? undefined
+          : `/api/v3/configure/token?${includeRevoked ? 'include_revoked=true&' : ''}cursor=${encodeURIComponent(next)}`;
+    }
+    return all;
   }
 
   deleteToken(name: string): Promise<void> {

@@ -329,13 +329,14 @@ export class TokenService {
     return records.filter((record) => kinds.includes(record.kind)).map((record) => this.view(record));
   }
 
-  /** One page of the tokens of `kind`, in the order `sort` names (ties by id). */
+  /** One page of the tokens of `kind` (null: of every kind), in the order `sort` names (ties by id). */
   async listTokenPage(
     principal: Principal,
-    kind: TokenKind,
+    kind: TokenKind | null,
     options: { includeRevoked: boolean; sort: TokenSort; page: PageRequest },
   ): Promise<Page<TokenView>> {
-    const views = await this.listTokens(principal, { includeRevoked: options.includeRevoked, kinds: [kind] });
+    const kinds = kind === null ? undefined : [kind];
+    const views = await this.listTokens(principal, { includeRevoked: options.includeRevoked, kinds });
     return pageOf(views, (view) => [tokenSortValue(view, options.sort), view.id], options.page);
   }
 

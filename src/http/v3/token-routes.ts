@@ -4,8 +4,12 @@ import { fail } from '../../domain/errors.ts';
 import { validatePermission } from '../../domain/permissions.ts';
 import type { TokenService } from '../../services/token-service.ts';
 import { isLoopback } from '../redact.ts';
+import { pageRequest, sendPage } from '../v0/v0-paging.ts';
 import { requireJson } from './require-json.ts';
 import { expiryFromBody, expiryProperties, issuedTokenJson, tokenViewJson } from './token-json.ts';
+
+/** Tokens per page of `GET /api/v3/configure/token` when no `limit` is given (the most a page holds). */
+export const V3_TOKEN_PAGE = 1000;
 
 interface AdminBody {
   name?: string;
@@ -122,22 +126,31 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: TokenService, 
     },
   );
 
-  app.get<{ Querystring: { include_revoked?: string; format?: string } }>(
+  // Paged by id (ours; InfluxDB 3 answers every token at once): `limit` (1–1000, default 1000) and
+  // `cursor`; while more follow, `X-Next-Cursor` and `Link: rel="next"` say where. The body stays the array.
+  app.get<{ Querystring: { include_revoked?: string; format?: string; limit?: string; cursor?: string } }>(
     '/api/v3/configure/token',
     {
       schema: {
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { include_revoked: { enum: ['true', 'false'] }, format: { enum: ['json'] } },
+          properties: {
+            include_revoked: { enum: ['true', 'false'] },
+            format: { enum: ['json'] },
+            limit: { type: 'string' },
+            cursor: { type: 'string' },
+          },
         },
       },
     },
-    async (request) => {
-      const list = await tokens.listTokens(request.principal, {
+    async (request, reply) => {
+      const page = await tokens.listTokenPage(request.principal, null, {
         includeRevoked: request.query.include_revoked === 'true',
+        sort: 'id',
+        page: pageRequest(request, V3_TOKEN_PAGE),
       });
-      return list.map(tokenViewJson);
+      return sendPage(request, reply, page, page.items.map(tokenViewJson));
     },
   );
 
