@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import { systemPrincipal } from '../auth/principal.ts';
+import { loopbackRefusal } from '../http/loopback-request.ts';
 import { issuedTokenJson } from '../http/v3/token-json.ts';
 import type { TokenService } from '../services/token-service.ts';
-import { loopbackRefusal } from './loopback-request.ts';
 
 const RECOVERY_PATH = '/api/v3/configure/token/admin/regenerate';
 

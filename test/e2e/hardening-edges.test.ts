@@ -394,3 +394,29 @@ describe('hardening at the edges (issue 12)', () => {
     });
   });
 });
+
+describe('item 11: the unauthenticated first-boot endpoint answers this machine only', () => {
+  let fresh: ServerProcess | undefined;
+  after(() => fresh?.dispose());
+
+  test('a foreign Host or a cross-origin request cannot create the first operator token; curl from here can', async () => {
+    fresh = await startServerProcess();
+    const create = (headers: string) =>
+      rawRequest(
+        fresh!.url,
+        `POST /api/v3/configure/token/admin HTTP/1.1\r\n${headers}Content-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
+    const port = new URL(fresh.url).port;
+    for (const headers of [
+      'Host: attacker.example\r\n',
+      `Host: 127.0.0.1:${port}\r\nOrigin: http://attacker.example\r\n`,
+      `Host: 127.0.0.1:${port}\r\nSec-Fetch-Site: cross-site\r\n`,
+    ]) {
+      const { response } = await create(headers);
+      assert.equal(statusOf(response), 403, `${headers}: ${response}`);
+      assert.match(response, /BOOTSTRAP_NOT_LOCAL/);
+    }
+    const { response } = await create(`Host: 127.0.0.1:${port}\r\n`);
+    assert.equal(statusOf(response), 201, response);
+  });
+});

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { test } from 'node:test';
+import { isLoopbackHost, loopbackRefusal } from '../../src/http/loopback-request.ts';
 import { redactUrl } from '../../src/http/redact.ts';
 import { parseLoopbackBindAddress } from '../../src/server/bind-address.ts';
-import { isLoopbackHost, loopbackRefusal } from '../../src/server/loopback-request.ts';
 
 const request = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
 

@@ -3,6 +3,7 @@ import { parseDuration } from '../../domain/durations.ts';
 import { fail } from '../../domain/errors.ts';
 import { validatePermission } from '../../domain/permissions.ts';
 import type { TokenService } from '../../services/token-service.ts';
+import { loopbackRefusal } from '../loopback-request.ts';
 import { isLoopback } from '../redact.ts';
 import { pageRequest, sendPage } from '../v0/v0-paging.ts';
 import { requireJson } from './require-json.ts';
@@ -54,7 +55,11 @@ export function registerTokenRoutes(app: FastifyInstance, tokens: TokenService, 
       // the first-boot creation of the operator token.
       const issued =
         name === undefined
-          ? await tokens.bootstrapOperatorToken(request.principal, isLoopback(request.ip))
+          ? await tokens.bootstrapOperatorToken(
+              request.principal,
+              // A page in a browser on this machine reaches loopback too (DNS rebinding): it is not local.
+              isLoopback(request.ip) && loopbackRefusal(request.raw) === undefined,
+            )
           : await tokens.createAdminToken(request.principal, {
               name,
               description: body.description ?? null,
