@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { parseDuration } from '../domain/durations.ts';
-import { validateName } from '../domain/names.ts';
+import { validateDatabaseName } from '../domain/names.ts';
 import { confirm } from './confirm.ts';
 import { clientFrom, type GlobalOptions } from './connection.ts';
 import { renderRows } from './output.ts';
@@ -13,7 +13,7 @@ export function addCreateDatabaseCommand(create: Command, globals: () => GlobalO
     .argument('<name>', 'database name')
     .option('--retention-period <duration>', 'remove data older than this, e.g. 30d')
     .action(async (name: string, options: { retentionPeriod?: string }) => {
-      validateName(name, 'database name');
+      validateDatabaseName(name, 'database name');
       if (options.retentionPeriod !== undefined) parseDuration(options.retentionPeriod, '--retention-period');
       const db = await clientFrom(globals()).createDatabase(name, options.retentionPeriod);
       console.log(`Database '${db['iox::database']}' created (id ${db.id}).`);
@@ -41,11 +41,14 @@ export function addShowDatabasesCommand(show: Command, globals: () => GlobalOpti
 export function addDeleteDatabaseCommand(del: Command, globals: () => GlobalOptions): void {
   del
     .command('database')
-    .description('delete a database and its data')
+    .description('delete a database (undelete brings it back within the recovery window)')
     .argument('<name>', 'database name')
     .option('-y, --yes', 'do not ask for confirmation')
     .action(async (name: string, options: { yes?: boolean }) => {
-      await confirm(`delete the database '${name}' and all its data`, options.yes);
+      await confirm(
+        `delete the database '${name}' (its data is kept for the recovery window, then removed)`,
+        options.yes,
+      );
       await clientFrom(globals()).deleteDatabase(name);
       console.log(`Database '${name}' deleted.`);
     });

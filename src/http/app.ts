@@ -33,6 +33,7 @@ import { redactUrl } from './redact.ts';
 import type { ApiFamily } from './route-config.ts';
 import { registerSystemRoutes } from './system-routes.ts';
 import { registerAuthRoutes } from './v0/auth-routes.ts';
+import { registerV0DatabaseRoutes } from './v0/database-routes.ts';
 import { registerStatsRoutes } from './v0/stats-routes.ts';
 import { registerUserRoutes } from './v0/user-routes.ts';
 import { registerV0Routes } from './v0/v0-scope.ts';
@@ -141,6 +142,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   registerV0Routes(app, deps.managementApi, (scope) => {
     registerWhoamiRoute(scope, deps.managementApi);
     registerV0TokenRoutes(scope, deps.tokens, deps.managementApi.identity, deps.now);
+    registerV0DatabaseRoutes(scope, deps.databases, deps.managementApi.identity);
   });
   return app;
 }

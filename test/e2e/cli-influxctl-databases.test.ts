@@ -1,7 +1,6 @@
 /**
- * PENDING (not run: `scripts/test.mjs` runs `*.test.ts` only): `fluxgate database create|list|update|
- * delete|rename|undelete` end to end against a real `fluxgate serve`. Rename to
- * `cli-influxctl-databases.test.ts` once `/api/v0/databases` is on main.
+ * `fluxgate database create|list|update|delete|rename|undelete` (influxctl shape) end to end against a
+ * real `fluxgate serve` and its `/api/v0/databases` and `/api/v0/tokens`.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
