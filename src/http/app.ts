@@ -10,6 +10,7 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import { FluxgateError } from '../domain/errors.ts';
 import { type ConnectionLimits, fastifyConnectionOptions } from '../server/connection-limits.ts';
 import type { OidcConfig } from '../server/server-config.ts';
+import type { AuditService } from '../services/audit-service.ts';
 import type { DatabaseService } from '../services/database-service.ts';
 import type { InfluxqlService } from '../services/influxql-service.ts';
 import type { ManagementApi } from '../services/management-api.ts';
@@ -32,6 +33,7 @@ import { awaitPropagation, type PropagationWaiter } from './propagation-hook.ts'
 import { redactUrl } from './redact.ts';
 import type { ApiFamily } from './route-config.ts';
 import { registerSystemRoutes } from './system-routes.ts';
+import { registerAuditRoutes } from './v0/audit-routes.ts';
 import { registerAuthRoutes } from './v0/auth-routes.ts';
 import { registerStatsRoutes } from './v0/stats-routes.ts';
 import { registerUserRoutes } from './v0/user-routes.ts';
@@ -66,6 +68,7 @@ export interface HttpDeps {
   outcomes: RequestOutcomes;
   stats: ServerStats;
   users: UserService;
+  audit: AuditService;
   oidc: OidcConfig | undefined;
   /** Header, request and keep-alive timeouts; Node's defaults when absent. */
   connections?: ConnectionLimits;
@@ -141,6 +144,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   registerV0Routes(app, deps.managementApi, (scope) => {
     registerWhoamiRoute(scope, deps.managementApi);
     registerV0TokenRoutes(scope, deps.tokens, deps.managementApi.identity, deps.now);
+    registerAuditRoutes(scope, deps.audit);
   });
   return app;
 }

@@ -21,6 +21,7 @@ import {
   authenticationFailure,
 } from '../services/audit-aggregator.ts';
 import { AuditPruner } from '../services/audit-pruner.ts';
+import { AuditService } from '../services/audit-service.ts';
 import { Authorizer } from '../services/authorize.ts';
 import { CatalogFollower } from '../services/catalog-follower.ts';
 import { DatabaseDirectory } from '../services/database-directory.ts';
@@ -201,6 +202,7 @@ export async function startServer(
       outcomes,
       stats: new ServerStats({ databases, directory, storage, system, outcomes }),
       users: oidc.users,
+      audit: new AuditService({ catalog, authorizer, now }),
       oidc: config.oidc,
       connections: config.connections,
       propagation: cluster?.registry,
