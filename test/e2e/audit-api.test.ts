@@ -233,3 +233,26 @@ describe('GET /api/v0/audit and /api/v0/audit/verify against a real server', () 
     assert.equal(bad.body.problem?.id, target.id);
   });
 });
+
+test('serve --audit-retention prunes old entries in the background; what stays verifies from the anchor', async () => {
+  const server = await startServerProcess({ args: ['--audit-retention', '1s'] });
+  try {
+    const operator = await bootstrap(server.url);
+    const created = await call(server.url, 'POST', '/api/v3/configure/database', {
+      token: operator,
+      json: { db: 'old' },
+    });
+    assert.equal(created.status, 201, created.text);
+    let report: Report | undefined;
+    for (let i = 0; i < 50 && report?.anchor == null; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      report = (await call<Report>(server.url, 'GET', '/api/v0/audit/verify', { token: operator })).body;
+    }
+    assert.ok(report?.anchor, 'nothing was pruned');
+    assert.equal(report.ok, true, JSON.stringify(report.problem));
+    const left = await call<Entry[]>(server.url, 'GET', '/api/v0/audit?action=database.create', { token: operator });
+    assert.deepEqual(left.body, []);
+  } finally {
+    await server.dispose();
+  }
+});
