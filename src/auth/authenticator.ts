@@ -30,6 +30,8 @@ export interface AuthenticatorDeps {
   usage: UsageTracker;
   now: () => number;
   onOutcome?: (outcome: AuthOutcome) => void;
+  /** Every failed authentication but a missing credential, for the audit log (which aggregates them). */
+  onFailure?: (outcome: AuthOutcome, sourceIp: string) => void;
   /** Sign-ins through the identity provider; absent when the server takes fluxgate tokens only. */
   sessions?: SessionAuthenticator;
   /** On a shared catalog: ask it about a token this node does not know before refusing it. */
@@ -192,12 +194,14 @@ export class Authenticator {
     // Only guesses are throttled: a revoked or expired token always gets its own 401 and reason.
     if (!GUESS_LIKE.has(outcome)) {
       this.deps.onOutcome?.(outcome);
+      if (outcome !== 'missing') this.deps.onFailure?.(outcome, sourceIp);
       throw error;
     }
     this.deps.throttle.recordFailure(sourceIp, now);
     const wait = this.deps.throttle.retryAfter(sourceIp, now);
     if (wait > 0) {
       this.deps.onOutcome?.('throttled');
+      this.deps.onFailure?.('throttled', sourceIp);
       throw failure(
         'throttled',
         'AUTH_THROTTLED',
@@ -208,6 +212,7 @@ export class Authenticator {
       );
     }
     this.deps.onOutcome?.(outcome);
+    this.deps.onFailure?.(outcome, sourceIp);
     throw error;
   }
 }

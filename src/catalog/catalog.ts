@@ -101,10 +101,58 @@ export interface AuditEntry {
   outcome: AuditOutcome;
   sourceIp: string | null;
   details: Record<string, unknown>;
+  /** `operator`, `admin`, `management`, `database`, `user`, `system`, `anonymous`. */
+  actorKind?: string | null;
+  requestId?: string | null;
+  /** Aggregated refusals: how many this entry stands for (default 1), and the first and last one's time. */
+  count?: number;
+  firstAt?: number;
+  lastAt?: number;
 }
 
+/** A stored entry: its place in the hash chain and every optional field filled. */
 export interface AuditRecord extends AuditEntry {
   id: number;
+  seq: number;
+  actorKind: string | null;
+  requestId: string | null;
+  count: number;
+  firstAt: number;
+  lastAt: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** Filters of `listAudit`; newest first. */
+export interface AuditQuery {
+  limit: number;
+  /** Entries older than this one (a cursor). */
+  beforeSeq?: number;
+  beforeId?: number;
+  /** Epoch ms, inclusive. */
+  since?: number;
+  until?: number;
+  /** A token id (digits) or an actor name. */
+  actor?: string;
+  /** An action, or a prefix ending in `*`. */
+  action?: string;
+  outcome?: AuditOutcome;
+}
+
+export interface AuditChainPoint {
+  seq: number;
+  hash: string;
+}
+
+export type AuditProblemKind = 'edited' | 'removed' | 'reordered' | 'truncated';
+
+/** What `verifyAudit` found: the first problem in seq order, if any. */
+export interface AuditVerification {
+  ok: boolean;
+  checked: number;
+  anchor: AuditChainPoint | null;
+  head: AuditChainPoint | null;
+  problem?: { seq: number; id: string; kind: AuditProblemKind; message: string };
 }
 
 export interface CatalogChange {
@@ -205,7 +253,11 @@ export interface Catalog {
   /** For actions that change nothing (a denied attempt): the record alone. */
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Newest first. */
-  listAudit(options: { limit: number; beforeId?: number }): Promise<AuditRecord[]>;
+  listAudit(options: AuditQuery): Promise<AuditRecord[]>;
+  /** Walks the hash chain in seq order from its anchor and reports the first problem. */
+  verifyAudit(): Promise<AuditVerification>;
+  /** Removes the entries older than `before` (epoch ms), leaving the last removed hash as the anchor. */
+  pruneAudit(before: number): Promise<{ pruned: number; anchor: AuditChainPoint | null }>;
 
   /** Users not removed, by id. */
   listUsers(): Promise<UserRecord[]>;

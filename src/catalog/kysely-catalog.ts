@@ -2,9 +2,12 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { isFluxgateError } from '../domain/errors.ts';
 import type { Grant } from '../domain/permissions.ts';
 import { commitTogetherOrAlone, GroupCommitQueue } from '../support/group-commit-queue.ts';
+import { appendAuditRows, listAuditRows, pruneAuditRows, verifyAuditChain } from './audit-rows.ts';
 import type {
   AuditEntry,
+  AuditQuery,
   AuditRecord,
+  AuditVerification,
   Catalog,
   CatalogChange,
   ClusterIdentity,
@@ -27,14 +30,7 @@ import { claimClusterIdentity } from './cluster-identity-rows.ts';
 import { type DatabaseFinisher, purgeDatabaseRow, undeleteDatabaseRow } from './database-recovery.ts';
 import { heartbeatNode, listNodes, removeNode } from './node-rows.ts';
 import { databaseChanges, tokenChanges } from './patch-columns.ts';
-import {
-  toAuditRecord,
-  toAuditRow,
-  toCatalogChange,
-  toDatabaseRecord,
-  toTokenRecord,
-  toTokenSecret,
-} from './records.ts';
+import { toCatalogChange, toDatabaseRecord, toTokenRecord, toTokenSecret } from './records.ts';
 import type { CatalogSchema } from './schema.ts';
 import { grantsOf, groupBy, insertGrants, withGrants } from './token-grants.ts';
 import { insertTokens, type TokenCreate } from './token-inserts.ts';
@@ -377,13 +373,19 @@ export class KyselyCatalog implements Catalog {
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {
-    await this.#db.insertInto('audit_log').values(toAuditRow(entry)).execute();
+    await this.#db.transaction().execute((trx) => appendAuditRows(trx, this.dialect, [entry]));
   }
 
-  async listAudit(options: { limit: number; beforeId?: number }): Promise<AuditRecord[]> {
-    let query = this.#db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(options.limit);
-    if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
-    return (await query.execute()).map(toAuditRecord);
+  listAudit(options: AuditQuery): Promise<AuditRecord[]> {
+    return listAuditRows(this.#db, options);
+  }
+
+  verifyAudit(): Promise<AuditVerification> {
+    return verifyAuditChain(this.#db);
+  }
+
+  pruneAudit(before: number): ReturnType<Catalog['pruneAudit']> {
+    return this.#db.transaction().execute((trx) => pruneAuditRows(trx, this.dialect, before));
   }
 
   async listUsers(): Promise<UserRecord[]> {
@@ -512,10 +514,10 @@ export class KyselyCatalog implements Catalog {
   /** The audit rows and change-feed rows of several changes, a statement for each table. */
   async #finishAll(trx: Trx, changes: readonly FinishedChange[]): Promise<void> {
     // A create's caller cannot know the new id; the audit row gets it here.
-    const auditRows = changes.map(({ audit, entity, id }) =>
-      toAuditRow(audit.targetKind === entity && audit.targetId === null ? { ...audit, targetId: id } : audit),
+    const entries = changes.map(({ audit, entity, id }) =>
+      audit.targetKind === entity && audit.targetId === null ? { ...audit, targetId: id } : audit,
     );
-    await trx.insertInto('audit_log').values(auditRows).execute();
+    await appendAuditRows(trx, this.dialect, entries);
     await this.#parts.recordChanges(
       trx,
       changes.map(({ entity, id, at }) => ({ entity, entity_id: id, at })),

@@ -1,9 +1,9 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Grant } from '../domain/permissions.ts';
 import type { Role } from '../domain/principal.ts';
 import type { TokenKind } from '../domain/token-format.ts';
-import type { AuditEntry, AuditRecord, CatalogChange, DatabaseRecord, TokenRecord, TokenSecret } from './catalog.ts';
-import type { AuditLogTable, CatalogChangesTable, DatabasesTable, TokenSecretsTable, TokensTable } from './schema.ts';
+import type { CatalogChange, DatabaseRecord, TokenRecord, TokenSecret } from './catalog.ts';
+import type { CatalogChangesTable, DatabasesTable, TokenSecretsTable, TokensTable } from './schema.ts';
 
 /** Row ⇄ record mapping: snake_case columns to the port's camelCase records. */
 export function toDatabaseRecord(row: Selectable<DatabasesTable>): DatabaseRecord {
@@ -40,37 +40,6 @@ export function toTokenRecord(row: Selectable<TokensTable>, grants: Grant[]): To
 
 export function toTokenSecret(row: Selectable<TokenSecretsTable>): TokenSecret {
   return { hash: row.hash, tokenId: row.token_id, retiresAt: row.retires_at };
-}
-
-export function toAuditRow(entry: AuditEntry): Insertable<AuditLogTable> {
-  return {
-    at: entry.at,
-    actor_token_id: entry.actorTokenId,
-    actor_name: entry.actorName,
-    action: entry.action,
-    target_kind: entry.targetKind,
-    target_id: entry.targetId,
-    target_name: entry.targetName,
-    outcome: entry.outcome,
-    source_ip: entry.sourceIp,
-    details: JSON.stringify(entry.details ?? {}),
-  };
-}
-
-export function toAuditRecord(row: Selectable<AuditLogTable>): AuditRecord {
-  return {
-    id: row.id,
-    at: row.at,
-    actorTokenId: row.actor_token_id,
-    actorName: row.actor_name,
-    action: row.action,
-    targetKind: row.target_kind as AuditRecord['targetKind'],
-    targetId: row.target_id,
-    targetName: row.target_name,
-    outcome: row.outcome as AuditRecord['outcome'],
-    sourceIp: row.source_ip,
-    details: JSON.parse(row.details) as Record<string, unknown>,
-  };
 }
 
 export function toCatalogChange(

@@ -7,6 +7,7 @@ export interface CatalogSchema {
   token_secrets: TokenSecretsTable;
   token_grants: TokenGrantsTable;
   audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
   catalog_changes: CatalogChangesTable;
   users: UsersTable;
   nodes: NodesTable;
@@ -81,6 +82,25 @@ export interface AuditLogTable {
   source_ip: string | null;
   /** JSON text. */
   details: string;
+  /** The entry's position in the hash chain: 1, 2, … with no gaps (pruning removes a prefix). */
+  seq: number;
+  prev_hash: string;
+  hash: string;
+  actor_kind: string | null;
+  request_id: string | null;
+  /** Aggregated refusals: how many, and the first and last one's time. */
+  count: Generated<number>;
+  first_at: number;
+  last_at: number;
+}
+
+/** The one row (id 1) every audit append locks and moves, and where pruning leaves its anchor. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+  anchor_seq: number | null;
+  anchor_hash: string | null;
 }
 
 export interface CatalogChangesTable {

@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../domain/durations.ts';
 import { SYSTEM_RESOURCES, type SystemResource } from '../domain/permissions.ts';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../server/server-config.ts';
+import { addAuditServeOptions, auditConfigFrom } from './audit-flags.ts';
 import { addClusterOptions, clusterConfigFrom } from './cluster-flags.ts';
 import { addDatabaseServeOptions, databaseConfigFrom } from './database-flags.ts';
 import { addHardeningOptions, hardeningConfigFrom } from './hardening-flags.ts';
@@ -119,6 +120,7 @@ export function addServeCommand(program: Command): void {
         oidc: oidcConfigFrom(options),
         ...databaseConfigFrom(options),
         ...clusterConfigFrom(options),
+        ...auditConfigFrom(options),
         ...hardeningConfigFrom(options),
       };
       // Loaded here so client commands do not pay for the server stack (DuckDB, pg, fastify) at startup.
@@ -148,5 +150,6 @@ export function addServeCommand(program: Command): void {
   addOidcOptions(serve);
   addDatabaseServeOptions(serve);
   addClusterOptions(serve);
+  addAuditServeOptions(serve);
   addHardeningOptions(serve);
 }

@@ -10,6 +10,7 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import { FluxgateError } from '../domain/errors.ts';
 import { type ConnectionLimits, fastifyConnectionOptions } from '../server/connection-limits.ts';
 import type { OidcConfig } from '../server/server-config.ts';
+import type { AuditService } from '../services/audit-service.ts';
 import type { DatabaseService } from '../services/database-service.ts';
 import type { InfluxqlService } from '../services/influxql-service.ts';
 import type { ManagementApi } from '../services/management-api.ts';
@@ -32,6 +33,7 @@ import { awaitPropagation, type PropagationWaiter } from './propagation-hook.ts'
 import { redactUrl } from './redact.ts';
 import type { ApiFamily } from './route-config.ts';
 import { registerSystemRoutes } from './system-routes.ts';
+import { registerAuditRoutes } from './v0/audit-routes.ts';
 import { registerAuthRoutes } from './v0/auth-routes.ts';
 import { registerV0DatabaseRoutes } from './v0/database-routes.ts';
 import { registerStatsRoutes } from './v0/stats-routes.ts';
@@ -67,6 +69,7 @@ export interface HttpDeps {
   outcomes: RequestOutcomes;
   stats: ServerStats;
   users: UserService;
+  audit: AuditService;
   oidc: OidcConfig | undefined;
   /** Header, request and keep-alive timeouts; Node's defaults when absent. */
   connections?: ConnectionLimits;
@@ -143,6 +146,7 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
     registerWhoamiRoute(scope, deps.managementApi);
     registerV0TokenRoutes(scope, deps.tokens, deps.managementApi.identity, deps.now);
     registerV0DatabaseRoutes(scope, deps.databases, deps.managementApi.identity);
+    registerAuditRoutes(scope, deps.audit);
   });
   return app;
 }

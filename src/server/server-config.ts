@@ -29,6 +29,8 @@ export interface ServerConfig {
   retentionSweepMs: number;
   /** How long a deleted database can be undeleted before its files go. */
   databaseRecoveryWindowMs: number;
+  /** Audit entries older than this are pruned (the chain stays verifiable from its anchor). */
+  auditRetentionMs: number;
   queryTimeoutMs: number;
   /** The built web console (`console/dist`), served at `/`. */
   consoleDir: string;
@@ -74,6 +76,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   maxColumnsPerTable: 250,
   retentionSweepMs: 60_000,
   databaseRecoveryWindowMs: 7 * 86_400_000,
+  auditRetentionMs: 400 * 86_400_000,
   queryTimeoutMs: 60_000,
   consoleDir: DEFAULT_CONSOLE_DIR,
   oidc: undefined,

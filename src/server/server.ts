@@ -15,7 +15,13 @@ import { loadConsoleBuild } from '../http/console/console-assets.ts';
 import { ConsoleSessions } from '../http/console/console-sessions.ts';
 import { ServerMetrics } from '../http/metrics.ts';
 import { SERVER_VERSION } from '../http/system-routes.ts';
-import { CatalogAttemptLog } from '../services/audit.ts';
+import {
+  AggregatingAttemptLog,
+  AUDIT_AGGREGATION_DEFAULTS,
+  authenticationFailure,
+} from '../services/audit-aggregator.ts';
+import { AuditPruner } from '../services/audit-pruner.ts';
+import { AuditService } from '../services/audit-service.ts';
 import { Authorizer } from '../services/authorize.ts';
 import { CatalogFollower } from '../services/catalog-follower.ts';
 import { DatabaseDirectory } from '../services/database-directory.ts';
@@ -89,7 +95,17 @@ export async function startServer(
     const usage = new UsageTracker(catalog, onError);
     usage.start(config.usageFlushMs);
     closers.unshift(() => usage.stop());
-    const authorizer = new Authorizer(new CatalogAttemptLog(catalog, onError), now);
+    const attempts = new AggregatingAttemptLog(
+      (e) => catalog.appendAudit(e),
+      { ...AUDIT_AGGREGATION_DEFAULTS, now },
+      onError,
+    );
+    attempts.start(5_000);
+    closers.unshift(() => attempts.stop());
+    const auditPruner = new AuditPruner(catalog, config.auditRetentionMs, now, onError);
+    auditPruner.start();
+    closers.unshift(() => auditPruner.stop());
+    const authorizer = new Authorizer(attempts, now);
     const oidc = await startOidc(
       config.oidc,
       { catalog, authorizer, directory: userDirectory, now, logger, flushMs: config.usageFlushMs },
@@ -110,6 +126,7 @@ export async function startServer(
       usage,
       now,
       onOutcome: (outcome) => metrics.recordAuth(outcome),
+      onFailure: (outcome, ip) => void attempts.recordAttempt(authenticationFailure(outcome, ip, now())),
       sessions: oidc.sessions,
       ...cluster?.authentication,
     });
@@ -185,6 +202,7 @@ export async function startServer(
       outcomes,
       stats: new ServerStats({ databases, directory, storage, system, outcomes }),
       users: oidc.users,
+      audit: new AuditService({ catalog, authorizer, now }),
       oidc: config.oidc,
       connections: config.connections,
       propagation: cluster?.registry,

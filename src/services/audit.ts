@@ -27,6 +27,8 @@ export function auditEntry(
     outcome,
     sourceIp: principal.sourceIp,
     details,
+    actorKind: principal.kind === 'token' ? principal.tokenKind : principal.kind,
+    requestId: principal.requestId ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 import { after, before } from 'node:test';
 import type { Catalog } from '../../src/catalog/catalog.ts';
 import { auditAndFeedContract } from './contract/audit-and-feed.ts';
+import { auditChainContract } from './contract/audit-chain.ts';
 import { concurrentCreateContract } from './contract/concurrent-creates.ts';
 import { databaseRecoveryContract } from './contract/database-recovery.ts';
 import { databaseContract } from './contract/databases.ts';
@@ -37,6 +38,7 @@ export function catalogContract(harness: CatalogHarness, dialect: Catalog['diale
   concurrentCreateContract(ctx);
   secretContract(ctx);
   auditAndFeedContract(ctx);
+  auditChainContract(ctx);
   userContract(ctx);
   nodesAndRevokedContract(ctx);
   managementPlaneContract(ctx);

@@ -136,7 +136,14 @@ describe('postgres catalog', () => {
       const rows = await fresh.query('select name from catalog_migration');
       assert.deepEqual(
         rows.map((row) => row.name),
-        ['0001-initial', '0002-users', '0003-database-purge', '0004-nodes', '0005-management-plane'],
+        [
+          '0001-initial',
+          '0002-users',
+          '0003-database-purge',
+          '0004-nodes',
+          '0005-management-plane',
+          '0006-audit-chain',
+        ],
       );
     } finally {
       await Promise.all(catalogs.map((catalog) => catalog.close()));

@@ -104,6 +104,8 @@ test('a catalog made before users existed is upgraded with its change feed intac
     });
     assert.equal((await migrator.migrateToLatest()).error, undefined);
     raw.exec(`insert into catalog_changes (entity, entity_id, at) values ('token', 1, 0), ('database', 2, 0)`);
+    raw.exec(`insert into audit_log (at, actor_name, action, target_kind, outcome, details)
+      values (1, 'a', 'token.create', 'token', 'ok', '{}'), (2, 'b', 'token.revoke', 'token', 'denied', '{"x":1}')`);
     await db.destroy();
 
     const catalog = await openCatalog({ kind: 'sqlite', file });
@@ -129,6 +131,19 @@ test('a catalog made before users existed is upgraded with its change feed intac
         audit({ targetKind: 'user' }),
       );
       assert.deepEqual(await catalog.changesSince(2, 10), [{ version: 3, entity: 'user', entityId: user.id }]);
+      // The audit rows from before the chain are chained in id order, ahead of the new ones.
+      const report = await catalog.verifyAudit();
+      assert.equal(report.ok, true, JSON.stringify(report.problem));
+      assert.equal(report.checked, 3);
+      const chained = (await catalog.listAudit({ limit: 10 })).reverse();
+      assert.deepEqual(
+        chained.map((r) => [r.seq, r.action]),
+        [
+          [1, 'token.create'],
+          [2, 'token.revoke'],
+          [3, 'test.action'],
+        ],
+      );
     } finally {
       await catalog.close();
     }

@@ -5,6 +5,7 @@ import { usersMigration } from './0002-users.ts';
 import { databasePurgeMigration } from './0003-database-purge.ts';
 import { nodesMigration } from './0004-nodes.ts';
 import { managementPlaneMigration } from './0005-management-plane.ts';
+import { auditChainMigration } from './0006-audit-chain.ts';
 
 /** In order; a released migration is never edited, only followed by a new one. */
 export function catalogMigrations(dialect: Catalog['dialect']): MigrationProvider {
@@ -14,6 +15,7 @@ export function catalogMigrations(dialect: Catalog['dialect']): MigrationProvide
     '0003-database-purge': databasePurgeMigration(),
     '0004-nodes': nodesMigration(),
     '0005-management-plane': managementPlaneMigration(),
+    '0006-audit-chain': auditChainMigration(),
   };
   return { getMigrations: async () => migrations };
 }
