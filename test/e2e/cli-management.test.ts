@@ -1,7 +1,7 @@
 /**
- * PENDING (not run: `scripts/test.mjs` runs `*.test.ts` only): `fluxgate management …` end to end
- * against a real `fluxgate serve`. Rename to `cli-management.test.ts` once `/api/v0/management-tokens`
- * and `/api/v0/whoami` are on main.
+ * `fluxgate management create|list|revoke|rotate` end to end against a real `fluxgate serve`: the
+ * secret printed once works, roles hold, rotation keeps the old secret for its grace, a revoked token
+ * gets 401 on its next request.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -96,7 +96,7 @@ describe('fluxgate management … against a real server', () => {
       'member creating an admin',
       /403/,
     );
-    ok(await run.cli(['database', 'create', 'sensors']), 'database create');
+    ok(await run.cli(['create', 'database', 'sensors']), 'create database');
     fails(await run.cli(['write', '--database', 'sensors', 'cpu v=1 1'], ci.secret), 'management token writing', /403/);
   });
 

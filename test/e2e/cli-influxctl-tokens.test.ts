@@ -1,7 +1,7 @@
 /**
- * PENDING (not run: `scripts/test.mjs` runs `*.test.ts` only): `fluxgate token create|get|list|update|
- * revoke|rotate` end to end against a real `fluxgate serve`. Rename to `cli-influxctl-tokens.test.ts`
- * once `/api/v0/tokens` (and `/api/v0/databases`, used for the setup) are on main.
+ * `fluxgate token create|get|list|update|revoke|rotate` (the influxctl shape) end to end against a
+ * real `fluxgate serve`: what each command sends is what the server does (grants, rotation grace,
+ * revocation on the very next request).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -27,8 +27,8 @@ describe('fluxgate token … (influxctl shape) against a real server', () => {
 
   before(async () => {
     run = await startInfluxctlRun();
-    ok(await run.cli(['database', 'create', 'sensors']), 'create sensors');
-    ok(await run.cli(['database', 'create', 'logs']), 'create logs');
+    ok(await run.cli(['create', 'database', 'sensors']), 'create sensors');
+    ok(await run.cli(['create', 'database', 'logs']), 'create logs');
   });
   after(() => run?.dispose());
 
@@ -103,7 +103,9 @@ describe('fluxgate token … (influxctl shape) against a real server', () => {
 
   test('a database token on any /api/v0 path is 403', async () => {
     fails(await run.cli(['token', 'list'], ingest.secret), 'token list with a database token', /403/);
-    assert.equal((await call(run.server.url, 'GET', '/api/v0/databases', { token: ingest.secret })).status, 403);
+    fails(await run.cli(['management', 'list'], ingest.secret), 'management list with a database token', /403/);
+    for (const path of ['/api/v0/whoami', '/api/v0/management-tokens', '/api/v0/tokens/1'])
+      assert.equal((await call(run.server.url, 'GET', path, { token: ingest.secret })).status, 403, path);
   });
 
   test('revoke (alias delete) --force: its next request gets 401; get needs --include-revoked', async () => {
