@@ -14,6 +14,7 @@ import type { AuditService } from '../services/audit-service.ts';
 import type { DatabaseService } from '../services/database-service.ts';
 import type { InfluxqlService } from '../services/influxql-service.ts';
 import type { ManagementApi } from '../services/management-api.ts';
+import type { OidcCodeFlow } from '../services/oidc-code-flow.ts';
 import type { QueryService } from '../services/query-service.ts';
 import type { RequestOutcomes } from '../services/request-outcomes.ts';
 import type { ServerStats } from '../services/server-stats.ts';
@@ -64,7 +65,7 @@ export interface HttpDeps {
   /** Largest accepted request body in bytes (after gunzip for writes). */
   bodyLimit: number;
   /** The web console: its built files (undefined when not built) and its sessions. */
-  console: { build: ConsoleBuild | undefined; sessions: ConsoleSessions };
+  console: { build: ConsoleBuild | undefined; sessions: ConsoleSessions; oidcFlow?: OidcCodeFlow | undefined };
   /** Requests per minute by outcome, counted as each response ends, and the Overview's readings. */
   outcomes: RequestOutcomes;
   stats: ServerStats;

@@ -4,6 +4,7 @@ import { SessionAuthenticator } from '../auth/oidc/session-authenticator.ts';
 import { UsageTracker } from '../auth/usage-tracker.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Authorizer } from '../services/authorize.ts';
+import { OidcCodeFlow } from '../services/oidc-code-flow.ts';
 import type { UserDirectory } from '../services/user-directory.ts';
 import { UserService } from '../services/user-service.ts';
 import type { OidcConfig } from './server-config.ts';
@@ -13,6 +14,8 @@ export interface OidcParts {
   /** Absent without --oidc-issuer: then JWTs are refused as malformed tokens. */
   sessions: SessionAuthenticator | undefined;
   verifier: OidcVerifier | undefined;
+  /** The console's sign-in with the provider (authorization code + PKCE); needs --oidc-client-id. */
+  codeFlow: OidcCodeFlow | undefined;
   stop(): Promise<void>;
 }
 
@@ -46,7 +49,7 @@ export async function startOidc(
     now: deps.now,
   });
   const stop = () => lastSeen.stop();
-  if (config === undefined) return { users, sessions: undefined, verifier: undefined, stop };
+  if (config === undefined) return { users, sessions: undefined, verifier: undefined, codeFlow: undefined, stop };
 
   await users.declareAdmins({ tokenId: null, name: 'oidc-admin-subjects', sourceIp: null });
   const verifier = new OidcVerifier({
@@ -66,5 +69,9 @@ export async function startOidc(
       'identity provider unreachable: sign-ins fail (503) until it answers; fluxgate tokens work',
     );
   const sessions = new SessionAuthenticator({ verifier, users, groupClaim: config.groupClaim, now: deps.now });
-  return { users, sessions, verifier, stop };
+  const codeFlow =
+    config.clientId === undefined
+      ? undefined
+      : new OidcCodeFlow({ issuer: config.issuer, clientId: config.clientId, timeoutMs: 5_000 });
+  return { users, sessions, verifier, codeFlow, stop };
 }

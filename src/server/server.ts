@@ -198,7 +198,7 @@ export async function startServer(
       influxql,
       storage,
       bodyLimit: config.maxBodyBytes,
-      console: { build: consoleBuild, sessions: new ConsoleSessions(now) },
+      console: { build: consoleBuild, sessions: new ConsoleSessions(now), oidcFlow: oidc.codeFlow },
       outcomes,
       stats: new ServerStats({ databases, directory, storage, system, outcomes }),
       users: oidc.users,

@@ -57,6 +57,7 @@ export class TestIdp {
   readonly port: number;
   readonly #accounts = new Map<string, TestAccount>();
   readonly #requests = new Map<string, number>();
+  readonly #redirectUris: string[] = [];
   readonly #options: TestIdpOptions;
   #keys: SigningKey[] = [];
   #provider: Provider | undefined;
@@ -86,6 +87,15 @@ export class TestIdp {
 
   setAccount(account: TestAccount): void {
     this.#accounts.set(account.sub, account);
+  }
+
+  /**
+   * Lets the client use the authorization code flow back to `uri` (the console's callback), as an
+   * operator registers a redirect URI with their provider.
+   */
+  allowRedirect(uri: string): void {
+    if (!this.#redirectUris.includes(uri)) this.#redirectUris.push(uri);
+    if (this.#provider !== undefined) this.#provider = this.#createProvider();
   }
 
   /** The key the provider signs with now (the newest). */
@@ -233,9 +243,13 @@ export class TestIdp {
         {
           client_id: this.clientId,
           token_endpoint_auth_method: 'none',
-          grant_types: [DEVICE_GRANT, 'refresh_token'],
-          response_types: [],
-          redirect_uris: [],
+          grant_types: [
+            DEVICE_GRANT,
+            'refresh_token',
+            ...(this.#redirectUris.length > 0 ? ['authorization_code'] : []),
+          ],
+          response_types: this.#redirectUris.length > 0 ? ['code'] : [],
+          redirect_uris: [...this.#redirectUris],
         },
       ],
       jwks: { keys: this.#keys.map((key) => key.privateJwk) },

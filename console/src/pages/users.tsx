@@ -12,15 +12,16 @@ import { formatInstant } from '../lib/format.ts';
 import { matches } from '../lib/search.ts';
 import { useLoad } from '../lib/use-load.ts';
 
-/** `GET /api/v0/users` items (issue 8). */
+/** `GET /api/v0/users` items (docs/sign-in.md). */
 export interface User {
   id: string;
   subject: string;
   email?: string;
-  name?: string;
+  displayName?: string;
   group: string;
-  status?: string;
-  disabled?: boolean;
+  /** `startup` (--oidc-admin-subjects), `claim` (first sign-in) or `manual`. */
+  source?: string;
+  status: 'active' | 'disabled' | string;
   lastSeenAt?: string;
   createdAt?: string;
 }
@@ -42,10 +43,15 @@ export function UsersPage() {
     {
       key: 'status',
       header: 'Status',
-      render: (u) => <StatusBadge status={u.disabled ? 'disabled' : (u.status ?? 'active')} />,
+      render: (u) => <StatusBadge status={u.status} />,
     },
     { key: 'subject', header: 'Subject', render: (u) => <code>{u.subject}</code>, sortValue: (u) => u.subject },
-    { key: 'name', header: 'Name', render: (u) => u.name ?? '', sortValue: (u) => u.name ?? '' },
+    {
+      key: 'name',
+      header: 'Name',
+      render: (u) => u.displayName ?? '',
+      sortValue: (u) => u.displayName ?? '',
+    },
     { key: 'email', header: 'Email', render: (u) => u.email ?? '', sortValue: (u) => u.email ?? '' },
     { key: 'group', header: 'Group', render: (u) => groupLabel(u.group), sortValue: (u) => u.group },
     {
@@ -70,7 +76,7 @@ export function UsersPage() {
     },
   ];
   const rows = sortRows(
-    (users.data ?? []).filter((u) => matches(search, u.subject, u.email, u.name)),
+    (users.data ?? []).filter((u) => matches(search, u.subject, u.email, u.displayName)),
     columns,
     sort,
   );
@@ -118,8 +124,9 @@ function groupLabel(group: string): string {
 function UserDialog({ user, onClose, onDone }: { user: User | undefined; onClose: () => void; onDone: () => void }) {
   const [subject, setSubject] = useState(user?.subject ?? '');
   const [email, setEmail] = useState(user?.email ?? '');
+  const [displayName, setDisplayName] = useState(user?.displayName ?? '');
   const [group, setGroup] = useState(user?.group ?? 'member');
-  const [disabled, setDisabled] = useState(user?.disabled ?? false);
+  const [disabled, setDisabled] = useState(user?.status === 'disabled');
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const valid = subject.trim() !== '';
@@ -131,9 +138,18 @@ function UserDialog({ user, onClose, onDone }: { user: User | undefined; onClose
       if (user === undefined) {
         const body: Record<string, unknown> = { subject: subject.trim(), group };
         if (email.trim() !== '') body.email = email.trim();
+        if (displayName.trim() !== '') body.displayName = displayName.trim();
         await api.post('/api/v0/users', body);
       } else {
-        await api.patch(`/api/v0/users/${encodeURIComponent(user.id)}`, { group, disabled });
+        // Only what changed: a user declared at startup refuses a group change, even to the same group.
+        const changes: Record<string, unknown> = {};
+        if (group !== user.group) changes.group = group;
+        if (disabled !== (user.status === 'disabled')) changes.disabled = disabled;
+        if (email.trim() !== (user.email ?? '') && email.trim() !== '') changes.email = email.trim();
+        if (displayName.trim() !== (user.displayName ?? '') && displayName.trim() !== '')
+          changes.displayName = displayName.trim();
+        if (Object.keys(changes).length > 0)
+          await api.patch(`/api/v0/users/${encodeURIComponent(user.subject)}`, changes);
       }
       onDone();
       onClose();
@@ -160,22 +176,26 @@ function UserDialog({ user, onClose, onDone }: { user: User | undefined; onClose
       }
     >
       {user === undefined ? (
-        <>
-          <Field
-            label="Subject"
-            value={subject}
-            onChange={setSubject}
-            required
-            hint="The identity provider's subject (sub) of this person"
-            error={fieldError(error, 'subject')}
-          />
-          <Field label="Email" type="email" value={email} onChange={setEmail} error={fieldError(error, 'email')} />
-        </>
+        <Field
+          label="Subject"
+          value={subject}
+          onChange={setSubject}
+          required
+          hint="The identity provider's subject (sub) of this person"
+          error={fieldError(error, 'subject')}
+        />
       ) : (
         <p>
           Subject <code>{user.subject}</code>
         </p>
       )}
+      <Field label="Email" type="email" value={email} onChange={setEmail} error={fieldError(error, 'email')} />
+      <Field
+        label="Display Name"
+        value={displayName}
+        onChange={setDisplayName}
+        error={fieldError(error, 'displayName')}
+      />
       <SelectField
         label="Group"
         value={group}
@@ -194,7 +214,7 @@ function UserDialog({ user, onClose, onDone }: { user: User | undefined; onClose
           <label htmlFor="user-disabled">Disabled</label>
         </div>
       )}
-      <ErrorNotice error={formError(error, 'subject', 'email', 'group')} />
+      <ErrorNotice error={formError(error, 'subject', 'email', 'displayName', 'group')} />
     </Dialog>
   );
 }
@@ -209,7 +229,7 @@ function RemoveUserDialog({ user, onClose, onDone }: { user: User; onClose: () =
       onSubmit={async () => {
         if (!understood) return;
         try {
-          await api.delete(`/api/v0/users/${encodeURIComponent(user.id)}`);
+          await api.delete(`/api/v0/users/${encodeURIComponent(user.subject)}`);
           onDone();
           onClose();
         } catch (caught) {

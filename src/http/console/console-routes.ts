@@ -2,11 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../../auth/authenticator.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { FluxgateError, fail } from '../../domain/errors.ts';
+import type { OidcCodeFlow } from '../../services/oidc-code-flow.ts';
 import { requireJson } from '../v3/require-json.ts';
 import type { ConsoleBuild } from './console-assets.ts';
 import { setConsoleHeaders } from './console-headers.ts';
 import { CONSOLE_PAGE_PATHS } from './console-pages.ts';
 import type { ConsoleSession, ConsoleSessions } from './console-sessions.ts';
+import { registerOidcSignInRoutes } from './oidc-sign-in-routes.ts';
 import { requireSameOrigin } from './session-auth.ts';
 import { clearSessionCookie, sessionIdFrom, setSessionCookie } from './session-cookie.ts';
 
@@ -15,6 +17,8 @@ export interface ConsoleDeps {
   sessions: ConsoleSessions;
   authenticator: Authenticator;
   authEnabled: boolean;
+  /** Sign in with the identity provider: present when the server runs with --oidc-issuer and --oidc-client-id. */
+  oidcFlow?: OidcCodeFlow | undefined;
 }
 
 /**
@@ -41,8 +45,17 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
 
   app.get('/console/api/sign-in-options', { config: { auth: 'none' } }, async (_request, reply) => {
     setConsoleHeaders(reply, 'no-store');
-    return { oidc: false };
+    return { oidc: deps.oidcFlow !== undefined };
   });
+
+  if (deps.oidcFlow !== undefined) {
+    registerOidcSignInRoutes(app, {
+      flow: deps.oidcFlow,
+      sessions: deps.sessions,
+      authenticator: deps.authenticator,
+      now: Date.now,
+    });
+  }
 
   app.post<{ Body: { token: string } }>(
     '/console/api/session',

@@ -17,7 +17,11 @@ export function sessionIdFrom(request: FastifyRequest): string | undefined {
 
 /** HttpOnly (no script reads it), SameSite=Strict (no other site sends it), Secure over HTTPS. */
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, id: string): void {
-  reply.header('Set-Cookie', `${SESSION_COOKIE}=${id}; ${attributes(request)}`);
+  reply.header('Set-Cookie', sessionCookie(request, id));
+}
+
+export function sessionCookie(request: FastifyRequest, id: string): string {
+  return `${SESSION_COOKIE}=${id}; ${attributes(request)}`;
 }
 
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {

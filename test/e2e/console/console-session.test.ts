@@ -82,6 +82,14 @@ test('a wrong token is refused with the API reason next to the sign-in form', as
   const tab = await openTab(browser, server.url);
   await tab.page.goto('/sign-in');
   await screenshot(tab.page, 'sign-in');
+  const options = await call<{ oidc: boolean }>(server.url, 'GET', '/console/api/sign-in-options');
+  assert.deepEqual(options.body, { oidc: false }, 'this server runs without OIDC');
+  assert.equal(
+    await tab.page.getByRole('link', { name: 'Sign in with your identity provider' }).count(),
+    0,
+    'so the page offers no identity provider',
+  );
+  assert.equal((await call(server.url, 'GET', '/console/api/oidc/start')).status, 404);
   await tab.page.getByLabel('Token').fill('fgo_not-a-real-token');
   await tab.page.getByRole('button', { name: 'Sign in' }).click();
   await tab.page.getByRole('alert').filter({ hasText: 'the token is not valid' }).waitFor();
