@@ -31,6 +31,8 @@ export interface ServerConfig {
   databaseRecoveryWindowMs: number;
   /** Audit entries older than this are pruned (the chain stays verifiable from its anchor). */
   auditRetentionMs: number;
+  /** How long a rotated-out token secret is kept after its grace ends before it is purged. */
+  retiredSecretRetentionMs: number;
   queryTimeoutMs: number;
   /** The built web console (`console/dist`), served at `/`. */
   consoleDir: string;
@@ -77,6 +79,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   retentionSweepMs: 60_000,
   databaseRecoveryWindowMs: 7 * 86_400_000,
   auditRetentionMs: 400 * 86_400_000,
+  retiredSecretRetentionMs: 7 * 86_400_000,
   queryTimeoutMs: 60_000,
   consoleDir: DEFAULT_CONSOLE_DIR,
   oidc: undefined,
