@@ -247,6 +247,17 @@ export interface Catalog {
     change: { at: number; by: number | null; hint: string; oldRetireAt: number | null },
     audit: AuditEntry,
   ): Promise<TokenRecord>;
+  /**
+   * Deletes the secrets that retired (a rotation's grace ended) at or before `retiredBefore`, at most
+   * `limit` of them (oldest first), with one audit row per token (`auditOf`) and a change-feed row per token so
+   * every node drops them. Returns the purged secrets.
+   */
+  purgeRetiredSecrets(
+    retiredBefore: number,
+    limit: number,
+    auditOf: (token: { id: number; name: string }, secrets: number) => AuditEntry,
+    at: number,
+  ): Promise<TokenSecret[]>;
   /** Batched last-used timestamps; never lowers a stored value. */
   recordLastUsed(entries: ReadonlyArray<{ tokenId: number; at: number }>): Promise<void>;
 

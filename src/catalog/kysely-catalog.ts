@@ -31,6 +31,7 @@ import { type DatabaseFinisher, purgeDatabaseRow, undeleteDatabaseRow } from './
 import { heartbeatNode, listNodes, removeNode } from './node-rows.ts';
 import { databaseChanges, tokenChanges } from './patch-columns.ts';
 import { toCatalogChange, toDatabaseRecord, toTokenRecord, toTokenSecret } from './records.ts';
+import { deleteRetiredSecrets } from './retired-secrets.ts';
 import type { CatalogSchema } from './schema.ts';
 import { grantsOf, groupBy, insertGrants, withGrants } from './token-grants.ts';
 import { insertTokens, type TokenCreate } from './token-inserts.ts';
@@ -351,6 +352,25 @@ export class KyselyCatalog implements Catalog {
       const grants = await grantsOf(trx, id);
       await this.#finish(trx, audit, 'token', id, change.at);
       return toTokenRecord(row, grants);
+    });
+  }
+
+  purgeRetiredSecrets(
+    retiredBefore: number,
+    limit: number,
+    auditOf: (token: { id: number; name: string }, secrets: number) => AuditEntry,
+    at: number,
+  ): Promise<TokenSecret[]> {
+    return this.#mutate({}, async (trx) => {
+      const purged = await deleteRetiredSecrets(trx, retiredBefore, limit);
+      const changes = purged.tokens.map(({ id, name, secrets }) => ({
+        audit: auditOf({ id, name }, secrets),
+        entity: 'token' as const,
+        id,
+        at,
+      }));
+      if (changes.length > 0) await this.#finishAll(trx, changes);
+      return purged.secrets;
     });
   }
 

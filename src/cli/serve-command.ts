@@ -8,6 +8,7 @@ import { addClusterOptions, clusterConfigFrom } from './cluster-flags.ts';
 import { addDatabaseServeOptions, databaseConfigFrom } from './database-flags.ts';
 import { addHardeningOptions, hardeningConfigFrom } from './hardening-flags.ts';
 import { addOidcOptions, oidcConfigFrom } from './oidc-flags.ts';
+import { addTokenServeOptions, tokenConfigFrom } from './token-flags.ts';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -199,6 +200,7 @@ export function addServeCommand(program: Command): void {
         },
         oidc: oidcConfigFrom(options),
         ...databaseConfigFrom(options),
+        ...tokenConfigFrom(options),
         ...clusterConfigFrom(options),
         ...auditConfigFrom(options),
         ...hardeningConfigFrom(options),
@@ -235,6 +237,7 @@ export function addServeCommand(program: Command): void {
     });
   addOidcOptions(serve);
   addDatabaseServeOptions(serve);
+  addTokenServeOptions(serve);
   addClusterOptions(serve);
   addAuditServeOptions(serve);
   addHardeningOptions(serve);

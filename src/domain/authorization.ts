@@ -101,6 +101,9 @@ export const PERMISSION_MATRIX: Readonly<Record<Action, Readonly<Record<Principa
   'database.delete': row(MANAGERS),
   'database.undelete': row(MANAGERS),
   'database.purge': row({ system: allow('when the recovery window of a deleted database ends') }),
+  'token_secret.purge': row({
+    system: allow('when a rotated-out secret has been retired longer than --retired-secret-retention'),
+  }),
   'audit.read': row(READERS),
   'audit.verify': row(READERS),
   'user.list': row(READERS),

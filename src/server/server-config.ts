@@ -32,6 +32,8 @@ export interface ServerConfig {
   databaseRecoveryWindowMs: number;
   /** Audit entries older than this are pruned (the chain stays verifiable from its anchor). */
   auditRetentionMs: number;
+  /** How long a rotated-out token secret is kept after its grace ends before it is purged. */
+  retiredSecretRetentionMs: number;
   queryTimeoutMs: number;
   /** `--query-max-result`, parsed (see src/domain/result-cap.ts). */
   queryMaxResult: ResultCapSetting;
@@ -84,6 +86,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   retentionSweepMs: 60_000,
   databaseRecoveryWindowMs: 7 * 86_400_000,
   auditRetentionMs: 400 * 86_400_000,
+  retiredSecretRetentionMs: 7 * 86_400_000,
   queryTimeoutMs: 60_000,
   queryMaxResult: parseResultCap(DEFAULT_RESULT_CAP),
   maxDatabases: 100,

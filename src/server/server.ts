@@ -32,6 +32,7 @@ import { ManagementApi } from '../services/management-api.ts';
 import { QueryService } from '../services/query-service.ts';
 import { RequestOutcomes } from '../services/request-outcomes.ts';
 import { RetentionSweeper } from '../services/retention-sweeper.ts';
+import { RetiredSecretPurger, secretPurgeIntervalMs } from '../services/secret-purger.ts';
 import { ServerStats } from '../services/server-stats.ts';
 import { SystemService } from '../services/system-service.ts';
 import { TokenService } from '../services/token-service.ts';
@@ -177,6 +178,13 @@ export async function startServer(
     const purger = new DatabasePurger(databases, systemPrincipal('recovery-window'), onError);
     purger.start(purgeIntervalMs(config));
     closers.unshift(() => purger.stop());
+    const retention = config.retiredSecretRetentionMs;
+    const secretPurger = new RetiredSecretPurger(
+      { catalog, index, authorizer, now, server: systemPrincipal('secret-retention'), retentionMs: retention },
+      onError,
+    );
+    secretPurger.start(secretPurgeIntervalMs(retention));
+    closers.unshift(() => secretPurger.stop());
 
     if (!authEnabled)
       logger.warn('started WITHOUT authentication: every request is allowed and token endpoints are disabled');

@@ -9,6 +9,7 @@ import { durabilityContract } from './contract/durability.ts';
 import type { CatalogHarness, ContractContext } from './contract/fixtures.ts';
 import { managementPlaneContract } from './contract/management-plane.ts';
 import { nodesAndRevokedContract } from './contract/nodes-and-revoked.ts';
+import { retiredSecretContract } from './contract/retired-secrets.ts';
 import { secretContract } from './contract/secrets.ts';
 import { tokenContract } from './contract/tokens.ts';
 import { userContract } from './contract/users.ts';
@@ -37,6 +38,7 @@ export function catalogContract(harness: CatalogHarness, dialect: Catalog['diale
   tokenContract(ctx);
   concurrentCreateContract(ctx);
   secretContract(ctx);
+  retiredSecretContract(ctx);
   auditAndFeedContract(ctx);
   auditChainContract(ctx);
   userContract(ctx);

@@ -110,11 +110,12 @@ describe('the permission matrix', () => {
     for (const action of MANAGEMENT_ACTIONS) {
       if (action.startsWith('operator_token.') && action !== 'operator_token.list' && action !== 'operator_token.get')
         continue;
-      // The server alone purges a deleted database, when its recovery window ends.
-      if (action === 'database.purge') continue;
+      // The server alone purges a deleted database (its recovery window ended) and retired secrets.
+      if (action === 'database.purge' || action === 'token_secret.purge') continue;
       assert.equal(allowed('admin', action), true, action);
     }
     for (const cls of PRINCIPAL_CLASSES) assert.equal(allowed(cls, 'database.purge'), cls === 'system', cls);
+    for (const cls of PRINCIPAL_CLASSES) assert.equal(allowed(cls, 'token_secret.purge'), cls === 'system', cls);
     assert.equal(allowed('admin', 'operator_token.rotate'), false);
     assert.equal(allowed('operator', 'operator_token.rotate'), true);
     for (const verb of ['update', 'revoke', 'delete'] as const) {
