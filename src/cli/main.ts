@@ -59,6 +59,12 @@ addUserCommands(program, globals);
 for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)])
   command.exitOverride();
 
+// `fluxgate … | head` closes stdout early: stop quietly instead of dying with an EPIPE stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

@@ -5,8 +5,10 @@
  * the same commands against a real server.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { REPO_ROOT } from '../helpers/server-process.ts';
 import { runInTerminal } from '../helpers/terminal.ts';
 import { failed, IDS, MGMT, SECRET, startV0Cli, succeeded, type V0Cli, v0Error } from './v0-cli.ts';
 
@@ -156,6 +158,30 @@ describe('management commands (against a recording server: the v0 routes are not
       assert.ok(out.includes(column), `the table has a ${column} column`);
     assert.match(out, /│ 13 .*│ revoked .*│ never .*│ 2026-01-04T00:00:00\.000Z/);
     assert.doesNotMatch(out, /1970/);
+  });
+
+  test('`management list | head -n 1` ends quietly when head closes the pipe (no EPIPE stack trace)', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => token(String(i + 1)));
+    cli.server.reply({ body: many });
+    const bin = join(REPO_ROOT, 'bin/fluxgate.js');
+    // spawnSync would block the recording server of this same process: run the pipe asynchronously.
+    const result = await new Promise<{ status: number | null; stderr: string; stdout: string }>((resolve) => {
+      const child = spawn(
+        'sh',
+        ['-c', `"${process.execPath}" "${bin}" management list --format json | head -n 1`],
+        {
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', XDG_CONFIG_HOME: cli.configHome },
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c) => (stdout += c));
+      child.stderr.on('data', (c) => (stderr += c));
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+    assert.equal(result.stdout, '[\n');
+    assert.equal(result.stderr, '', 'nothing on stderr');
+    assert.equal(result.status, 0);
   });
 
   test('list --format json prints the tokens as the server sent them, without a secret even if one came', async () => {
