@@ -166,13 +166,9 @@ describe('management commands (against a recording server: the v0 routes are not
     const bin = join(REPO_ROOT, 'bin/fluxgate.js');
     // spawnSync would block the recording server of this same process: run the pipe asynchronously.
     const result = await new Promise<{ status: number | null; stderr: string; stdout: string }>((resolve) => {
-      const child = spawn(
-        'sh',
-        ['-c', `"${process.execPath}" "${bin}" management list --format json | head -n 1`],
-        {
-          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', XDG_CONFIG_HOME: cli.configHome },
-        },
-      );
+      const child = spawn('sh', ['-c', `"${process.execPath}" "${bin}" management list --format json | head -n 1`], {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', XDG_CONFIG_HOME: cli.configHome },
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c) => (stdout += c));
