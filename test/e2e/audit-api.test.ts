@@ -76,6 +76,7 @@ describe('GET /api/v0/audit and /api/v0/audit/verify against a real server', () 
     assert.equal(created.outcome, 'ok');
     assert.equal(created.sourceAddress, '127.0.0.1');
     assert.equal(created.count, 1);
+    assert.equal(typeof (created as Entry & { requestId?: string }).requestId, 'string');
     assert.match(created.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.ok(!response.text.includes(operator) && !response.text.includes(reader));
     assert.ok(!response.text.includes(hashToken(reader)) && !response.text.includes(hashToken(operator)));
