@@ -1,5 +1,5 @@
 // What the hash-chained audit log costs per management action, on both adapters: appendAudit alone
-// (lock the head, hash, insert, move the head), a database update (the change, its chained audit row
+// (lock the head, hash, insert, move the head) next to a one-row write with no chain, a database update (the change, its chained audit row
 // and its change-feed row in one transaction), and appends from two catalog instances at once (on
 // PostgreSQL: two nodes taking turns on the head row), and the in-process hash alone. Needs
 // PostgreSQL on 127.0.0.1:5432.
@@ -67,6 +67,10 @@ async function bench(label: string, open: () => Promise<Catalog>): Promise<void>
       entry('database.create'),
     );
     let n = 0;
+    // The floor, side by side: a one-row catalog write on the same connection, with no chain.
+    const floor = await time(1, () =>
+      catalog.heartbeatNode({ id: 'bench', address: 'x', startedAt: 0, heartbeatAt: n++, appliedVersion: 0 }),
+    );
     const append = await time(1, () => catalog.appendAudit(entry('database_token.create')));
     const update = await time(1, () => catalog.updateDatabase(db.id, { maxTables: 100 + (n++ % 400) }, entry()));
     const twoNodes = await time(8, (w) => (w % 2 ? second : catalog).appendAudit(entry('management_token.revoke')));
@@ -75,7 +79,10 @@ async function bench(label: string, open: () => Promise<Catalog>): Promise<void>
     const verifyStart = performance.now();
     await catalog.verifyAudit();
     const verifyMs = performance.now() - verifyStart;
-    console.log(`${label}: appendAudit ${fmt(append)}`);
+    console.log(`${label}: one-row write, no chain (heartbeatNode) ${fmt(floor)}`);
+    console.log(
+      `${label}: appendAudit ${fmt(append)}; ${(append.p50 / floor.p50).toFixed(2)}× the one-row write at p50`,
+    );
     console.log(`${label}: updateDatabase (change + chained audit + feed) ${fmt(update)}`);
     console.log(`${label}: appendAudit, 8 at a time from 2 catalog instances ${fmt(twoNodes)}`);
     console.log(

@@ -169,7 +169,25 @@ function problem(row: Pick<Row, 'id' | 'seq'>, kind: AuditProblemKind, message: 
  * the head says (`truncated`).
  */
 export async function verifyAuditChain(db: Kysely<CatalogSchema>): Promise<AuditVerification> {
-  const head = await db.selectFrom('audit_head').selectAll().where('id', '=', 1).executeTakeFirst();
+  // A prune that commits during the walk removes rows under it: start again from the new anchor.
+  for (let attempt = 1; ; attempt++) {
+    const head = await readHead(db);
+    const report = await walkChain(db, head);
+    if (report.ok || attempt === 3) return report;
+    const now = await readHead(db);
+    if (now?.anchor_seq === head?.anchor_seq) return report;
+  }
+}
+
+function readHead(db: Kysely<CatalogSchema>): Promise<Selectable<AuditHeadTable> | undefined> {
+  return db.selectFrom('audit_head').selectAll().where('id', '=', 1).executeTakeFirst();
+}
+
+/** One walk up to the head read before it: entries appended meanwhile are left to the next verify. */
+async function walkChain(
+  db: Kysely<CatalogSchema>,
+  head: Selectable<AuditHeadTable> | undefined,
+): Promise<AuditVerification> {
   const anchor: AuditChainPoint | null =
     head?.anchor_seq != null && head.anchor_hash !== null
       ? { seq: Number(head.anchor_seq), hash: head.anchor_hash }
@@ -185,7 +203,9 @@ export async function verifyAuditChain(db: Kysely<CatalogSchema>): Promise<Audit
   let expectedPrev = anchor?.hash ?? GENESIS_HASH;
   let checked = 0;
   let last: Row | undefined;
+  const headSeq = headPoint?.seq ?? 0;
   for await (const row of rowsFrom(db, anchor?.seq ?? 0)) {
+    if (Number(row.seq) > headSeq) break;
     if (auditHash(row, row.prev_hash) !== row.hash)
       return report(checked, problem(row, 'edited', `entry ${row.id} does not match its hash: it was edited`));
     if (row.prev_hash !== expectedPrev) {
@@ -223,7 +243,6 @@ export async function verifyAuditChain(db: Kysely<CatalogSchema>): Promise<Audit
     last = row;
   }
   const reached = last === undefined ? (anchor?.seq ?? 0) : Number(last.seq);
-  const headSeq = headPoint?.seq ?? 0;
   if (reached < headSeq)
     return report(
       checked,

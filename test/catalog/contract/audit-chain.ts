@@ -278,4 +278,24 @@ export function auditChainContract(ctx: ContractContext): void {
     assert.ok(!stored.includes(hash));
     assert.match(stored, /redacted/);
   });
+
+  test('verify during concurrent appends and a prune never reports a problem that is not there', async () => {
+    const cutoff = Date.now() + 300_000;
+    for (let i = 0; i < 20; i++) await ctx.catalog.appendAudit(audit({ at: cutoff - 1000 + i, action: 'chain.old' }));
+    const other = await ctx.harness.open();
+    try {
+      const [reports] = await Promise.all([
+        Promise.all(Array.from({ length: 6 }, () => other.verifyAudit())),
+        Promise.all(
+          Array.from({ length: 20 }, (_, i) => ctx.catalog.appendAudit(audit({ at: cutoff + i, action: 'chain.new' }))),
+        ),
+        ctx.catalog.pruneAudit(cutoff),
+      ]);
+      for (const report of reports) assert.equal(report.ok, true, JSON.stringify(report.problem));
+    } finally {
+      await other.close();
+    }
+    const report = await ctx.catalog.verifyAudit();
+    assert.equal(report.ok, true, JSON.stringify(report.problem));
+  });
 }
