@@ -65,10 +65,10 @@ export class DatabaseEngine implements QueryScope {
     await this.resources;
   }
 
-  write(batch: LineBatch, defaultTimeNs: bigint, limits: DatabaseLimits): Promise<WriteOutcome> {
+  write(batch: LineBatch, defaultTimeNs: bigint, limits: DatabaseLimits, atomic = false): Promise<WriteOutcome> {
     this.assertOpen();
     const nowNs = BigInt(Date.now()) * 1_000_000n;
-    return this.queue.submit({ batch, defaultTimeNs, limits, nowNs }, batch.pointCount);
+    return this.queue.submit({ batch, defaultTimeNs, limits, nowNs, atomic }, batch.pointCount);
   }
 
   /** How a query may use a table reference: only this database's own tables, in schema `main`. Needs `ready`. */
