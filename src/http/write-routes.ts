@@ -25,7 +25,8 @@ export function registerWriteRoutes(app: FastifyInstance, writes: WriteService, 
       const result = await writes.write(request.principal, {
         database: required(q.db, 'db'),
         body: await writeBodyBytes(request, bodyLimit),
-        precision: parsePrecision(q.precision),
+        // InfluxDB 3's default: the unit is guessed from each timestamp's magnitude.
+        precision: parsePrecision(q.precision, 'auto'),
         acceptPartial: flag(q.accept_partial, 'accept_partial', true),
       });
       if (result.errors.length > 0) throw v3Failure(result);
@@ -89,8 +90,13 @@ function v3Failure(result: WriteResult): FluxgateError {
     line_number: e.lineNumber,
     error_message: e.message,
   }));
+  const rejected = `${result.errors.length} line${result.errors.length === 1 ? ' was' : 's were'} rejected`;
   const message =
-    result.written > 0 ? 'partial write of line protocol occurred' : 'no lines were written: every line was rejected';
+    result.written > 0
+      ? 'partial write of line protocol occurred' // InfluxDB 3's words, which clients match
+      : result.refusedWhole
+        ? `no lines were written: ${rejected} and accept_partial=false refuses the whole batch`
+        : `no lines were written: ${rejected}`;
   return new FluxgateError('LINE_PROTOCOL_INVALID', message, { data, written: result.written });
 }
 

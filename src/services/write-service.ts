@@ -22,6 +22,8 @@ export interface WriteRequest {
 export interface WriteResult {
   written: number;
   errors: LineError[];
+  /** Nothing was stored because `acceptPartial` was false and some line was bad. */
+  refusedWhole: boolean;
 }
 
 const WRITE = DB_ACTIONS.write;
@@ -45,11 +47,15 @@ export class WriteService {
   async write(principal: Principal, request: WriteRequest): Promise<WriteResult> {
     const record = await this.resolve(principal, request.database);
     const parsed = parseLineProtocolBuffer(request.body, request.precision);
-    if (parsed.errors.length > 0 && !request.acceptPartial) return { written: 0, errors: parsed.errors };
-    if (parsed.pointCount === 0) return { written: 0, errors: parsed.errors };
-    const outcome = await this.deps.storage.write(toStorageDatabase(record), parsed, this.deps.nowNs());
+    if (parsed.errors.length > 0 && !request.acceptPartial) {
+      return { written: 0, errors: parsed.errors, refusedWhole: true };
+    }
+    if (parsed.pointCount === 0) return { written: 0, errors: parsed.errors, refusedWhole: false };
+    const outcome = await this.deps.storage.write(toStorageDatabase(record), parsed, this.deps.nowNs(), {
+      atomic: !request.acceptPartial,
+    });
     const errors = [...parsed.errors, ...outcome.rejected].sort((a, b) => a.lineNumber - b.lineNumber);
-    return { written: outcome.written, errors };
+    return { written: outcome.written, errors, refusedWhole: !request.acceptPartial && errors.length > 0 };
   }
 
   private async resolve(principal: Principal, name: string) {

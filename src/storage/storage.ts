@@ -24,6 +24,11 @@ export interface WriteOutcome {
   rejected: LineError[];
 }
 
+export interface WriteOptions {
+  /** Store every point or none: one refused point refuses the whole batch (`accept_partial=false`). */
+  atomic?: boolean;
+}
+
 export type ColumnKind = 'time' | 'tag' | 'float' | 'integer' | 'uinteger' | 'string' | 'boolean' | 'other';
 
 export interface ResultColumn {
@@ -84,9 +89,15 @@ export interface Storage {
   /**
    * Stores points; resolves only once they are durable. `defaultTimeNs` stamps points without a
    * timestamp. All points of a table are stored or refused per point, never half a point. A batch
-   * (from `parseLineProtocolBuffer`) is the fast form.
+   * (from `parseLineProtocolBuffer`) is the fast form. With `atomic`, a batch with any refused point
+   * stores nothing (`written` is 0 and `rejected` lists the refused points).
    */
-  write(db: StorageDatabase, points: LineBatch | ParsedLine[], defaultTimeNs: bigint): Promise<WriteOutcome>;
+  write(
+    db: StorageDatabase,
+    points: LineBatch | ParsedLine[],
+    defaultTimeNs: bigint,
+    options?: WriteOptions,
+  ): Promise<WriteOutcome>;
   /**
    * The measurements of a database in byte order, with their tags and fields: what its committed
    * writes created. A database never written has none.

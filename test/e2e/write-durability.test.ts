@@ -9,14 +9,17 @@ test('a write acknowledged with 204 survives SIGKILL of the server right after',
   const dataDir = server.dataDir;
   try {
     const token = await bootstrap(server.url);
-    const lines = Array.from(
-      { length: 5000 },
-      (_, i) => `cpu,host=h${i % 100} usage=${i / 7},n=${i}i ${1_700_000_000_000_000_000n + BigInt(i)}`,
-    );
+    // Each batch at its own times: a point written again at the same series and time replaces the first.
+    const lines = (batch: number) =>
+      Array.from(
+        { length: 5000 },
+        (_, i) =>
+          `cpu,host=h${i % 100} usage=${i / 7},n=${i}i ${1_700_000_000_000_000_000n + BigInt(batch * 5000 + i)}`,
+      );
     for (let batch = 0; batch < 3; batch++) {
       const response = await call(server.url, 'POST', '/api/v3/write_lp?db=durable', {
         token,
-        body: lines.join('\n'),
+        body: lines(batch).join('\n'),
         headers: { 'x-batch': String(batch) },
       });
       assert.equal(response.status, 204, response.text);

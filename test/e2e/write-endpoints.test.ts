@@ -106,6 +106,103 @@ describe('POST /api/v3/write_lp', () => {
     assert.equal(table.body.code, 'QUERY_FAILED');
   });
 
+  test('accept_partial=false is atomic: a type conflict on a later line stores nothing, and says how many', async () => {
+    const seed = await call(server.url, 'POST', '/api/v3/write_lp?db=atomic', {
+      token: admin,
+      body: 'cpu,host=a usage=1 1',
+    });
+    assert.equal(seed.status, 204, seed.text);
+    const response = await call<{ error: string; data: Array<{ line_number: number }> }>(
+      server.url,
+      'POST',
+      '/api/v3/write_lp?db=atomic&accept_partial=false',
+      { token: admin, body: 'cpu,host=b usage=2,extra=1 2\nnew_table v=1 3\ncpu,host=c usage="text" 3' },
+    );
+    assert.equal(response.status, 400, response.text);
+    assert.equal(
+      response.body.error,
+      'no lines were written: 1 line was rejected and accept_partial=false refuses the whole batch',
+    );
+    assert.deepEqual(
+      response.body.data.map((d) => d.line_number),
+      [3],
+    );
+    assert.deepEqual(await rows('atomic', 'SELECT * FROM cpu'), [
+      { host: 'a', time: '1970-01-01T00:00:01Z', usage: 1 },
+    ]);
+    const missing = await call(server.url, 'GET', '/api/v3/query_sql?db=atomic&q=SELECT+*+FROM+new_table', {
+      token: admin,
+    });
+    assert.equal(missing.status, 400, 'the table the refused batch would have created does not exist');
+  });
+
+  test('the v3 endpoint guesses the precision from the magnitude by default (auto), as InfluxDB 3 does', async () => {
+    const body = [
+      'm,u=s v=1 1732500000',
+      'm,u=ms v=1 1732500000123',
+      'm,u=us v=1 1732500000123456',
+      'm,u=ns v=1 1732500000123456789',
+    ];
+    const response = await call(server.url, 'POST', '/api/v3/write_lp?db=auto', {
+      token: admin,
+      body: body.join('\n'),
+    });
+    assert.equal(response.status, 204, response.text);
+    const explicit = await call(server.url, 'POST', '/api/v3/write_lp?db=auto&precision=auto', {
+      token: admin,
+      body: 'm,u=explicit v=1 1732500001',
+    });
+    assert.equal(explicit.status, 204, explicit.text);
+    assert.deepEqual(await rows('auto', 'SELECT u, CAST(epoch_ns(time) AS VARCHAR) AS ns FROM m ORDER BY u'), [
+      { u: 'explicit', ns: '1732500001000000000' },
+      { u: 'ms', ns: '1732500000123000000' },
+      { u: 'ns', ns: '1732500000123456789' },
+      { u: 's', ns: '1732500000000000000' },
+      { u: 'us', ns: '1732500000123456000' },
+    ]);
+  });
+
+  test("a timestamp outside InfluxDB's range (2^63-1, the value for infinity) is refused, not stored as infinity", async () => {
+    const response = await call<{ data: Array<{ line_number: number; error_message: string }> }>(
+      server.url,
+      'POST',
+      '/api/v3/write_lp?db=range&precision=ns',
+      { token: admin, body: 'm v=1 9223372036854775807\nm v=2 9223372036854775806\nm v=3 -9223372036854775807' },
+    );
+    assert.equal(response.status, 400, response.text);
+    assert.deepEqual(
+      response.body.data.map((d) => d.line_number),
+      [1, 3],
+    );
+    assert.match(response.body.data[0]!.error_message, /out of range/);
+    assert.deepEqual(await rows('range', 'SELECT v, CAST(epoch_ns(time) AS VARCHAR) AS ns FROM m'), [
+      { v: 2, ns: '9223372036854775806' },
+    ]);
+  });
+
+  test('measurement names: a 600-byte one (the body limit here is 20 kB), a control character and invalid UTF-8 are refused', async () => {
+    const body = Buffer.concat([
+      Buffer.from(`${'m'.repeat(600)} v=1 1\nok v=1 1\nbad\tname v=1 1\n`),
+      Buffer.from([0x78, 0xff, 0xfe, 0x20, 0x76, 0x3d, 0x31]),
+    ]);
+    const response = await call<{ data: Array<{ line_number: number; error_message: string }> }>(
+      server.url,
+      'POST',
+      '/api/v3/write_lp?db=names',
+      { token: admin, body },
+    );
+    assert.equal(response.status, 400, response.text);
+    assert.deepEqual(
+      response.body.data.map((d) => [d.line_number, d.error_message.replace(/'.*'/, "'…'")]),
+      [
+        [1, "measurement name '…' is longer than 512 bytes"],
+        [3, "measurement name '…' contains the control character U+0009"],
+        [4, 'the line is not valid UTF-8'],
+      ],
+    );
+    assert.deepEqual(await rows('names', 'SELECT v FROM ok'), [{ v: 1 }]);
+  });
+
   test('a bad no_sync is a 400 naming it, and the write stores nothing', async () => {
     const response = await call(server.url, 'POST', '/api/v3/write_lp?db=nosync&no_sync=maybe', {
       token: admin,

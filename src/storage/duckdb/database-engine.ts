@@ -11,6 +11,7 @@ import { measurementSchemas } from './measurement-schemas.ts';
 import { installQueryMacros, openStatement, runQuery } from './query-runner.ts';
 import type { QueryScope, TableReference, TableVerdict } from './query-validator.ts';
 import { openSandboxedInstance, type SandboxOptions } from './sandboxed-instance.ts';
+import { SeriesMarks } from './series-marks.ts';
 import { WriteDraft, type WriteRequest } from './write-draft.ts';
 
 /** Points per transaction when concurrent writes are grouped: bounds the latency a group adds. */
@@ -22,6 +23,7 @@ interface Resources {
   writer: DuckDBConnection;
   queries: ConnectionPool;
   registry: ColumnRegistry;
+  marks: SeriesMarks;
 }
 
 /**
@@ -65,10 +67,10 @@ export class DatabaseEngine implements QueryScope {
     await this.resources;
   }
 
-  write(batch: LineBatch, defaultTimeNs: bigint, limits: DatabaseLimits): Promise<WriteOutcome> {
+  write(batch: LineBatch, defaultTimeNs: bigint, limits: DatabaseLimits, atomic = false): Promise<WriteOutcome> {
     this.assertOpen();
     const nowNs = BigInt(Date.now()) * 1_000_000n;
-    return this.queue.submit({ batch, defaultTimeNs, limits, nowNs }, batch.pointCount);
+    return this.queue.submit({ batch, defaultTimeNs, limits, nowNs, atomic }, batch.pointCount);
   }
 
   /** How a query may use a table reference: only this database's own tables, in schema `main`. Needs `ready`. */
@@ -139,10 +141,10 @@ export class DatabaseEngine implements QueryScope {
 
   /** Stores the writes in one transaction; the registry learns their new columns once it commits. */
   private async store(requests: readonly WriteRequest[]): Promise<WriteOutcome[]> {
-    const { writer, registry } = await this.resources;
+    const { writer, registry, marks } = await this.resources;
     const draft = new WriteDraft(registry);
     const outcomes = requests.map((request) => draft.plan(request));
-    await commitDraft(writer, draft);
+    await commitDraft(writer, draft, marks);
     draft.applyTo(registry);
     return outcomes;
   }
@@ -153,7 +155,13 @@ async function open(file: string, sizing: SandboxOptions): Promise<Resources> {
   try {
     const writer = await instance.connect();
     const registry = await ColumnRegistry.load(writer);
-    return { instance, writer, queries: new ConnectionPool(instance, installQueryMacros), registry };
+    return {
+      instance,
+      writer,
+      queries: new ConnectionPool(instance, installQueryMacros),
+      registry,
+      marks: new SeriesMarks(),
+    };
   } catch (error) {
     instance.closeSync();
     throw error;

@@ -2,25 +2,70 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { appendBlock, CHUNK_ROWS } from './block-appender.ts';
 import { sqlTypeOf, TAG_COMMENT } from './column-registry.ts';
 import { quoteIdentifier, quoteLiteral } from './identifiers.ts';
+import type { SeriesMarks } from './series-marks.ts';
 import { VectorScratch } from './vector-fill.ts';
-import type { DraftTable, WriteDraft } from './write-draft.ts';
+import type { DraftBlock, DraftTable, WriteDraft } from './write-draft.ts';
 
 /**
  * Stores a draft in one transaction: new tables and columns (DDL is transactional in DuckDB),
  * then the rows through the appender, whole columns copied into data chunks. Resolves once
  * COMMIT returns, which is when DuckDB has written and synced its WAL.
  */
-export async function commitDraft(connection: DuckDBConnection, draft: WriteDraft): Promise<void> {
+export async function commitDraft(connection: DuckDBConnection, draft: WriteDraft, marks: SeriesMarks): Promise<void> {
   const tables = draft.touchedTables;
   if (tables.length === 0) return;
+  const raised: Array<[string, Map<string, bigint>]> = [];
   try {
-    await connection.run(['BEGIN TRANSACTION', ...tables.flatMap(schemaChanges)].join(';\n'));
-    for (const table of tables) await appendRows(connection, table);
+    await connection.run('BEGIN TRANSACTION');
+    // Marks are read before this transaction's own rows go in.
+    await marks.load(connection, tables);
+    await connection.run(tables.flatMap(schemaChanges).join(';\n') || 'SELECT 1');
+    for (const table of tables) {
+      const plan = marks.plan(table);
+      await appendRows(connection, table, plan.append, 'main', table.schema.name);
+      for (const generation of plan.merges) await mergeRows(connection, table, generation);
+      raised.push([table.schema.name, plan.marks]);
+    }
     await connection.run('COMMIT');
   } catch (error) {
     await connection.run('ROLLBACK').catch(() => {});
     throw error;
   }
+  for (const [name, marksOfTable] of raised) marks.commit(name, marksOfTable);
+}
+
+/**
+ * Last write wins for rows that may meet a stored one (one per series and time in `blocks`):
+ * staged, then each matching stored row takes the fields the new row carries and keeps the others,
+ * and the rest are inserted.
+ */
+async function mergeRows(connection: DuckDBConnection, table: DraftTable, blocks: DraftBlock[]): Promise<void> {
+  const name = quoteIdentifier(table.schema.name);
+  const stage = `fluxgate_merge_${process.pid}`;
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT * FROM main.${name} LIMIT 0`);
+  await appendRows(connection, table, blocks, 'temp', stage);
+  const staged = `temp.main.${stage}`;
+  const match = table.schema.columns
+    .filter((column) => column.kind === 'tag' || column.kind === 'time')
+    .map((column) => {
+      const id = quoteIdentifier(column.name);
+      return column.kind === 'time' ? `${name}.${id} = s.${id}` : `${name}.${id} IS NOT DISTINCT FROM s.${id}`;
+    })
+    .join(' AND ');
+  const fields = table.schema.columns.filter((column) => column.kind !== 'tag' && column.kind !== 'time');
+  if (fields.length > 0) {
+    const set = fields
+      .map((column) => {
+        const id = quoteIdentifier(column.name);
+        return `${id} = COALESCE(s.${id}, ${name}.${id})`;
+      })
+      .join(', ');
+    await connection.run(`UPDATE main.${name} SET ${set} FROM ${staged} AS s WHERE ${match}`);
+  }
+  await connection.run(
+    `INSERT INTO main.${name} SELECT s.* FROM ${staged} AS s WHERE NOT EXISTS (SELECT 1 FROM main.${name} WHERE ${match})`,
+  );
+  await connection.run(`DROP TABLE ${staged}`);
 }
 
 function schemaChanges(table: DraftTable): string[] {
@@ -46,16 +91,23 @@ function schemaChanges(table: DraftTable): string[] {
   return statements;
 }
 
-async function appendRows(connection: DuckDBConnection, table: DraftTable): Promise<void> {
+async function appendRows(
+  connection: DuckDBConnection,
+  table: DraftTable,
+  blocks: DraftBlock[],
+  catalog: 'main' | 'temp',
+  target: string,
+): Promise<void> {
+  if (blocks.length === 0) return;
   const { columns } = table.schema;
-  const appender = await connection.createAppender(table.schema.name);
+  const appender = await connection.createAppender(target, 'main', catalog === 'temp' ? 'temp' : null);
   try {
     if (appender.columnCount !== columns.length) {
       throw new Error(`table '${table.schema.name}' has ${appender.columnCount} columns, expected ${columns.length}`);
     }
     const types = columns.map((_, index) => appender.columnType(index));
     const scratch = new VectorScratch(CHUNK_ROWS);
-    for (const block of table.blocks) appendBlock(appender, types, columns, block, scratch);
+    for (const block of blocks) appendBlock(appender, types, columns, block, scratch);
     appender.flushSync();
     appender.closeSync();
   } catch (error) {

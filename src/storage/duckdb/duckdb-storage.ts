@@ -14,6 +14,7 @@ import type {
   Storage,
   StorageDatabase,
   VirtualTable,
+  WriteOptions,
   WriteOutcome,
 } from '../storage.ts';
 import { DatabaseEngine } from './database-engine.ts';
@@ -55,10 +56,15 @@ export class DuckDbStorage implements Storage {
     return path.join(this.dataDir, 'dbs', `${dbId}.duckdb`);
   }
 
-  async write(db: StorageDatabase, points: LineBatch | ParsedLine[], defaultTimeNs: bigint): Promise<WriteOutcome> {
+  async write(
+    db: StorageDatabase,
+    points: LineBatch | ParsedLine[],
+    defaultTimeNs: bigint,
+    options: WriteOptions = {},
+  ): Promise<WriteOutcome> {
     const batch = points instanceof LineBatch ? points : LineBatch.fromPoints(points);
     if (batch.pointCount === 0) return { written: 0, rejected: [] };
-    return this.engines.use(db.id, (engine) => engine.write(batch, defaultTimeNs, db.limits));
+    return this.engines.use(db.id, (engine) => engine.write(batch, defaultTimeNs, db.limits, options.atomic === true));
   }
 
   async schema(db: StorageDatabase): Promise<MeasurementSchema[]> {

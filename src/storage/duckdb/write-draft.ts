@@ -1,5 +1,6 @@
 import type { LineBatch } from '../lineprotocol/line-batch.ts';
 import type { TableBatch } from '../lineprotocol/table-batch.ts';
+import { TIME_RANGE } from '../lineprotocol/timestamp.ts';
 import type { LineError } from '../lineprotocol/types.ts';
 import type { ColumnKind, DatabaseLimits, WriteOutcome } from '../storage.ts';
 import {
@@ -21,6 +22,13 @@ export interface WriteRequest {
   defaultTimeNs: bigint;
   limits: DatabaseLimits;
   nowNs: bigint;
+  /** One refused point refuses the request: it leaves nothing in the draft. */
+  atomic: boolean;
+}
+
+interface DraftMark {
+  newTables: number;
+  tables: Map<DraftTable, { columns: number; blocks: number }>;
 }
 
 /** The rows of one request's table batch that are stored. */
@@ -68,6 +76,37 @@ export class WriteDraft {
   }
 
   plan(request: WriteRequest): WriteOutcome {
+    const mark = request.atomic ? this.mark() : undefined;
+    const outcome = this.planPoints(request);
+    if (mark === undefined || outcome.rejected.length === 0) return outcome;
+    this.rollBack(mark);
+    return { written: 0, rejected: outcome.rejected };
+  }
+
+  private mark(): DraftMark {
+    const tables = new Map<DraftTable, { columns: number; blocks: number }>();
+    for (const table of this.tables.values()) {
+      tables.set(table, { columns: table.schema.columns.length, blocks: table.blocks.length });
+    }
+    return { newTables: this.newTables, tables };
+  }
+
+  /** Undoes everything planned since `mark`: tables, columns and rows. */
+  private rollBack(mark: DraftMark): void {
+    for (const [key, table] of [...this.tables]) {
+      const before = mark.tables.get(table);
+      if (before === undefined) {
+        this.tables.delete(key);
+        continue;
+      }
+      for (const column of table.schema.columns.splice(before.columns))
+        table.schema.byKey.delete(this.key(column.name));
+      table.blocks.length = before.blocks;
+    }
+    this.newTables = mark.newTables;
+  }
+
+  private planPoints(request: WriteRequest): WriteOutcome {
     const rejected: LineError[] = [];
     const refuse = (source: TableBatch, row: number, message: string) =>
       rejected.push({
@@ -121,7 +160,7 @@ export class WriteDraft {
     for (const row of source.missingTimes) times[row] = request.defaultTimeNs;
     for (const [row, timeNs] of source.unstorableTimes) {
       accepted[row] = 0;
-      refuse(source, row, `timestamp ${timeNs} is outside the range that can be stored`);
+      refuse(source, row, `timestamp ${timeNs} is out of range (${TIME_RANGE})`);
     }
     const retentionMs = request.limits.retentionPeriodMs;
     if (retentionMs === null) return accepted;
@@ -200,7 +239,8 @@ export class WriteDraft {
   /** Checks names, kinds and limits; leaves the columns the shape would add in `this.added`. */
   private checkColumns(source: TableBatch, shape: number, limits: DatabaseLimits): string | undefined {
     const measurement = source.measurement;
-    if (!validName(measurement)) return `measurement name '${measurement}' is not valid`;
+    const badMeasurement = nameProblem('measurement name', measurement);
+    if (badMeasurement !== undefined) return badMeasurement;
     const existing = this.schemaOf(measurement);
     if (existing && existing.name !== measurement) {
       return `measurement '${measurement}' conflicts with table '${existing.name}': table names may not differ only in letter case`;
@@ -223,7 +263,8 @@ export class WriteDraft {
   }
 
   private checkColumn(table: TableSchema | undefined, name: string, kind: ColumnKind): string | undefined {
-    if (!validName(name)) return `column name '${name}' is not valid`;
+    const badName = nameProblem(kind === 'tag' ? 'tag key' : 'field key', name);
+    if (badName !== undefined) return badName;
     const key = this.key(name);
     if (key === TIME_COLUMN) return `column '${name}' is the timestamp and cannot be written as ${describeKind(kind)}`;
     const twin = this.seen.get(key);
@@ -271,6 +312,30 @@ export class WriteDraft {
   }
 }
 
-function validName(name: string): boolean {
-  return name.length > 0 && !name.includes('\u0000');
+/** Names longer than this many UTF-8 bytes are refused (InfluxDB caps a whole series key at 65,535). */
+export const MAX_NAME_BYTES = 512;
+
+/** InfluxDB's rules for measurement names, tag keys and field keys (printable text), plus a length cap. */
+function nameProblem(what: string, name: string): string | undefined {
+  if (name.length === 0) return `${what} is empty`;
+  const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name;
+  // A UTF-16 unit is at most 3 UTF-8 bytes, so only long names need counting.
+  if (name.length > MAX_NAME_BYTES / 3 && Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) {
+    return `${what} '${shown}' is longer than ${MAX_NAME_BYTES} bytes`;
+  }
+  const control = controlCharacter(name);
+  if (control !== undefined) {
+    const code = control.toString(16).toUpperCase().padStart(4, '0');
+    return `${what} '${JSON.stringify(shown).slice(1, -1)}' contains the control character U+${code}`;
+  }
+  return undefined;
+}
+
+/** The first C0 or C1 control character of `name` (U+0000–U+001F, U+007F–U+009F), if any. */
+function controlCharacter(name: string): number | undefined {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return c;
+  }
+  return undefined;
 }

@@ -3,6 +3,12 @@ import { MINUS, ZERO } from './char-codes.ts';
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
 export const UINT64_MAX = 2n ** 64n - 1n;
+/**
+ * The times InfluxDB accepts, in nanoseconds: int64 without its two lowest values and its highest,
+ * which stand for -infinity and infinity in a TIMESTAMP_NS column (and for "no time" in InfluxDB).
+ */
+export const MIN_TIME_NS = INT64_MIN + 2n;
+export const MAX_TIME_NS = INT64_MAX - 1n;
 
 /** Far outside every 64-bit range; stands in for values with absurdly many digits. */
 const HUGE = 2n ** 80n;

@@ -1,6 +1,7 @@
 import type { BatchColumnKind } from './batch-column.ts';
 import { ByteNameCache } from './byte-name-cache.ts';
 import { BACKSLASH, COMMA, DOT, EQUALS, LOWER_I, LOWER_U, MINUS, SPACE, ZERO } from './char-codes.ts';
+import { MAX_TIME_NS, MIN_TIME_NS } from './decimal-integer.ts';
 import type { LineBatch } from './line-batch.ts';
 import { cacheSlots } from './line-parser.ts';
 import { HASH_PRIME, HASH_SEED } from './name-cache.ts';
@@ -13,8 +14,6 @@ import {
 } from './simple-number.ts';
 import type { TableBatch } from './table-batch.ts';
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 /** Tags plus fields beyond this go to the general parser. */
 const MAX_PAIRS = 128;
 /** int64 has 19 digits; longer timestamps are out of range, and the general parser says so. */
@@ -238,7 +237,7 @@ export class FastLineParser {
       if (digit < 0 || digit > 9) return undefined;
     }
     const nanos = BigInt(body.toString('latin1', start, end)) * this.nanosPerUnit;
-    if (nanos < INT64_MIN || nanos > INT64_MAX) return undefined;
+    if (nanos < MIN_TIME_NS || nanos > MAX_TIME_NS) return undefined;
     this.timeStart = start;
     this.timeLength = length;
     this.time = nanos;

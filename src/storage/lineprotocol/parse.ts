@@ -1,7 +1,7 @@
 import { HASH, SPACE, TAB } from './char-codes.ts';
 import { LineFault } from './line-fault.ts';
 import { LineParser } from './line-parser.ts';
-import { NANOS_PER_UNIT, parsePrecision } from './precision.ts';
+import { guessTimeNs, NANOS_PER_UNIT, parsePrecision } from './precision.ts';
 import type { LineError, ParsedLine, ParseResult, Precision } from './types.ts';
 
 export { parsePrecision } from './precision.ts';
@@ -53,6 +53,9 @@ export function parseLineProtocol(body: string, precision: Precision): ParseResu
       }
     }
     lineStart = newline + 1;
+  }
+  if (precision === 'auto') {
+    for (const { point } of points) if (point.timestampNs !== null) point.timestampNs = guessTimeNs(point.timestampNs);
   }
   return { points, errors };
 }

@@ -1,4 +1,5 @@
 import { BatchColumn, type BatchColumnKind } from './batch-column.ts';
+import { MAX_TIME_NS, MIN_TIME_NS } from './decimal-integer.ts';
 import type { FieldValue, Point } from './types.ts';
 
 const INT64_MIN = -(2n ** 63n);
@@ -25,7 +26,7 @@ export class TableBatch {
   readonly shapes: RowShape[] = [];
   /** Rows written without a time, ascending. */
   readonly missingTimes: number[] = [];
-  /** Rows whose timestamp does not fit in int64, with it (only from points built outside the parser). */
+  /** Rows whose timestamp is outside InfluxDB's range (MIN_TIME_NS..MAX_TIME_NS), with it (only from points built outside the parser). */
   readonly unstorableTimes = new Map<number, bigint>();
   /** Rows with an integer field outside its 64-bit range (only from points built outside the parser). */
   readonly fieldProblems = new Map<number, string>();
@@ -80,7 +81,7 @@ export class TableBatch {
     this.lineNumbers[row] = lineNumber;
     this.shapeOfRow[row] = shape;
     if (timeNs === null) this.missingTimes.push(row);
-    else if (timeNs < INT64_MIN || timeNs > INT64_MAX) this.unstorableTimes.set(row, timeNs);
+    else if (timeNs < MIN_TIME_NS || timeNs > MAX_TIME_NS) this.unstorableTimes.set(row, timeNs);
     else this.times[row] = timeNs;
     return row;
   }

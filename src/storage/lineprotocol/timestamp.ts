@@ -1,6 +1,8 @@
 import { MINUS, SPACE, ZERO } from './char-codes.ts';
-import { INT64_MAX, INT64_MIN, parseDecimalInteger } from './decimal-integer.ts';
+import { MAX_TIME_NS, MIN_TIME_NS, parseDecimalInteger } from './decimal-integer.ts';
 import { fault, quote } from './line-fault.ts';
+
+export const TIME_RANGE = `a time must be from ${MIN_TIME_NS} to ${MAX_TIME_NS} nanoseconds`;
 
 /** Digits per half when packing a timestamp's digits into two exact doubles. */
 const PACKED_DIGITS = 15;
@@ -10,8 +12,8 @@ export function parseTimestamp(src: string, start: number, end: number, nanosPer
   const raw = parseDecimalInteger(src, start, end, true);
   if (raw === undefined) fault(`invalid timestamp ${quote(src.slice(start, end))}`);
   const nanos = nanosPerUnit === 1n ? raw : raw * nanosPerUnit;
-  if (nanos < INT64_MIN || nanos > INT64_MAX) {
-    fault(`timestamp ${quote(src.slice(start, end))} is out of range (it must fit in int64 nanoseconds)`);
+  if (nanos < MIN_TIME_NS || nanos > MAX_TIME_NS) {
+    fault(`timestamp ${quote(src.slice(start, end))} is out of range (${TIME_RANGE})`);
   }
   return nanos;
 }

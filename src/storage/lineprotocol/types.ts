@@ -31,7 +31,8 @@ export interface LineError {
   message: string;
 }
 
-export type Precision = 'ns' | 'us' | 'ms' | 's';
+/** `auto`: the unit is guessed from each timestamp's magnitude, as InfluxDB 3 does (see `guessTimeNs`). */
+export type Precision = 'ns' | 'us' | 'ms' | 's' | 'auto';
 
 export interface ParseResult {
   points: ParsedLine[];

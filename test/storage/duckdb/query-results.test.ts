@@ -150,7 +150,7 @@ describe('DuckDbStorage queries', () => {
 
   it('runs queries concurrently with writes', async () => {
     const writes = Array.from({ length: 5 }, (_, index) =>
-      env.storage.write(database(2), [line(1, 'm', {}, { v: index })], 0n),
+      env.storage.write(database(2), [line(1, 'm', {}, { v: index }, T0 + BigInt(index))], 0n),
     );
     const queries = Array.from({ length: 5 }, () => env.storage.query(db, 'SELECT count(*) FROM cpu'));
     const results = await Promise.all([...writes, ...queries]);

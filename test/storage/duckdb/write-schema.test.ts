@@ -215,10 +215,19 @@ describe('DuckDbStorage writes', () => {
     assert.match(outcome.rejected[0]?.message ?? '', /outside the retention period/);
   });
 
-  it('stores both points when two share table, tags and time (no last-write-wins)', async () => {
+  it('keeps one row when two points share table, tags and time: the later one wins field by field', async () => {
     const db = database(9);
-    await env.storage.write(db, [line(1, 'm', { h: 'a' }, { v: 1 }), line(2, 'm', { h: 'a' }, { v: 2 })], 0n);
-    assert.deepEqual((await env.storage.query(db, 'SELECT v FROM m ORDER BY v')).rows, [[1], [2]]);
+    await env.storage.write(
+      db,
+      [line(1, 'm', { h: 'a' }, { v: 1, w: 1 }), line(2, 'm', { h: 'a' }, { v: 2 }), line(3, 'm', {}, { v: 3 })],
+      0n,
+    );
+    await env.storage.write(db, [line(1, 'm', { h: 'a' }, { w: 5 }), line(2, 'm', { h: 'b' }, { v: 4 })], 0n);
+    assert.deepEqual((await env.storage.query(db, 'SELECT h, v, w FROM m ORDER BY h NULLS FIRST')).rows, [
+      [null, 3, null],
+      ['a', 2, 5],
+      ['b', 4, null],
+    ]);
   });
 
   it('groups concurrent writes into shared commits without mixing up their outcomes', async () => {
@@ -228,7 +237,7 @@ describe('DuckDbStorage writes', () => {
         db,
         [
           line(1, 'm', {}, { v: index }, T0 + BigInt(index)),
-          line(2, 'm', {}, { v: index, [`extra${index}`]: 1 }, T0 + BigInt(index)),
+          line(2, 'm', {}, { v: index, [`extra${index}`]: 1 }, T0 + 1000n + BigInt(index)),
         ],
         0n,
       ),

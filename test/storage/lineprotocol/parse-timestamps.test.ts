@@ -25,7 +25,7 @@ describe('parsePrecision', () => {
   });
 
   test('rejects anything else with INVALID_INPUT naming the precision field', () => {
-    for (const text of ['', 'n', 'u', 'µs', 'NS', 'seconds', 'h', 'm', ' ns', 'constructor', '__proto__']) {
+    for (const text of ['', 'n', 'u', 'µs', 'NS', 'seconds', 'h', 'm', ' ns', 'constructor', '__proto__', 'Auto']) {
       assert.throws(
         () => parsePrecision(text),
         (error: unknown) => {
@@ -33,7 +33,7 @@ describe('parsePrecision', () => {
           assert.equal(error.code, 'INVALID_INPUT');
           assert.equal(
             error.message,
-            `precision '${text}' is not one of ns, us, ms, s (or nanosecond, microsecond, millisecond, second)`,
+            `precision '${text}' is not one of auto, ns, us, ms, s (or nanosecond, microsecond, millisecond, second)`,
           );
           assert.deepEqual(error.details, { field: 'precision' });
           return true;
@@ -69,13 +69,16 @@ describe('timestamps', () => {
     assert.equal(parsePoint('m v=1 000123').timestampNs, 123n);
   });
 
-  test('the int64 boundaries in nanoseconds', () => {
-    assert.equal(parsePoint(`m v=1 ${INT64_MAX}`).timestampNs, INT64_MAX);
-    assert.equal(parsePoint(`m v=1 ${INT64_MIN}`).timestampNs, INT64_MIN);
+  test("InfluxDB's boundaries in nanoseconds: int64 without the values that mean infinity", () => {
+    assert.equal(parsePoint(`m v=1 ${INT64_MAX - 1n}`).timestampNs, INT64_MAX - 1n);
+    assert.equal(parsePoint(`m v=1 ${INT64_MIN + 2n}`).timestampNs, INT64_MIN + 2n);
     assert.equal(
-      parseError(`m v=1 ${INT64_MAX + 1n}`),
-      `timestamp '${INT64_MAX + 1n}' is out of range (it must fit in int64 nanoseconds)`,
+      parseError(`m v=1 ${INT64_MAX}`),
+      `timestamp '${INT64_MAX}' is out of range (a time must be from ${INT64_MIN + 2n} to ${INT64_MAX - 1n} nanoseconds)`,
     );
+    assert.match(parseError(`m v=1 ${INT64_MAX + 1n}`), /out of range/);
+    assert.match(parseError(`m v=1 ${INT64_MIN + 1n}`), /out of range/);
+    assert.match(parseError(`m v=1 ${INT64_MIN}`), /out of range/);
     assert.match(parseError(`m v=1 ${INT64_MIN - 1n}`), /out of range/);
     assert.match(parseError(`m v=1 ${'9'.repeat(400)}`), /out of range/);
   });
@@ -87,8 +90,8 @@ describe('timestamps', () => {
       ['s', 1_000_000_000n],
     ];
     for (const [precision, factor] of bounds) {
-      const max = INT64_MAX / factor;
-      const min = INT64_MIN / factor;
+      const max = (INT64_MAX - 1n) / factor;
+      const min = (INT64_MIN + 2n) / factor;
       assert.equal(parsePoint(`m v=1 ${max}`, precision).timestampNs, max * factor, precision);
       assert.equal(parsePoint(`m v=1 ${min}`, precision).timestampNs, min * factor, precision);
       assert.match(parseError(`m v=1 ${max + 1n}`, precision), /^timestamp '\d+' is out of range/, precision);

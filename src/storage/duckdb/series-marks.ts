@@ -1,0 +1,139 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { TableBatch } from '../lineprotocol/table-batch.ts';
+import { identifierKey, quoteIdentifier } from './identifiers.ts';
+import type { DraftBlock, DraftTable } from './write-draft.ts';
+
+/** The latest time stored per series (its present tags, in table order), per table key. */
+type Marks = Map<string, bigint>;
+
+/**
+ * High-water marks for last write wins: per table, the latest time stored for each series. A row
+ * later than its series' mark cannot meet a stored row (nor an earlier row of its batch), so it is
+ * appended as it is; only the others pay for a merge. Loaded per table on its first write after
+ * open; a retention delete leaves marks high, which only sends more rows to the merge.
+ */
+export class SeriesMarks {
+  private readonly tables = new Map<string, Marks>();
+
+  /** Loads the marks of the draft's existing tables not loaded yet (inside the write transaction). */
+  async load(connection: DuckDBConnection, tables: readonly DraftTable[]): Promise<void> {
+    for (const table of tables) {
+      const key = identifierKey(table.schema.name);
+      if (this.tables.has(key)) continue;
+      const marks: Marks = new Map();
+      if (!table.isNew) {
+        const tags = table.schema.columns.slice(0, table.storedColumns).filter((column) => column.kind === 'tag');
+        const list = tags.map((column) => quoteIdentifier(column.name));
+        const reader = await connection.runAndReadAll(
+          `SELECT ${[...list, 'CAST(epoch_ns(max("time")) AS VARCHAR)'].join(', ')} FROM ${quoteIdentifier(table.schema.name)}${list.length > 0 ? ` GROUP BY ${list.join(', ')}` : ''}`,
+        );
+        const names = tags.map((column) => column.name);
+        for (const row of reader.getRows()) {
+          const time = row[row.length - 1];
+          if (time === null || time === undefined) continue;
+          marks.set(keyOf(names, row.slice(0, -1) as Array<string | null>), BigInt(String(time)));
+        }
+      }
+      this.tables.set(key, marks);
+    }
+  }
+
+  /**
+   * Splits each table's rows into those appended as they are and generations of rows to merge,
+   * each generation holding one row per series and time at most, in write order. Returns the new
+   * marks, to `commit` once the transaction has.
+   */
+  plan(table: DraftTable): { append: DraftBlock[]; merges: DraftBlock[][]; marks: Map<string, bigint> } {
+    const stored = this.tables.get(identifierKey(table.schema.name)) ?? new Map<string, bigint>();
+    const tagNames = table.schema.columns.filter((column) => column.kind === 'tag').map((column) => column.name);
+    const raised = new Map<string, bigint>();
+    const generationOf = new Map<string, number>();
+    const append: DraftBlock[] = [];
+    const merges: Array<Array<DraftBlock | undefined>> = [];
+    for (const block of table.blocks) {
+      const { source } = block;
+      const keys = seriesKeys(source, tagNames);
+      const appended = new Uint8Array(source.rowCount);
+      let appendedCount = 0;
+      const merged: Array<Uint8Array | undefined> = [];
+      for (let row = 0; row < source.rowCount; row++) {
+        if (block.accepted !== null && block.accepted[row] !== 1) continue;
+        const series = keys[row]!;
+        const time = source.times[row]!;
+        const mark = raised.get(series) ?? stored.get(series);
+        if (mark === undefined || time > mark) {
+          raised.set(series, time);
+          appended[row] = 1;
+          appendedCount++;
+          continue;
+        }
+        const point = `${time}\u0000${series}`;
+        const generation = generationOf.get(point) ?? 0;
+        generationOf.set(point, generation + 1);
+        merged[generation] ??= new Uint8Array(source.rowCount);
+        merged[generation]![row] = 1;
+      }
+      if (appendedCount > 0) {
+        append.push({
+          source,
+          accepted: appendedCount === source.rowCount ? null : appended,
+          acceptedCount: appendedCount,
+        });
+      }
+      merged.forEach((rows, generation) => {
+        if (rows === undefined) return;
+        let count = 0;
+        for (const value of rows) count += value;
+        merges[generation] ??= [];
+        merges[generation]!.push({ source, accepted: rows, acceptedCount: count });
+      });
+    }
+    return {
+      append,
+      merges: merges.map((blocks) => blocks.filter((block): block is DraftBlock => block !== undefined)),
+      marks: raised,
+    };
+  }
+
+  /** Makes the marks of a committed transaction the truth. */
+  commit(tableName: string, raised: Map<string, bigint>): void {
+    const key = identifierKey(tableName);
+    let marks = this.tables.get(key);
+    if (marks === undefined) {
+      marks = new Map();
+      this.tables.set(key, marks);
+    }
+    for (const [series, time] of raised) marks.set(series, time);
+  }
+
+  /** Forgets a table's marks (after a failed transaction the loaded ones may include its DDL's view). */
+  forget(tableName: string): void {
+    this.tables.delete(identifierKey(tableName));
+  }
+}
+
+/** A series' key: its present tags in table order, each as length-prefixed name and value. */
+function keyOf(names: readonly string[], values: ReadonlyArray<string | null | undefined>): string {
+  let key = '';
+  names.forEach((name, index) => {
+    const value = values[index];
+    if (value === null || value === undefined) return;
+    key += `${name.length}:${name}${value.length}:${value}`;
+  });
+  return key;
+}
+
+function seriesKeys(source: TableBatch, tagNames: readonly string[]): string[] {
+  const columns = tagNames.map((name) =>
+    source.columns.find((column) => column.kind === 'tag' && column.name === name),
+  );
+  const keys = new Array<string>(source.rowCount);
+  const values = new Array<string | undefined>(tagNames.length);
+  for (let row = 0; row < source.rowCount; row++) {
+    columns.forEach((column, index) => {
+      values[index] = column !== undefined && column.present[row] === 1 ? column.strings[row] : undefined;
+    });
+    keys[row] = keyOf(tagNames, values);
+  }
+  return keys;
+}

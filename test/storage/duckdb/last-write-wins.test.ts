@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { it } from 'node:test';
+import fc from 'fast-check';
+import { DuckDbStorage } from '../../../src/storage/duckdb/duckdb-storage.ts';
+import { parseLineProtocolBuffer } from '../../../src/storage/lineprotocol/parse-buffer.ts';
+import { database, tempDir } from './helpers.ts';
+
+interface Op {
+  host: string | null;
+  region: string | null;
+  time: number;
+  fields: Partial<Record<'a' | 'b' | 'c', number>>;
+}
+
+const op: fc.Arbitrary<Op> = fc.record({
+  host: fc.constantFrom(null, 'h1', 'h2'),
+  region: fc.constantFrom(null, 'eu'),
+  time: fc.integer({ min: 1, max: 6 }),
+  fields: fc
+    .record(
+      { a: fc.integer({ min: 0, max: 99 }), b: fc.integer({ min: 0, max: 99 }), c: fc.integer({ min: 0, max: 99 }) },
+      { requiredKeys: [] },
+    )
+    .filter((fields) => Object.keys(fields).length > 0),
+});
+
+/** A write sequence: batches of points, and after which batches the storage is reopened. */
+const sequence = fc.array(fc.record({ points: fc.array(op, { minLength: 1, maxLength: 8 }), reopen: fc.boolean() }), {
+  minLength: 1,
+  maxLength: 6,
+});
+
+function lineOf(point: Op): string {
+  const tags = `${point.host ? `,host=${point.host}` : ''}${point.region ? `,region=${point.region}` : ''}`;
+  const fields = Object.entries(point.fields).map(([key, value]) => `${key}=${value}i`);
+  return `m${tags} ${fields.join(',')} ${point.time}`;
+}
+
+it('last write wins: any sequence of writes reads back as the model map, one row per series and time, across reopens (25 runs)', async () => {
+  let id = 1;
+  const dir = tempDir();
+  let storage = new DuckDbStorage(dir);
+  try {
+    await fc.assert(
+      fc.asyncProperty(sequence, async (batches) => {
+        const db = database(id++);
+        const model = new Map<string, Record<string, unknown>>();
+        for (const batch of batches) {
+          const body = Buffer.from(batch.points.map(lineOf).join('\n'));
+          const outcome = await storage.write(db, parseLineProtocolBuffer(body, 'ns'), 0n);
+          assert.deepEqual(outcome.rejected, []);
+          for (const point of batch.points) {
+            const key = `${point.host}|${point.region}|${point.time}`;
+            const row = model.get(key) ?? { host: point.host, region: point.region, time: point.time };
+            model.set(key, { ...row, ...point.fields });
+          }
+          if (batch.reopen) {
+            await storage.close();
+            storage = new DuckDbStorage(dir);
+          }
+        }
+        const result = await storage.query(
+          db,
+          `SELECT * EXCLUDE (time), CAST(epoch_ns(time) AS INTEGER) AS t FROM m ORDER BY ALL`,
+        );
+        const names = result.columns.map((column) => column.name);
+        const got = result.rows.map((row) => {
+          const record: Record<string, unknown> = {};
+          names.forEach((name, index) => {
+            record[name] = row[index];
+          });
+          return `${record.host ?? null}|${record.region ?? null}|${record.t}|${['a', 'b', 'c'].map((f) => record[f] ?? '-').join(',')}`;
+        });
+        const expected = [...model.values()].map(
+          (row) =>
+            `${row.host}|${row.region}|${row.time}|${['a', 'b', 'c'].map((f) => (row[f] as number | undefined) ?? '-').join(',')}`,
+        );
+        assert.deepEqual(got.sort(), expected.sort());
+      }),
+      { numRuns: 25 },
+    );
+  } finally {
+    await storage.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
