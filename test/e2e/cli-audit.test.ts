@@ -1,7 +1,7 @@
 /**
- * PENDING (not run: `scripts/test.mjs` runs `*.test.ts` only): `fluxgate audit list|verify` end to end
- * against a real `fluxgate serve`. Rename to `cli-audit.test.ts` once `/api/v0/audit` is on main (it
- * passes against the audit branch merged with main, tried at 14:25 UTC).
+ * `fluxgate audit list|verify` end to end against a real `fluxgate serve`: what a Member's management
+ * token did and was refused is in the log under its name, newest first, without secrets; an Auditor
+ * may read and verify it.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
