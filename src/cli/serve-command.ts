@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../domain/durations.ts';
 import { SYSTEM_RESOURCES, type SystemResource } from '../domain/permissions.ts';
+import { DEFAULT_RESULT_CAP, parseResultCap, type ResultCapSetting } from '../domain/result-cap.ts';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../server/server-config.ts';
 import { addAuditServeOptions, auditConfigFrom } from './audit-flags.ts';
 import { addClusterOptions, clusterConfigFrom } from './cluster-flags.ts';
@@ -22,6 +23,35 @@ function durationMs(value: string): number {
   }
 }
 
+function resultCap(value: string) {
+  try {
+    return parseResultCap(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function positive(value: string): number {
+  const n = integer(value);
+  if (n < 1) throw new InvalidArgumentError('must be at least 1');
+  return n;
+}
+
+function idleDuration(value: string): number {
+  try {
+    return parseDuration(value, '--engine-idle-timeout');
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function memorySize(value: string): string {
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(value.trim())) {
+    throw new InvalidArgumentError('must be a size such as 128MB or 1GiB');
+  }
+  return value.trim();
+}
+
 function authzExemptions(value: string): SystemResource[] {
   const names = value
     .split(',')
@@ -35,6 +65,9 @@ function authzExemptions(value: string): SystemResource[] {
 }
 
 const d = DEFAULT_SERVER_CONFIG;
+
+/** How long a SIGTERM or SIGINT may take before the process is killed. */
+const SHUTDOWN_BOUND_MS = 10_000;
 
 /** `fluxgate serve`: every flag also reads a FLUXGATE_… environment variable. */
 export function addServeCommand(program: Command): void {
@@ -102,6 +135,45 @@ export function addServeCommand(program: Command): void {
         .argParser(durationMs)
         .default(d.queryTimeoutMs, '60s'),
     )
+    .addOption(
+      new Option(
+        '--query-max-result <cap>',
+        'most bytes and/or rows one query answer may carry, e.g. 256MiB, 1000000rows, 1GiB,5000000rows or none',
+      )
+        .env('FLUXGATE_QUERY_MAX_RESULT')
+        .argParser(resultCap)
+        .default(d.queryMaxResult, DEFAULT_RESULT_CAP),
+    )
+    .addOption(
+      new Option('--max-databases <n>', 'most live databases, created by API or by writing')
+        .env('FLUXGATE_MAX_DATABASES')
+        .argParser(positive)
+        .default(d.maxDatabases),
+    )
+    .addOption(
+      new Option('--engine-idle-timeout <duration>', "close a database's engine unused this long; reopened on use")
+        .env('FLUXGATE_ENGINE_IDLE_TIMEOUT')
+        .argParser(idleDuration)
+        .default(d.engines.idleTimeoutMs, '5m'),
+    )
+    .addOption(
+      new Option('--max-open-engines <n>', 'most database engines open at once (least recently used close first)')
+        .env('FLUXGATE_MAX_OPEN_ENGINES')
+        .argParser(positive)
+        .default(d.engines.maxOpen),
+    )
+    .addOption(
+      new Option('--engine-memory-limit <size>', "each database engine's memory limit (DuckDB memory_limit)")
+        .env('FLUXGATE_ENGINE_MEMORY_LIMIT')
+        .argParser(memorySize)
+        .default(d.engines.memoryLimit),
+    )
+    .addOption(
+      new Option('--engine-threads <n>', "each database engine's worker threads (DuckDB threads)")
+        .env('FLUXGATE_ENGINE_THREADS')
+        .argParser(positive)
+        .default(d.engines.threads),
+    )
     .action(async (options: Record<string, unknown>) => {
       const config: ServerConfig = {
         ...d,
@@ -117,6 +189,14 @@ export function addServeCommand(program: Command): void {
         maxBodyBytes: options.maxBodySize as number,
         authFailureLimit: options.authFailureLimit as number,
         queryTimeoutMs: options.queryTimeout as number,
+        queryMaxResult: options.queryMaxResult as ResultCapSetting,
+        maxDatabases: options.maxDatabases as number,
+        engines: {
+          idleTimeoutMs: options.engineIdleTimeout as number,
+          maxOpen: options.maxOpenEngines as number,
+          memoryLimit: options.engineMemoryLimit as string,
+          threads: options.engineThreads as number,
+        },
         oidc: oidcConfigFrom(options),
         ...databaseConfigFrom(options),
         ...clusterConfigFrom(options),
@@ -130,6 +210,12 @@ export function addServeCommand(program: Command): void {
       const server = await startServer(config, logger);
       const shutdown = (signal: string) => {
         logger.info({ signal }, 'shutting down');
+        // A thread still inside the engine would keep even process.exit from returning (it joins
+        // the thread pool): past this bound the process ends itself the one way that cannot hang.
+        setTimeout(() => {
+          logger.error({ afterMs: SHUTDOWN_BOUND_MS }, 'shutdown did not finish in time; killing the process');
+          process.kill(process.pid, 'SIGKILL');
+        }, SHUTDOWN_BOUND_MS).unref();
         server.close().then(
           () => {
             logger.info('shutdown complete');

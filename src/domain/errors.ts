@@ -79,6 +79,14 @@ export const errorCodes = {
     summary: 'The query is not a read of this database alone and was refused before running.',
   },
   QUERY_FAILED: { status: 400, summary: 'The query could not be planned or executed.' },
+  QUERY_RESULT_TOO_LARGE: {
+    status: 400,
+    summary: 'The result passed `--query-max-result` before its first byte was sent; narrow the query.',
+  },
+  DATABASE_LIMIT_REACHED: {
+    status: 409,
+    summary: "Creating the database would pass the server's `--max-databases`; delete one or raise the limit.",
+  },
   IDENTITY_PROVIDER_UNAVAILABLE: {
     status: 503,
     summary: 'The identity provider (discovery or key set) cannot be reached; fluxgate tokens still work.',

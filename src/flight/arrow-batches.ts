@@ -66,6 +66,20 @@ export function arrowSchema(columns: readonly ArrowColumn[]): Schema {
 export function* flightDataOf(columns: readonly ArrowColumn[], rows: readonly unknown[][]): Generator<FlightData> {
   const schema = arrowSchema(columns);
   yield schemaFlightData(schema);
+  yield* flightBatchesOf(schema, columns, rows);
+}
+
+/** The schema message alone, sent before the batches of a streamed result. */
+export function flightSchemaData(schema: Schema): FlightData {
+  return schemaFlightData(schema);
+}
+
+/** Record batches of some rows (one batch of a streamed result), without the schema message. */
+export function* flightBatchesOf(
+  schema: Schema,
+  columns: readonly ArrowColumn[],
+  rows: readonly unknown[][],
+): Generator<FlightData> {
   let start = 0;
   while (start < rows.length) {
     const end = batchEnd(columns, rows, start);

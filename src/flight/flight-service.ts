@@ -17,7 +17,14 @@ import { type ErrorCode, FluxgateError, isFluxgateError } from '../domain/errors
 import { flatten } from '../influxql/flat-table.ts';
 import type { InfluxqlService } from '../services/influxql-service.ts';
 import type { QueryService } from '../services/query-service.ts';
-import { type ArrowColumn, encapsulatedSchema, flightDataOf } from './arrow-batches.ts';
+import {
+  type ArrowColumn,
+  arrowSchema,
+  encapsulatedSchema,
+  flightBatchesOf,
+  flightDataOf,
+  flightSchemaData,
+} from './arrow-batches.ts';
 import {
   decodeAny,
   decodeFlightDescriptor,
@@ -76,6 +83,7 @@ const STATUS_OF: Partial<Record<ErrorCode, status>> = {
   AUTH_THROTTLED: status.RESOURCE_EXHAUSTED,
   PERMISSION_DENIED: status.PERMISSION_DENIED,
   DATABASE_NOT_FOUND: status.NOT_FOUND,
+  QUERY_RESULT_TOO_LARGE: status.RESOURCE_EXHAUSTED,
 };
 
 /**
@@ -106,17 +114,29 @@ export function flightHandlers(deps: FlightDeps): UntypedServiceImplementation {
     },
 
     async DoGet(call: ServerWritableStream<Buffer, Buffer>) {
+      // A client that cancels or goes away stops its query.
+      const gone = new AbortController();
+      call.once('cancelled', () => gone.abort());
+      const send = async (data: ReturnType<typeof flightSchemaData>): Promise<number> => {
+        const bytes = encodeFlightData(data);
+        if (!call.write(bytes)) await once(call, 'drain', { signal: gone.signal });
+        return bytes.byteLength;
+      };
       try {
         const principal = await principalOf(call.metadata, peerOf(call.getPeer()));
         const query = readTicket(decodeTicket(call.request), reader(call.metadata));
-        const { columns, rows } = await run(deps, principal, query);
-        for (const data of flightDataOf(columns, rows)) {
-          if (call.cancelled) return;
-          if (!call.write(encodeFlightData(data))) await once(call, 'drain');
+        if (query.language === 'influxql') {
+          const { columns, rows } = await runInfluxql(deps, principal, query, gone.signal);
+          for (const data of flightDataOf(columns, rows)) {
+            if (call.cancelled) return;
+            await send(data);
+          }
+        } else if (!(await streamSql(deps, principal, query, gone.signal, send, () => call.cancelled))) {
+          return;
         }
         call.end();
       } catch (error) {
-        call.emit('error', fail(error));
+        if (!call.cancelled) call.emit('error', fail(error));
       }
     },
 
@@ -151,33 +171,58 @@ export function flightHandlers(deps: FlightDeps): UntypedServiceImplementation {
   };
 }
 
-/** Runs a query through its service; the result as Arrow columns and rows. */
-async function run(
+/** Runs an InfluxQL query through its service (which bounds it by the result cap); Arrow columns and rows. */
+async function runInfluxql(
   deps: FlightDeps,
   principal: Principal,
   query: FlightQuery,
+  signal: AbortSignal,
 ): Promise<{ columns: ArrowColumn[]; rows: unknown[][] }> {
-  if (query.language === 'influxql') {
-    const [result] = await deps.influxql.query(principal, {
-      database: query.database,
-      query: query.query,
-      singleStatement: true,
-      ...(query.params === undefined ? {} : { params: query.params }),
-    });
-    if (result?.error !== undefined) throw new FluxgateError(result.errorCode ?? 'QUERY_FAILED', result.error);
-    const table = flatten(result!);
-    return { columns: flatColumns(table, result!.timezone), rows: table.rows };
-  }
-  const request = {
+  const [result] = await deps.influxql.query(principal, {
+    database: query.database,
+    query: query.query,
+    singleStatement: true,
+    signal,
+    ...(query.params === undefined ? {} : { params: query.params }),
+  });
+  if (result?.error !== undefined) throw new FluxgateError(result.errorCode ?? 'QUERY_FAILED', result.error);
+  const table = flatten(result!);
+  return { columns: flatColumns(table, result!.timezone), rows: table.rows };
+}
+
+/**
+ * Streams a SQL result batch by batch. Past the result cap, the batches already sent stay and the
+ * call ends with RESOURCE_EXHAUSTED naming it (Flight's truncation marker). False when the client left.
+ */
+async function streamSql(
+  deps: FlightDeps,
+  principal: Principal,
+  query: FlightQuery,
+  signal: AbortSignal,
+  send: (data: ReturnType<typeof flightSchemaData>) => Promise<number>,
+  cancelled: () => boolean,
+): Promise<boolean> {
+  const answer = await deps.queries.open(principal, {
     database: query.database,
     sql: query.query,
+    signal,
     ...(query.params === undefined ? {} : { params: query.params }),
-  };
-  const result = await deps.queries.query(principal, request);
-  return {
-    columns: sqlColumns(result.columns, await deps.queries.schema(principal, query.database)),
-    rows: result.rows,
-  };
+  });
+  try {
+    const columns = sqlColumns(answer.columns, await deps.queries.schema(principal, query.database));
+    const schema = arrowSchema(columns);
+    await send(flightSchemaData(schema));
+    for await (const batch of answer.batches()) {
+      for (const data of flightBatchesOf(schema, columns, batch)) {
+        if (cancelled()) return false;
+        answer.spend(await send(data));
+      }
+    }
+    if (answer.truncated !== undefined) throw new FluxgateError('QUERY_RESULT_TOO_LARGE', answer.truncated);
+    return true;
+  } finally {
+    await answer.close();
+  }
 }
 
 /** A Flight SQL statement's result columns, from the query run with no rows. */

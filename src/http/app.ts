@@ -22,7 +22,6 @@ import type { SystemService } from '../services/system-service.ts';
 import type { TokenService } from '../services/token-service.ts';
 import type { UserService } from '../services/user-service.ts';
 import type { WriteService } from '../services/write-service.ts';
-import type { Storage } from '../storage/storage.ts';
 import { createAuthHook } from './auth-hook.ts';
 import type { ConsoleBuild } from './console/console-assets.ts';
 import { registerConsoleRoutes } from './console/console-routes.ts';
@@ -61,7 +60,6 @@ export interface HttpDeps {
   writes: WriteService;
   queries: QueryService;
   influxql: InfluxqlService;
-  storage: Storage;
   /** Largest accepted request body in bytes (after gunzip for writes). */
   bodyLimit: number;
   /** The web console: its built files (undefined when not built) and its sessions. */
@@ -136,9 +134,9 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   registerTokenRoutes(app, deps.tokens, deps.now);
   registerDatabaseRoutes(app, deps.databases);
   registerWriteRoutes(app, deps.writes, deps.bodyLimit);
-  registerQueryRoutes(app, deps.queries, deps.storage);
+  registerQueryRoutes(app, deps.queries);
   registerStatsRoutes(app, deps.stats);
-  registerInfluxqlRoutes(app, deps.influxql, deps.storage);
+  registerInfluxqlRoutes(app, deps.influxql, deps.queries);
   registerV1QueryRoutes(app, deps.influxql);
   registerConsoleRoutes(app, { ...deps.console, authenticator: deps.authenticator, authEnabled: deps.authEnabled });
   registerAuthRoutes(app, deps.oidc, deps.users);

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { AuthOutcome } from '../auth/authenticator.ts';
 
 /** The Prometheus registry served at /metrics; one per server so tests can run several in one process. */
@@ -19,6 +19,18 @@ export class ServerMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'fluxgate_' });
+  }
+
+  /** `fluxgate_active_queries`: statements running or streaming now, read at each scrape. */
+  watchActiveQueries(count: () => number): void {
+    new Gauge({
+      name: 'fluxgate_active_queries',
+      help: 'Queries running or streaming their result now',
+      registers: [this.registry],
+      collect() {
+        this.set(count());
+      },
+    });
   }
 
   recordAuth(outcome: AuthOutcome | 'forbidden'): void {

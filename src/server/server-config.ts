@@ -1,4 +1,5 @@
 import type { SystemResource } from '../domain/permissions.ts';
+import { DEFAULT_RESULT_CAP, parseResultCap, type ResultCapSetting } from '../domain/result-cap.ts';
 import { DEFAULT_CONSOLE_DIR } from '../http/console/console-assets.ts';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connection-limits.ts';
 
@@ -32,6 +33,12 @@ export interface ServerConfig {
   /** Audit entries older than this are pruned (the chain stays verifiable from its anchor). */
   auditRetentionMs: number;
   queryTimeoutMs: number;
+  /** `--query-max-result`, parsed (see src/domain/result-cap.ts). */
+  queryMaxResult: ResultCapSetting;
+  /** `--max-databases`: live databases at most. */
+  maxDatabases: number;
+  /** Data engines (DuckDB instances): idle close, open count, and each one's memory and threads. */
+  engines: { idleTimeoutMs: number; maxOpen: number; memoryLimit: string; threads: number };
   /** The built web console (`console/dist`), served at `/`. */
   consoleDir: string;
   /** Sign-ins through an OpenID provider; undefined when the server takes fluxgate tokens only. */
@@ -78,6 +85,9 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   databaseRecoveryWindowMs: 7 * 86_400_000,
   auditRetentionMs: 400 * 86_400_000,
   queryTimeoutMs: 60_000,
+  queryMaxResult: parseResultCap(DEFAULT_RESULT_CAP),
+  maxDatabases: 100,
+  engines: { idleTimeoutMs: 300_000, maxOpen: 64, memoryLimit: '128MB', threads: 2 },
   consoleDir: DEFAULT_CONSOLE_DIR,
   oidc: undefined,
 };

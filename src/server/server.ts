@@ -141,7 +141,7 @@ export async function startServer(
       authEnabled,
       allowRemoteBootstrap: config.allowRemoteBootstrap,
     });
-    const storage = new DuckDbStorage(config.dataDir, config.queryTimeoutMs);
+    const storage = new DuckDbStorage(config.dataDir, config.queryTimeoutMs, config.engines);
     closers.splice(closers.length - 1, 0, () => storage.close());
     const nowNs = () => BigInt(Date.now()) * 1_000_000n;
     const databases = new DatabaseService({
@@ -152,6 +152,7 @@ export async function startServer(
       now,
       defaults: { maxTables: config.maxTables, maxColumnsPerTable: config.maxColumnsPerTable },
       recoveryWindowMs: config.databaseRecoveryWindowMs,
+      maxDatabases: config.maxDatabases,
     });
     const identity = await catalog.clusterIdentity(config.clusterIdentity ?? {}, {
       accountId: randomUUID(),
@@ -166,8 +167,10 @@ export async function startServer(
       nowNs,
       server: systemPrincipal('create-on-write'),
     });
-    const queries = new QueryService({ catalog, directory, storage, usage, now });
-    const influxql = new InfluxqlService({ directory, storage, now });
+    const limits = { timeoutMs: config.queryTimeoutMs, cap: config.queryMaxResult };
+    const queries = new QueryService({ catalog, directory, storage, usage, now, limits });
+    const influxql = new InfluxqlService({ directory, storage, now, limits });
+    metrics.watchActiveQueries(() => queries.activeQueries());
     const sweeper = new RetentionSweeper(directory, storage, nowNs, onError);
     sweeper.start(config.retentionSweepMs);
     closers.unshift(() => sweeper.stop());
@@ -196,7 +199,6 @@ export async function startServer(
       writes,
       queries,
       influxql,
-      storage,
       bodyLimit: config.maxBodyBytes,
       console: { build: consoleBuild, sessions: new ConsoleSessions(now), oidcFlow: oidc.codeFlow },
       outcomes,
@@ -216,6 +218,8 @@ export async function startServer(
       door.closeUndecided();
       await Promise.all([app.close(), flight.close()]);
     });
+    // Runs first: a running query (a runaway CTE, a stream to a slow client) must not hold shutdown.
+    closers.unshift(() => storage.stopQueries());
     const port = (app.server.address() as { port: number }).port;
     address = `http://${bind.host.includes(':') ? `[${bind.host}]` : bind.host}:${port}`;
     if (cluster !== undefined) {

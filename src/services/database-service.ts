@@ -32,6 +32,8 @@ export interface DatabaseServiceDeps {
   defaults: DatabaseLimitsConfig;
   /** How long a deleted database can be undeleted before its files go (`serve --database-recovery-window`). */
   recoveryWindowMs?: number;
+  /** `--max-databases`: live databases at most; absent for no limit. */
+  maxDatabases?: number;
 }
 
 /**
@@ -102,6 +104,7 @@ export class DatabaseService {
         fields.maxColumnsPerTable,
       );
       const retentionPeriodMs = retentionMs(input.retentionPeriodMs, fields.retentionPeriod);
+      this.assertRoomFor(name);
       const now = this.deps.now();
       const record = await this.deps.catalog.createDatabase(
         { name, createdAt: now, maxTables, maxColumnsPerTable, retentionPeriodMs },
@@ -126,6 +129,7 @@ export class DatabaseService {
     }
     const principal = writer;
     validateDatabaseName(name, 'db');
+    this.assertRoomFor(name);
     const now = this.deps.now();
     const { maxTables, maxColumnsPerTable } = this.deps.defaults;
     try {
@@ -139,6 +143,19 @@ export class DatabaseService {
       const existing = (await this.deps.catalog.listDatabases()).find((db) => db.name === name);
       if (existing !== undefined) this.deps.directory.put(existing);
     }
+  }
+
+  /** Refuses a new database past `--max-databases` (a name that exists gets its own answer later). */
+  private assertRoomFor(name: string): void {
+    const max = this.deps.maxDatabases;
+    if (max === undefined) return;
+    const live = this.deps.directory.live();
+    if (live.length < max || live.some((db) => db.name === name)) return;
+    fail(
+      'DATABASE_LIMIT_REACHED',
+      `cannot create database '${name}': this server holds at most ${max} databases (--max-databases)`,
+      { field: '--max-databases', limit: max },
+    );
   }
 
   /**

@@ -10,10 +10,13 @@ import type { StatementResult } from '../influxql/result.ts';
 import type { InfluxqlReader } from '../influxql/select-executor.ts';
 import { showDatabases, showRetentionPolicies } from '../influxql/show-statements.ts';
 import { executeDatabaseStatement, statementDatabase } from '../influxql/statements.ts';
-import type { MeasurementSchema, Storage } from '../storage/storage.ts';
+import { streamOf } from '../storage/query-stream.ts';
+import type { CollectLimits, MeasurementSchema, QueryOptions, QueryResult, Storage } from '../storage/storage.ts';
 import { hasRight, requireRight } from './authorize.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
 import { toStorageDatabase } from './database-resolver.ts';
+import { QueryAnswer, RESULT_CAP_FLAG, requestDeadline } from './query-answer.ts';
+import { type QueryLimits, UNLIMITED } from './query-service.ts';
 
 export interface InfluxqlRequest {
   /** The request's database (`db`); a database named in a statement wins over it. */
@@ -25,6 +28,8 @@ export interface InfluxqlRequest {
    * statement names is an error (v1 lets the statement's win).
    */
   singleStatement?: boolean;
+  /** Aborts when the client goes away: the statements stop. */
+  signal?: AbortSignal;
 }
 
 const READ = DB_ACTIONS.read;
@@ -48,8 +53,22 @@ export class InfluxqlService {
       directory: DatabaseDirectory;
       storage: Storage;
       now: () => number;
+      limits?: QueryLimits;
     },
   ) {}
+
+  private get limits(): QueryLimits {
+    return this.deps.limits ?? UNLIMITED;
+  }
+
+  /**
+   * A flat InfluxQL result as an answer a face sends batch by batch, within `--query-max-result`
+   * and under its own `--query-timeout` for the sending.
+   */
+  answerOf(result: QueryResult, client?: AbortSignal): QueryAnswer {
+    const deadline = requestDeadline(this.limits.timeoutMs, client);
+    return new QueryAnswer(streamOf(result), this.limits.cap, deadline.signal, deadline.dispose);
+  }
 
   async query(principal: Principal, request: InfluxqlRequest): Promise<StatementResult[]> {
     if (request.query.trim() === '') {
@@ -72,11 +91,22 @@ export class InfluxqlService {
       this.authorize(principal, statement, request.database, request.singleStatement === true),
     );
     const nowNs = BigInt(this.deps.now()) * 1_000_000n;
-    const results: StatementResult[] = [];
-    for (const [i, { statement }] of parsed.entries()) {
-      results.push(await this.run(principal, statement, targets[i]!, nowNs));
+    const deadline = requestDeadline(this.limits.timeoutMs, request.signal);
+    const options: QueryOptions & CollectLimits = {
+      signal: deadline.signal,
+      maxRows: this.limits.cap.maxRows,
+      maxBytes: this.limits.cap.maxBytes,
+      limitName: RESULT_CAP_FLAG,
+    };
+    try {
+      const results: StatementResult[] = [];
+      for (const [i, { statement }] of parsed.entries()) {
+        results.push(await this.run(principal, statement, targets[i]!, nowNs, options));
+      }
+      return results;
+    } finally {
+      deadline.dispose();
     }
-    return results;
   }
 
   /** Resolves the statement's database and checks the principal may read it (throws PERMISSION_DENIED). */
@@ -128,6 +158,7 @@ export class InfluxqlService {
     statement: Statement,
     target: Target,
     nowNs: bigint,
+    options: QueryOptions & CollectLimits,
   ): Promise<StatementResult> {
     if (target.kind === 'error') return { series: [], error: target.message, errorCode: target.code };
     try {
@@ -138,10 +169,12 @@ export class InfluxqlService {
           ? showRetentionPolicies(target.record.name, target.record.retentionPeriodMs)
           : showRetentionPolicies(INTERNAL_DATABASE, null);
       }
-      return await executeDatabaseStatement(statement, this.reader(target), { nowNs });
+      return await executeDatabaseStatement(statement, this.reader(target, options), { nowNs });
     } catch (error) {
       if (error instanceof InfluxqlError) return { series: [], error: error.message, errorCode: 'QUERY_FAILED' };
-      if (isFluxgateError(error) && error.code !== 'PERMISSION_DENIED' && error.status < 500) {
+      // Past the cap the request fails as a whole (400), as query_sql does before its first byte.
+      const whole = ['PERMISSION_DENIED', 'QUERY_RESULT_TOO_LARGE'];
+      if (isFluxgateError(error) && !whole.includes(error.code) && error.status < 500) {
         return { series: [], error: error.message, errorCode: error.code };
       }
       throw error;
@@ -158,13 +191,16 @@ export class InfluxqlService {
   }
 
   /** Reads of one database through the storage port; the schema is read once per statement. */
-  private reader(target: Extract<Target, { kind: 'database' | 'internal' }>): InfluxqlReader {
+  private reader(
+    target: Extract<Target, { kind: 'database' | 'internal' }>,
+    options: QueryOptions & CollectLimits,
+  ): InfluxqlReader {
     const storage = this.deps.storage;
     if (target.kind === 'internal') {
       return {
         schema: async () => [],
         query: () => fail('QUERY_FAILED', 'InfluxQL does not read the system tables of _internal; use SQL'),
-        queryTables: (tables, sql) => storage.queryVirtual(tables, sql),
+        queryTables: (tables, sql) => storage.queryVirtual(tables, sql, undefined, options),
       };
     }
     const db = toStorageDatabase(target.record);
@@ -174,8 +210,8 @@ export class InfluxqlService {
         schema ??= storage.schema(db);
         return schema;
       },
-      query: (sql) => storage.query(db, sql),
-      queryTables: (tables, sql) => storage.queryVirtual(tables, sql),
+      query: (sql) => storage.query(db, sql, undefined, options),
+      queryTables: (tables, sql) => storage.queryVirtual(tables, sql, undefined, options),
     };
   }
 }

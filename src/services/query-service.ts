@@ -5,16 +5,40 @@ import { fail } from '../domain/errors.ts';
 import { INTERNAL_DATABASE } from '../domain/names.ts';
 import { DB_ACTIONS } from '../domain/permissions.ts';
 import type { Principal } from '../domain/principal.ts';
-import type { MeasurementSchema, QueryResult, Storage } from '../storage/storage.ts';
+import type { MeasurementSchema, QueryResult, QueryStream, ResultColumn, Storage } from '../storage/storage.ts';
 import { requireRight } from './authorize.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
 import { toStorageDatabase } from './database-resolver.ts';
+import { QueryAnswer, RESULT_CAP_FLAG, type ResultCap, requestDeadline } from './query-answer.ts';
 import { systemTokensTable } from './system-tokens-table.ts';
 
 export interface QueryRequest {
   database: string;
   sql: string;
   params?: Record<string, unknown>;
+  /** Aborts when the client goes away: the query stops. */
+  signal?: AbortSignal;
+}
+
+/** What bounds every query: `--query-timeout` and `--query-max-result`. */
+export interface QueryLimits {
+  timeoutMs: number;
+  cap: ResultCap;
+}
+
+export const UNLIMITED: QueryLimits = {
+  timeoutMs: Number.POSITIVE_INFINITY,
+  cap: { maxRows: Number.POSITIVE_INFINITY, maxBytes: Number.POSITIVE_INFINITY },
+};
+
+/** A result a face encodes batch by batch (a QueryAnswer, or InfluxQL's rows). */
+export interface ResultSource {
+  readonly columns: ResultColumn[];
+  readonly signal: AbortSignal;
+  readonly truncated: string | undefined;
+  batches(): AsyncIterable<unknown[][]>;
+  spend(bytes: number): void;
+  tooLarge(): Error;
 }
 
 const READ = DB_ACTIONS.read;
@@ -31,13 +55,70 @@ export class QueryService {
       storage: Storage;
       usage: UsageTracker;
       now: () => number;
+      limits?: QueryLimits;
     },
   ) {}
 
+  get limits(): QueryLimits {
+    return this.deps.limits ?? UNLIMITED;
+  }
+
+  /**
+   * Opens a query as an answer the face reads batch by batch and must close. The deadline starts
+   * now and ends at `close`, so it covers running, converting and sending alike.
+   */
+  async open(principal: Principal, request: QueryRequest): Promise<QueryAnswer> {
+    const deadline = requestDeadline(this.limits.timeoutMs, request.signal);
+    try {
+      const stream = await this.openStream(principal, request, deadline.signal);
+      return new QueryAnswer(stream, this.limits.cap, deadline.signal, deadline.dispose);
+    } catch (error) {
+      deadline.dispose();
+      throw error;
+    }
+  }
+
+  /** A query read whole, within the limits (QUERY_RESULT_TOO_LARGE past the cap). */
   async query(principal: Principal, request: QueryRequest): Promise<QueryResult> {
+    const answer = await this.open(principal, request);
+    try {
+      const rows: unknown[][] = [];
+      for await (const batch of answer.batches()) {
+        for (const row of batch) rows.push(row);
+      }
+      if (answer.truncated !== undefined) throw answer.tooLarge();
+      return { columns: answer.columns, rows };
+    } finally {
+      await answer.close();
+    }
+  }
+
+  /**
+   * A result as Parquet, in pieces. Parquet is written whole at the end, so nothing is sent before the
+   * cap would be known: past it, this throws QUERY_RESULT_TOO_LARGE before the first piece.
+   */
+  async *parquet(source: ResultSource): AsyncGenerator<Uint8Array> {
+    const counted = async function* (): AsyncGenerator<unknown[][]> {
+      for await (const batch of source.batches()) {
+        let bytes = 0;
+        for (const row of batch) for (const value of row) bytes += approximate(value);
+        source.spend(bytes);
+        yield batch;
+      }
+      if (source.truncated !== undefined) throw source.tooLarge();
+    };
+    yield* this.deps.storage.encodeParquet(source.columns, counted(), { signal: source.signal });
+  }
+
+  /** Statements running or streaming now. */
+  activeQueries(): number {
+    return this.deps.storage.activeQueries();
+  }
+
+  private async openStream(principal: Principal, request: QueryRequest, signal: AbortSignal): Promise<QueryStream> {
     if (request.database === '') fail('INVALID_INPUT', 'the db parameter is required', { field: 'db' });
     if (request.sql.trim() === '') fail('INVALID_INPUT', 'the q parameter (the SQL query) is required', { field: 'q' });
-    if (request.database === INTERNAL_DATABASE) return this.queryInternal(principal, request);
+    if (request.database === INTERNAL_DATABASE) return this.openInternal(principal, request, signal);
     const record = this.deps.directory.byNameOf(request.database);
     if (record === undefined) {
       const any = { kind: 'db', dbId: null, actions: READ } as const;
@@ -45,7 +126,7 @@ export class QueryService {
       fail('DATABASE_NOT_FOUND', `database '${request.database}' not found`, { field: 'db' });
     }
     requireRight(principal, 'data.query', { kind: 'db', dbId: record.id, actions: READ }, record.name);
-    return this.deps.storage.query(toStorageDatabase(record), request.sql, request.params);
+    return this.deps.storage.openQuery(toStorageDatabase(record), request.sql, options(request.params, signal));
   }
 
   /**
@@ -63,7 +144,7 @@ export class QueryService {
     return this.deps.storage.schema(toStorageDatabase(record));
   }
 
-  private async queryInternal(principal: Principal, request: QueryRequest): Promise<QueryResult> {
+  private async openInternal(principal: Principal, request: QueryRequest, signal: AbortSignal): Promise<QueryStream> {
     requireRight(principal, 'data.query', { kind: 'admin' }, INTERNAL_DATABASE);
     const tokens = await this.deps.catalog.listTokens({ includeRevoked: true });
     const table = systemTokensTable(
@@ -72,6 +153,18 @@ export class QueryService {
       (id) => this.deps.directory.nameOf(id),
       (id) => this.deps.usage.pendingFor(id),
     );
-    return this.deps.storage.queryVirtual([table], request.sql, request.params);
+    return this.deps.storage.openVirtualQuery([table], request.sql, options(request.params, signal));
   }
 }
+
+function options(params: Record<string, unknown> | undefined, signal: AbortSignal) {
+  return params === undefined ? { signal } : { params, signal };
+}
+
+function approximate(value: unknown): number {
+  if (typeof value === 'string') return value.length + 3;
+  if (value === null || value === undefined) return 1;
+  return typeof value === 'object' ? (JSON.stringify(value)?.length ?? 1) + 1 : 9;
+}
+
+export { RESULT_CAP_FLAG };

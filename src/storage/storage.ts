@@ -38,6 +38,31 @@ export interface QueryResult {
   rows: unknown[][];
 }
 
+export interface QueryOptions {
+  /** `$name` parameters. */
+  params?: Record<string, unknown>;
+  /** Aborting interrupts the statement in the engine; reads then throw the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** Caps on a result read whole. */
+export interface CollectLimits {
+  maxRows?: number;
+  /** Approximate: the bytes of the values' JSON text. */
+  maxBytes?: number;
+  /** Names the cap in the QUERY_RESULT_TOO_LARGE message, e.g. `--query-max-result 256MiB`. */
+  limitName?: string;
+}
+
+/** A result read batch by batch. */
+export interface QueryStream {
+  readonly columns: ResultColumn[];
+  /** The next batch of JSON-safe rows (see QueryResult), or null at the end. */
+  next(): Promise<unknown[][] | null>;
+  /** Releases the engine's connection, interrupting the statement if it is still running. Idempotent. */
+  close(): Promise<void>;
+}
+
 /** One measurement (table) of a database as InfluxQL sees it: its tag keys and typed field keys. */
 export interface MeasurementSchema {
   name: string;
@@ -67,12 +92,42 @@ export interface Storage {
    * writes created. A database never written has none.
    */
   schema(db: StorageDatabase): Promise<MeasurementSchema[]>;
-  /** Runs one read-only statement against this database alone. Throws QUERY_REJECTED / QUERY_FAILED. */
-  query(db: StorageDatabase, sql: string, params?: Record<string, unknown>): Promise<QueryResult>;
-  /** Runs one read-only statement against the given virtual tables only (no database files). */
-  queryVirtual(tables: VirtualTable[], sql: string, params?: Record<string, unknown>): Promise<QueryResult>;
-  /** Encodes a result as a Parquet file's bytes. */
+  /**
+   * Opens one read-only statement against this database alone as a stream of row batches (one
+   * engine chunk each, about 2,048 rows), so no result is ever held whole. Throws QUERY_REJECTED /
+   * QUERY_FAILED, or the signal's reason once it aborts. The caller must `close` the stream.
+   */
+  openQuery(db: StorageDatabase, sql: string, options?: QueryOptions): Promise<QueryStream>;
+  /** `openQuery` against the given virtual tables only (no database files). */
+  openVirtualQuery(tables: VirtualTable[], sql: string, options?: QueryOptions): Promise<QueryStream>;
+  /** `openQuery` read to the end; more than `limits` rows or bytes throws QUERY_RESULT_TOO_LARGE. */
+  query(
+    db: StorageDatabase,
+    sql: string,
+    params?: Record<string, unknown>,
+    options?: QueryOptions & CollectLimits,
+  ): Promise<QueryResult>;
+  /** `openVirtualQuery` read to the end, as `query`. */
+  queryVirtual(
+    tables: VirtualTable[],
+    sql: string,
+    params?: Record<string, unknown>,
+    options?: QueryOptions & CollectLimits,
+  ): Promise<QueryResult>;
+  /**
+   * Encodes batches as one Parquet file, yielded in pieces. Parquet is written whole at the end, so
+   * the batches are staged in the engine (which may spill to its scratch directory), never in the heap.
+   * `metadata` becomes the file's key-value metadata.
+   */
+  encodeParquet(
+    columns: readonly ResultColumn[],
+    batches: AsyncIterable<unknown[][]>,
+    options?: { signal?: AbortSignal; metadata?: () => Record<string, string> },
+  ): AsyncIterable<Uint8Array>;
+  /** Encodes a whole result as a Parquet file's bytes. */
   toParquet(result: QueryResult): Promise<Uint8Array>;
+  /** Statements running or streaming now, for the active-query gauge. */
+  activeQueries(): number;
   /** Bytes a database's files take on disk; 0 for one never written. */
   diskUsage(db: StorageDatabase): Promise<number>;
   /** Removes rows older than the retention period; returns how many. */

@@ -1,9 +1,11 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fail, isFluxgateError } from '../../domain/errors.ts';
 import type { StatementResult } from '../../influxql/result.ts';
 import type { InfluxqlService } from '../../services/influxql-service.ts';
 import { SERVER_VERSION } from '../system-routes.ts';
 import { parseQueryParams } from '../v3/query-params.ts';
+import { clientGone } from '../v3/result-writer.ts';
 import { type Epoch, parseEpoch, v1Chunks, v1Csv, v1Json } from './v1-results.ts';
 
 const DEFAULT_CHUNK_SIZE = 10_000;
@@ -49,14 +51,14 @@ async function answer(request: FastifyRequest, reply: FastifyReply, influxql: In
     }
     fail('INVALID_INPUT', 'expected a query to be provided in the query string or body', { field: 'q' });
   }
-  const results = await statements(influxql, request, params);
+  const results = await statements(influxql, request, params, clientGone(request, reply));
   const firstError = results.find((result) => result.error !== undefined)?.error;
   if (format === 'csv') {
     if (firstError !== undefined) reply.header('X-Influxdb-Error', headerSafe(firstError));
     return reply.code(200).type('text/csv; charset=utf-8').send(v1Csv(results, epoch));
   }
   reply.code(200).type('application/json');
-  if (chunked) return reply.send([...v1Chunks(results, epoch, chunkSize)].join(''));
+  if (chunked) return reply.send(Readable.from(encoded(v1Chunks(results, epoch, chunkSize))));
   return reply.send(v1Json(results, epoch, flag(params.pretty, 'pretty')));
 }
 
@@ -65,11 +67,13 @@ async function statements(
   influxql: InfluxqlService,
   request: FastifyRequest,
   params: Params,
+  signal: AbortSignal,
 ): Promise<StatementResult[]> {
   try {
     return await influxql.query(request.principal, {
       database: params.db ?? '',
       query: params.q ?? '',
+      signal,
       ...optionalParams(params.params),
     });
   } catch (error) {
@@ -128,6 +132,11 @@ function chunkSizeOf(value: string | undefined): number {
     fail('INVALID_INPUT', `chunk_size must be a positive integer, not '${value}'`, { field: 'chunk_size' });
   }
   return size;
+}
+
+/** The chunks as bytes, sent one by one with the socket's backpressure instead of joined. */
+function* encoded(chunks: Iterable<string>): Generator<Buffer> {
+  for (const chunk of chunks) yield Buffer.from(chunk, 'utf8');
 }
 
 function headerSafe(text: string): string {

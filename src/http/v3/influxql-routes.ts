@@ -1,21 +1,15 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../auth/principal.ts';
 import { FluxgateError, fail } from '../../domain/errors.ts';
 import { flatten } from '../../influxql/flat-table.ts';
 import type { ColumnType } from '../../influxql/result.ts';
 import { formatRfc3339 } from '../../influxql/time-literals.ts';
 import type { InfluxqlService } from '../../services/influxql-service.ts';
-import type { QueryResult, Storage } from '../../storage/storage.ts';
-import {
-  CONTENT_TYPES,
-  QUERY_FORMATS,
-  type QueryFormat,
-  toCsv,
-  toJson,
-  toJsonLines,
-  toPretty,
-} from './query-formats.ts';
+import type { QueryService } from '../../services/query-service.ts';
+import type { QueryResult } from '../../storage/storage.ts';
+import { QUERY_FORMATS, type QueryFormat } from './query-formats.ts';
 import { parseQueryParams } from './query-params.ts';
+import { clientGone, sendResult } from './result-writer.ts';
 
 interface InfluxqlInput {
   db?: string;
@@ -47,14 +41,17 @@ const ACCEPTED: ReadonlyArray<[string, QueryFormat]> = [
  * `GET|POST /api/v3/query_influxql`: one InfluxQL statement, answered as InfluxDB 3 Core does in
  * flat rows with `iox::measurement`, in the five formats of `query_sql`.
  */
-export function registerInfluxqlRoutes(app: FastifyInstance, influxql: InfluxqlService, storage: Storage): void {
-  const run = async (input: InfluxqlInput, principal: Principal, accept: string | undefined, reply: FastifyReply) => {
-    const format = formatOf(input.format, accept);
+export function registerInfluxqlRoutes(app: FastifyInstance, influxql: InfluxqlService, queries: QueryService): void {
+  const run = async (input: InfluxqlInput, request: FastifyRequest, reply: FastifyReply) => {
+    const format = formatOf(input.format, request.headers.accept);
     const params = parseQueryParams(input.params);
+    const signal = clientGone(request, reply);
+    const principal: Principal = request.principal;
     const [result] = await influxql.query(principal, {
       database: input.db ?? '',
       query: input.q ?? '',
       singleStatement: true,
+      signal,
       ...(params === undefined ? {} : { params }),
     });
     if (result?.error !== undefined) throw new FluxgateError(result.errorCode ?? 'QUERY_FAILED', result.error);
@@ -67,19 +64,7 @@ export function registerInfluxqlRoutes(app: FastifyInstance, influxql: InfluxqlS
         ),
       ),
     };
-    reply.code(200).type(CONTENT_TYPES[format]);
-    switch (format) {
-      case 'json':
-        return toJson(rows);
-      case 'jsonl':
-        return toJsonLines(rows);
-      case 'csv':
-        return toCsv(rows);
-      case 'pretty':
-        return toPretty(rows);
-      case 'parquet':
-        return Buffer.from(await storage.toParquet(rows));
-    }
+    return sendResult(reply, influxql.answerOf(rows, signal), format, (source) => queries.parquet(source));
   };
   const fields = (params: { type: string | string[] }) => ({
     type: 'object',
@@ -89,12 +74,12 @@ export function registerInfluxqlRoutes(app: FastifyInstance, influxql: InfluxqlS
   app.get<{ Querystring: InfluxqlInput }>(
     '/api/v3/query_influxql',
     { schema: { querystring: fields({ type: 'string' }) } },
-    (request, reply) => run(request.query, request.principal, request.headers.accept, reply),
+    (request, reply) => run(request.query, request, reply),
   );
   app.post<{ Body: InfluxqlInput }>(
     '/api/v3/query_influxql',
     { schema: { body: fields({ type: ['object', 'string', 'null'] }) } },
-    (request, reply) => run(request.body ?? {}, request.principal, request.headers.accept, reply),
+    (request, reply) => run(request.body ?? {}, request, reply),
   );
 }
 

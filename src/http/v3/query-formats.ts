@@ -1,4 +1,4 @@
-import type { QueryResult } from '../../storage/storage.ts';
+import type { QueryResult, ResultColumn } from '../../storage/storage.ts';
 
 export const QUERY_FORMATS = ['json', 'jsonl', 'csv', 'pretty', 'parquet'] as const;
 export type QueryFormat = (typeof QUERY_FORMATS)[number];
@@ -12,20 +12,48 @@ export const CONTENT_TYPES: Record<QueryFormat, string> = {
 };
 
 /**
+ * A format written batch by batch: `begin` once, `batch` per batch of rows, then `end`, or
+ * `truncated` instead of `end` when the answer stopped early (the cap, the deadline): the
+ * truncation marker docs/api.md documents, written after the rows already sent.
+ */
+export interface FormatEncoder {
+  begin(): string;
+  batch(rows: readonly unknown[][]): string;
+  end(): string;
+  truncated(reason: string): string;
+}
+
+/** The key of the object that ends a truncated json or jsonl answer. */
+export const TRUNCATED_KEY = 'fluxgate_truncated';
+
+export function encoderFor(format: Exclude<QueryFormat, 'parquet'>, columns: readonly ResultColumn[]): FormatEncoder {
+  switch (format) {
+    case 'json':
+      return jsonEncoder(columns);
+    case 'jsonl':
+      return jsonLinesEncoder(columns);
+    case 'csv':
+      return csvEncoder(columns);
+    case 'pretty':
+      return prettyEncoder(columns);
+  }
+}
+
+/**
  * Rows as objects keyed by column name, for JSON.stringify (faster than assembling the text by hand).
  * A repeated column name keeps its first value, as JSON would.
  */
-function objects(result: QueryResult): Array<Record<string, unknown>> {
+function objectMaker(columns: readonly ResultColumn[]): (row: readonly unknown[]) => Record<string, unknown> {
   const names: string[] = [];
   const indexes: number[] = [];
-  result.columns.forEach((column, index) => {
+  columns.forEach((column, index) => {
     if (names.includes(column.name)) return;
     names.push(column.name);
     indexes.push(index);
   });
   // Assigning `__proto__` would set the prototype instead of adding a key.
   const protoField = names.indexOf('__proto__');
-  return result.rows.map((row) => {
+  return (row) => {
     const object: Record<string, unknown> = {};
     for (let field = 0; field < names.length; field++) {
       const value = row[indexes[field]!] ?? null;
@@ -33,17 +61,39 @@ function objects(result: QueryResult): Array<Record<string, unknown>> {
       else object[names[field]!] = value;
     }
     return object;
-  });
+  };
 }
 
-export function toJson(result: QueryResult): string {
-  return JSON.stringify(objects(result));
+function jsonEncoder(columns: readonly ResultColumn[]): FormatEncoder {
+  const object = objectMaker(columns);
+  let first = true;
+  return {
+    begin: () => '[',
+    batch: (rows) => {
+      if (rows.length === 0) return '';
+      const text = JSON.stringify(rows.map(object));
+      const body = text.slice(1, -1);
+      const out = first ? body : `,${body}`;
+      first = false;
+      return out;
+    },
+    end: () => ']',
+    truncated: (reason) => `${first ? '' : ','}${JSON.stringify({ [TRUNCATED_KEY]: reason })}]`,
+  };
 }
 
-export function toJsonLines(result: QueryResult): string {
-  let text = '';
-  for (const object of objects(result)) text += `${JSON.stringify(object)}\n`;
-  return text;
+function jsonLinesEncoder(columns: readonly ResultColumn[]): FormatEncoder {
+  const object = objectMaker(columns);
+  return {
+    begin: () => '',
+    batch: (rows) => {
+      let text = '';
+      for (const row of rows) text += `${JSON.stringify(object(row))}\n`;
+      return text;
+    },
+    end: () => '',
+    truncated: (reason) => `${JSON.stringify({ [TRUNCATED_KEY]: reason })}\n`,
+  };
 }
 
 function text(value: unknown): string {
@@ -60,22 +110,67 @@ function csvCell(value: unknown): string {
   return CSV_SPECIAL.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
 }
 
-export function toCsv(result: QueryResult): string {
-  const lines = [result.columns.map((c) => csvCell(c.name)).join(',')];
-  for (const row of result.rows) {
-    let line = csvCell(row[0]);
-    for (let column = 1; column < row.length; column++) line += `,${csvCell(row[column])}`;
-    lines.push(line);
-  }
-  return `${lines.join('\n')}\n`;
+function csvEncoder(columns: readonly ResultColumn[]): FormatEncoder {
+  return {
+    begin: () => `${columns.map((c) => csvCell(c.name)).join(',')}\n`,
+    batch: (rows) => {
+      let out = '';
+      for (const row of rows) {
+        let line = csvCell(row[0]);
+        for (let column = 1; column < row.length; column++) line += `,${csvCell(row[column])}`;
+        out += `${line}\n`;
+      }
+      return out;
+    },
+    end: () => '',
+    truncated: (reason) => `#${TRUNCATED_KEY}: ${reason.replace(/[\r\n]/g, ' ')}\n`,
+  };
 }
 
-/** The bordered table InfluxDB 3 prints for `format=pretty`. */
+/**
+ * The bordered table InfluxDB 3 prints for `format=pretty`. Streamed, so the column widths come from
+ * the header and the first batch (about 2,048 rows); a longer cell later widens its own line only.
+ */
+function prettyEncoder(columns: readonly ResultColumn[]): FormatEncoder {
+  const header = columns.map((c) => c.name);
+  let widths: number[] | undefined;
+  let rule = '';
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths![i] ?? 0)).join(' | ')} |`;
+  const fix = (body: string[][]) => {
+    widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)));
+    rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
+    return `${rule}\n${line(header)}\n${rule}\n`;
+  };
+  return {
+    begin: () => '',
+    batch: (rows) => {
+      const body = rows.map((row) => row.map(text));
+      const top = widths === undefined ? fix(body) : '';
+      let out = top;
+      for (const row of body) out += `${line(row)}\n`;
+      return out;
+    },
+    end: () => `${widths === undefined ? fix([]) : ''}${rule}\n`,
+    truncated: (reason) => `${widths === undefined ? fix([]) : ''}${rule}\n(${TRUNCATED_KEY}: ${reason})\n`,
+  };
+}
+
+function whole(encoder: FormatEncoder, result: QueryResult): string {
+  return encoder.begin() + encoder.batch(result.rows) + encoder.end();
+}
+
+export function toJson(result: QueryResult): string {
+  return whole(jsonEncoder(result.columns), result);
+}
+
+export function toJsonLines(result: QueryResult): string {
+  return whole(jsonLinesEncoder(result.columns), result);
+}
+
+export function toCsv(result: QueryResult): string {
+  return whole(csvEncoder(result.columns), result);
+}
+
 export function toPretty(result: QueryResult): string {
-  const header = result.columns.map((c) => c.name);
-  const body = result.rows.map((row) => row.map(text));
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)));
-  const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  return `${[rule, line(header), rule, ...body.map(line), rule].join('\n')}\n`;
+  return whole(prettyEncoder(result.columns), result);
 }

@@ -1,17 +1,9 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fail } from '../../domain/errors.ts';
 import type { QueryService } from '../../services/query-service.ts';
-import type { Storage } from '../../storage/storage.ts';
-import {
-  CONTENT_TYPES,
-  QUERY_FORMATS,
-  type QueryFormat,
-  toCsv,
-  toJson,
-  toJsonLines,
-  toPretty,
-} from './query-formats.ts';
+import { QUERY_FORMATS, type QueryFormat } from './query-formats.ts';
 import { parseQueryParams } from './query-params.ts';
+import { clientGone, sendResult } from './result-writer.ts';
 
 interface QueryInput {
   db?: string;
@@ -20,28 +12,20 @@ interface QueryInput {
   params?: unknown;
 }
 
-/** `GET|POST /api/v3/query_sql`: one SQL statement over one database, in five output formats. */
-export function registerQueryRoutes(app: FastifyInstance, queries: QueryService, storage: Storage): void {
-  const run = async (input: QueryInput, principal: Parameters<QueryService['query']>[0], reply: FastifyReply) => {
+/**
+ * `GET|POST /api/v3/query_sql`: one SQL statement over one database, in five output formats,
+ * streamed batch by batch; the query stops when the client leaves.
+ */
+export function registerQueryRoutes(app: FastifyInstance, queries: QueryService): void {
+  const run = async (input: QueryInput, request: FastifyRequest, reply: FastifyReply) => {
     const format = queryFormat(input.format);
-    const result = await queries.query(principal, {
+    const answer = await queries.open(request.principal, {
       database: input.db ?? '',
       sql: input.q ?? '',
       params: parseQueryParams(input.params),
+      signal: clientGone(request, reply),
     });
-    reply.code(200).type(CONTENT_TYPES[format]);
-    switch (format) {
-      case 'json':
-        return toJson(result);
-      case 'jsonl':
-        return toJsonLines(result);
-      case 'csv':
-        return toCsv(result);
-      case 'pretty':
-        return toPretty(result);
-      case 'parquet':
-        return Buffer.from(await storage.toParquet(result));
-    }
+    return sendResult(reply, answer, format, (source) => queries.parquet(source));
   };
 
   app.get<{ Querystring: QueryInput }>(
@@ -49,7 +33,7 @@ export function registerQueryRoutes(app: FastifyInstance, queries: QueryService,
     {
       schema: { querystring: queryInputSchema({ type: 'string' }) },
     },
-    (request, reply) => run(request.query, request.principal, reply),
+    (request, reply) => run(request.query, request, reply),
   );
 
   app.post<{ Body: QueryInput }>(
@@ -57,7 +41,7 @@ export function registerQueryRoutes(app: FastifyInstance, queries: QueryService,
     {
       schema: { body: queryInputSchema({ type: ['object', 'string', 'null'] }) },
     },
-    (request, reply) => run(request.body ?? {}, request.principal, reply),
+    (request, reply) => run(request.body ?? {}, request, reply),
   );
 }
 

@@ -16,8 +16,7 @@ export class ConnectionPool {
   ) {}
 
   async use<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    const connection = this.idle.pop() ?? (await this.open());
-    this.busy.add(connection);
+    const connection = await this.acquire();
     let healthy = true;
     try {
       return await work(connection);
@@ -25,12 +24,29 @@ export class ConnectionPool {
       healthy = false;
       throw error;
     } finally {
-      this.busy.delete(connection);
-      // A connection whose statement failed may hold an aborted transaction; start clean.
-      if (healthy && this.idle.length < this.maxIdle) this.idle.push(connection);
-      else connection.closeSync();
-      if (this.busy.size === 0) this.drained?.();
+      this.release(connection, healthy);
     }
+  }
+
+  /** Lends a connection until `release`, for a statement that outlives one call (a streamed result). */
+  async acquire(): Promise<DuckDBConnection> {
+    const connection = this.idle.pop() ?? (await this.open());
+    this.busy.add(connection);
+    return connection;
+  }
+
+  /** Takes a lent connection back; an unhealthy one is closed instead of kept. */
+  release(connection: DuckDBConnection, healthy: boolean): void {
+    if (!this.busy.delete(connection)) return;
+    // A connection whose statement failed may hold an aborted transaction; start clean.
+    if (healthy && this.idle.length < this.maxIdle) this.idle.push(connection);
+    else connection.closeSync();
+    if (this.busy.size === 0) this.drained?.();
+  }
+
+  /** Connections lent now. */
+  get lent(): number {
+    return this.busy.size;
   }
 
   /** Waits for every lent connection to come back, then closes them all. */

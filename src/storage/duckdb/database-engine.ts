@@ -2,15 +2,15 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { FluxgateError } from '../../domain/errors.ts';
 import { commitTogetherOrAlone, GroupCommitQueue } from '../../support/group-commit-queue.ts';
 import type { LineBatch } from '../lineprotocol/line-batch.ts';
-import type { DatabaseLimits, MeasurementSchema, QueryResult, WriteOutcome } from '../storage.ts';
+import type { DatabaseLimits, MeasurementSchema, QueryResult, QueryStream, WriteOutcome } from '../storage.ts';
 import { ColumnRegistry } from './column-registry.ts';
 import { ConnectionPool } from './connection-pool.ts';
 import { commitDraft } from './draft-writer.ts';
 import { identifierKey, quoteIdentifier } from './identifiers.ts';
 import { measurementSchemas } from './measurement-schemas.ts';
-import { installQueryMacros, runQuery } from './query-runner.ts';
+import { installQueryMacros, openStatement, runQuery } from './query-runner.ts';
 import type { QueryScope, TableReference, TableVerdict } from './query-validator.ts';
-import { openSandboxedInstance } from './sandboxed-instance.ts';
+import { openSandboxedInstance, type SandboxOptions } from './sandboxed-instance.ts';
 import { WriteDraft, type WriteRequest } from './write-draft.ts';
 
 /** Points per transaction when concurrent writes are grouped: bounds the latency a group adds. */
@@ -40,8 +40,9 @@ export class DatabaseEngine implements QueryScope {
     file: string,
     after: Promise<void> = Promise.resolve(),
     private readonly queryTimeoutMs = Number.POSITIVE_INFINITY,
+    sizing: Pick<SandboxOptions, 'memoryLimit' | 'threads'> = {},
   ) {
-    this.resources = after.then(() => open(file));
+    this.resources = after.then(() => open(file, sizing));
     this.resources.then(
       (resources) => (this.opened = resources),
       () => {},
@@ -93,6 +94,15 @@ export class DatabaseEngine implements QueryScope {
     return queries.use((connection) => runQuery(connection, sql, params, this.queryTimeoutMs));
   }
 
+  /** Opens an already-validated statement as a stream holding a pooled connection until it is closed. */
+  async openStream(sql: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<QueryStream> {
+    this.assertOpen();
+    const { queries } = await this.resources;
+    this.assertOpen();
+    const connection = await queries.acquire();
+    return openStatement(connection, sql, params, signal, (healthy) => queries.release(connection, healthy));
+  }
+
   /** Deletes rows with `time` before `cutoffNs` in every table; returns how many. */
   enforceRetention(cutoffNs: bigint): Promise<number> {
     this.assertOpen();
@@ -138,8 +148,8 @@ export class DatabaseEngine implements QueryScope {
   }
 }
 
-async function open(file: string): Promise<Resources> {
-  const instance = await openSandboxedInstance(file);
+async function open(file: string, sizing: SandboxOptions): Promise<Resources> {
+  const instance = await openSandboxedInstance(file, sizing);
   try {
     const writer = await instance.connect();
     const registry = await ColumnRegistry.load(writer);

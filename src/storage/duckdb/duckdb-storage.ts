@@ -3,28 +3,38 @@ import path from 'node:path';
 import { FluxgateError } from '../../domain/errors.ts';
 import { LineBatch } from '../lineprotocol/line-batch.ts';
 import type { ParsedLine } from '../lineprotocol/types.ts';
+import { collect } from '../query-stream.ts';
 import type {
+  CollectLimits,
   MeasurementSchema,
+  QueryOptions,
   QueryResult,
+  QueryStream,
+  ResultColumn,
   Storage,
   StorageDatabase,
   VirtualTable,
   WriteOutcome,
 } from '../storage.ts';
 import { DatabaseEngine } from './database-engine.ts';
+import { EngineSet, type EngineSettings } from './engine-set.ts';
 import { ParquetEncoder } from './parquet-encoder.ts';
+import { withTimeout } from './query-runner.ts';
 import { validateQueryTree } from './query-validator.ts';
 import { SqlParser } from './sql-parser.ts';
-import { runVirtualQuery } from './virtual-query.ts';
+import { openVirtualQuery } from './virtual-query.ts';
 
 const NS_PER_MS = 1_000_000n;
 
 /**
  * The Storage port on DuckDB: database `id` lives in `<dataDir>/dbs/<id>.duckdb`, with its own
- * engine instance opened on first use and kept until `drop` or `close`.
+ * engine instance opened on first use, closed when idle or when more than the settings allow are
+ * open, and opened again on the next use (see EngineSet).
  */
 export class DuckDbStorage implements Storage {
-  private readonly engines = new Map<number, DatabaseEngine>();
+  private readonly engines: EngineSet;
+  /** Streams open now: closed (their statements interrupted) by `close`. */
+  private readonly streams = new Set<QueryStream>();
   /** Closes and drops in progress: a database is not reopened until its engine closed (and its files are gone). */
   private readonly drops = new Map<number, Promise<void>>();
   private parser: Promise<SqlParser> | undefined;
@@ -34,7 +44,10 @@ export class DuckDbStorage implements Storage {
   constructor(
     private readonly dataDir: string,
     private readonly queryTimeoutMs = Number.POSITIVE_INFINITY,
-  ) {}
+    private readonly settings: EngineSettings = {},
+  ) {
+    this.engines = new EngineSet(settings, (dbId, after) => this.createEngine(dbId, after));
+  }
 
   /** The path of a database's file. */
   databaseFile(dbId: number): string {
@@ -45,34 +58,93 @@ export class DuckDbStorage implements Storage {
   async write(db: StorageDatabase, points: LineBatch | ParsedLine[], defaultTimeNs: bigint): Promise<WriteOutcome> {
     const batch = points instanceof LineBatch ? points : LineBatch.fromPoints(points);
     if (batch.pointCount === 0) return { written: 0, rejected: [] };
-    return this.engine(db.id).write(batch, defaultTimeNs, db.limits);
+    return this.engines.use(db.id, (engine) => engine.write(batch, defaultTimeNs, db.limits));
   }
 
   async schema(db: StorageDatabase): Promise<MeasurementSchema[]> {
     // A database never written has no measurements; do not create its file to say so.
     if (!this.engines.has(db.id) && !fs.existsSync(this.databaseFile(db.id))) return [];
-    return this.engine(db.id).schema();
+    return this.engines.use(db.id, (engine) => engine.schema());
   }
 
-  async query(db: StorageDatabase, sql: string, params?: Record<string, unknown>): Promise<QueryResult> {
-    // A database never written has no tables; answer from an empty sandbox rather than create its file.
-    if (!this.engines.has(db.id) && !fs.existsSync(this.databaseFile(db.id))) {
-      return runVirtualQuery(await this.sqlParser(), [], sql, params);
+  async openQuery(db: StorageDatabase, sql: string, options: QueryOptions = {}): Promise<QueryStream> {
+    const deadline = withTimeout(options.signal, this.queryTimeoutMs);
+    const params = options.params ?? {};
+    try {
+      // A database never written has no tables; answer from an empty sandbox rather than create its file.
+      if (!this.engines.has(db.id) && !fs.existsSync(this.databaseFile(db.id))) {
+        return this.track(await this.virtual([], sql, params, deadline.signal), deadline.dispose);
+      }
+      const parser = await this.sqlParser();
+      const lease = this.engines.lease(db.id);
+      try {
+        const statement = await parser.parseSelect(sql);
+        await lease.engine.ready();
+        validateQueryTree(statement, lease.engine);
+        const stream = await lease.engine.openStream(sql, params, deadline.signal);
+        return this.track(stream, () => {
+          lease.release();
+          deadline.dispose();
+        });
+      } catch (error) {
+        lease.release();
+        throw error;
+      }
+    } catch (error) {
+      deadline.dispose();
+      throw error;
     }
-    const engine = this.engine(db.id);
-    const statement = await (await this.sqlParser()).parseSelect(sql);
-    await engine.ready();
-    validateQueryTree(statement, engine);
-    return engine.query(sql, params);
   }
 
-  async queryVirtual(tables: VirtualTable[], sql: string, params?: Record<string, unknown>): Promise<QueryResult> {
-    return runVirtualQuery(await this.sqlParser(), tables, sql, params);
+  async openVirtualQuery(tables: VirtualTable[], sql: string, options: QueryOptions = {}): Promise<QueryStream> {
+    const deadline = withTimeout(options.signal, this.queryTimeoutMs);
+    try {
+      return this.track(await this.virtual(tables, sql, options.params ?? {}, deadline.signal), deadline.dispose);
+    } catch (error) {
+      deadline.dispose();
+      throw error;
+    }
+  }
+
+  async query(
+    db: StorageDatabase,
+    sql: string,
+    params?: Record<string, unknown>,
+    options: QueryOptions & CollectLimits = {},
+  ): Promise<QueryResult> {
+    return collect(await this.openQuery(db, sql, { ...options, ...(params ? { params } : {}) }), options);
+  }
+
+  async queryVirtual(
+    tables: VirtualTable[],
+    sql: string,
+    params?: Record<string, unknown>,
+    options: QueryOptions & CollectLimits = {},
+  ): Promise<QueryResult> {
+    return collect(await this.openVirtualQuery(tables, sql, { ...options, ...(params ? { params } : {}) }), options);
+  }
+
+  async *encodeParquet(
+    columns: readonly ResultColumn[],
+    batches: AsyncIterable<unknown[][]>,
+    options: { signal?: AbortSignal; metadata?: () => Record<string, string> } = {},
+  ): AsyncGenerator<Uint8Array> {
+    this.encoder ??= ParquetEncoder.open();
+    yield* (await this.encoder).encodeStream(columns, batches, options);
   }
 
   async toParquet(result: QueryResult): Promise<Uint8Array> {
     this.encoder ??= ParquetEncoder.open();
     return (await this.encoder).encode(result);
+  }
+
+  activeQueries(): number {
+    return this.streams.size;
+  }
+
+  /** Engines open now (for tests and the stats). */
+  openEngines(): number {
+    return this.engines.size;
   }
 
   async diskUsage(db: StorageDatabase): Promise<number> {
@@ -90,7 +162,7 @@ export class DuckDbStorage implements Storage {
     if (retentionMs === null) return 0;
     // A database never written has nothing to delete; do not create its file.
     if (!this.engines.has(db.id) && !fs.existsSync(this.databaseFile(db.id))) return 0;
-    return this.engine(db.id).enforceRetention(nowNs - BigInt(retentionMs) * NS_PER_MS);
+    return this.engines.use(db.id, (engine) => engine.enforceRetention(nowNs - BigInt(retentionMs) * NS_PER_MS));
   }
 
   release(dbId: number): Promise<void> {
@@ -104,12 +176,12 @@ export class DuckDbStorage implements Storage {
   /** Closes a database's engine and, if `removeFiles`, deletes its files; it is not reopened before. */
   private async closeEngine(dbId: number, removeFiles: boolean): Promise<void> {
     const file = this.databaseFile(dbId);
-    const engine = this.engines.get(dbId);
-    this.engines.delete(dbId);
+    const engine = this.engines.remove(dbId);
     const previous = this.drops.get(dbId) ?? Promise.resolve();
     const dropping = (async () => {
       await previous;
       await engine?.close();
+      await this.engines.closed(dbId);
       if (!removeFiles) return;
       for (const suffix of ['', '.wal', '.tmp']) {
         await fs.promises.rm(`${file}${suffix}`, { recursive: true, force: true });
@@ -123,10 +195,15 @@ export class DuckDbStorage implements Storage {
     }
   }
 
+  /** Interrupts every running query and closes its stream (their readers see the end). */
+  async stopQueries(): Promise<void> {
+    await Promise.all([...this.streams].map((stream) => stream.close()));
+  }
+
+  /** Stops every running query first, so closing never waits for a runaway statement. */
   async close(): Promise<void> {
-    const engines = [...this.engines.values()];
-    this.engines.clear();
-    await Promise.all(engines.map((engine) => engine.close()));
+    await this.stopQueries();
+    await this.engines.closeAll();
     const parser = this.parser;
     const encoder = this.encoder;
     this.parser = undefined;
@@ -135,23 +212,48 @@ export class DuckDbStorage implements Storage {
     await (await encoder?.catch(() => undefined))?.close();
   }
 
-  /** The engine of a database, created (and opening in the background) on first use. */
-  private engine(dbId: number): DatabaseEngine {
-    let engine = this.engines.get(dbId);
-    if (!engine) {
-      const file = this.databaseFile(dbId);
-      const after = (this.drops.get(dbId) ?? Promise.resolve()).then(() =>
-        fs.promises.mkdir(path.dirname(file), { recursive: true }).then(() => {}),
-      );
-      const created = new DatabaseEngine(file, after, this.queryTimeoutMs);
-      this.engines.set(dbId, created);
-      // A failed open is not kept: the next call tries again.
-      created.ready().catch(() => {
-        if (this.engines.get(dbId) === created) this.engines.delete(dbId);
-      });
-      engine = created;
-    }
-    return engine;
+  /** A new engine for a database, opening in the background once an earlier drop of its files is done. */
+  private createEngine(dbId: number, closed: Promise<void>): DatabaseEngine {
+    const file = this.databaseFile(dbId);
+    const after = Promise.all([this.drops.get(dbId), closed]).then(() =>
+      fs.promises.mkdir(path.dirname(file), { recursive: true }).then(() => {}),
+    );
+    const { memoryLimit, threads } = this.settings;
+    return new DatabaseEngine(file, after, this.queryTimeoutMs, {
+      ...(memoryLimit === undefined ? {} : { memoryLimit }),
+      ...(threads === undefined ? {} : { threads }),
+    });
+  }
+
+  private async virtual(
+    tables: VirtualTable[],
+    sql: string,
+    params: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+  ): Promise<QueryStream> {
+    const { memoryLimit } = this.settings;
+    return openVirtualQuery(await this.sqlParser(), tables, sql, params, signal, {
+      threads: 1,
+      ...(memoryLimit === undefined ? {} : { memoryLimit }),
+    });
+  }
+
+  /** Counts a stream as active until it is closed, then runs `release`. */
+  private track(stream: QueryStream, release: () => void): QueryStream {
+    let closing: Promise<void> | undefined;
+    const tracked: QueryStream = {
+      columns: stream.columns,
+      next: () => stream.next(),
+      close: () => {
+        closing ??= stream.close().finally(() => {
+          this.streams.delete(tracked);
+          release();
+        });
+        return closing;
+      },
+    };
+    this.streams.add(tracked);
+    return tracked;
   }
 
   private sqlParser(): Promise<SqlParser> {

@@ -1,6 +1,7 @@
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { FluxgateError, isFluxgateError } from '../../domain/errors.ts';
-import type { QueryResult } from '../storage.ts';
+import { collect } from '../query-stream.ts';
+import type { QueryResult, QueryStream } from '../storage.ts';
 import { rowsOfChunks } from './result-rows.ts';
 
 const INT64_MIN = -(2n ** 63n);
@@ -52,45 +53,125 @@ export async function runQuery(
   sql: string,
   params: Record<string, unknown> = {},
   timeoutMs = Number.POSITIVE_INFINITY,
+  signal?: AbortSignal,
 ): Promise<QueryResult> {
-  let timedOut = false;
-  const timer = Number.isFinite(timeoutMs)
-    ? setTimeout(() => {
-        timedOut = true;
-        connection.interrupt();
-      }, timeoutMs)
-    : undefined;
+  const deadline = withTimeout(signal, timeoutMs);
   try {
-    return await prepareAndRun(connection, sql, params);
-  } catch (error) {
-    if (!timedOut) throw error;
-    throw new FluxgateError('QUERY_FAILED', `the query ran longer than ${timeoutMs / 1000} s and was stopped`);
+    return await collect(await openStatement(connection, sql, params, deadline.signal));
   } finally {
-    clearTimeout(timer);
+    deadline.dispose();
   }
 }
 
-async function prepareAndRun(
+/**
+ * `signal` aborted after `timeoutMs` with a QUERY_FAILED naming the time, as well as when `signal`
+ * aborts. A finite timeout with no signal is the storage's own bound for callers that set none.
+ */
+export function withTimeout(
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): { signal: AbortSignal | undefined; dispose: () => void } {
+  if (!Number.isFinite(timeoutMs)) return { signal, dispose: () => {} };
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(
+      new FluxgateError('QUERY_FAILED', `the query ran longer than ${timeoutMs / 1000} s and was stopped`),
+    );
+  }, timeoutMs);
+  const forward = () => controller.abort(signal?.reason);
+  if (signal?.aborted) forward();
+  else signal?.addEventListener('abort', forward, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', forward);
+    },
+  };
+}
+
+/**
+ * Opens one already-validated statement as a stream of engine chunks. Aborting `signal` interrupts
+ * the connection, wherever the statement is (planning, a recursive CTE, between chunks); every read
+ * after that throws the signal's reason. `onClose` learns whether the connection may be reused.
+ */
+export async function openStatement(
   connection: DuckDBConnection,
   sql: string,
   params: Record<string, unknown>,
-): Promise<QueryResult> {
-  let prepared: DuckDBPreparedStatement;
+  signal: AbortSignal | undefined,
+  onClose: (healthy: boolean) => void = () => {},
+): Promise<QueryStream> {
+  const interrupt = () => connection.interrupt();
+  const aborted = (): FluxgateError | undefined => (signal?.aborted ? abortReason(signal) : undefined);
+  signal?.addEventListener('abort', interrupt, { once: true });
+  let prepared: DuckDBPreparedStatement | undefined;
+  let done = false;
+  let closed = false;
+  let healthy = true;
+  /** The fetch in flight on the thread pool: the statement is only destroyed once it has returned. */
+  let pending: Promise<unknown> | undefined;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    signal?.removeEventListener('abort', interrupt);
+    // An unfinished streaming result still holds the statement; interrupting ends it before reuse.
+    if (!done) {
+      connection.interrupt();
+      healthy = false;
+    }
+    await pending?.catch(() => {});
+    prepared?.destroySync();
+    onClose(healthy);
+  };
   try {
-    prepared = await connection.prepare(sql);
-  } catch (error) {
-    throw queryFailed(error);
-  }
-  try {
+    const early = aborted();
+    if (early) throw early;
+    prepared = await connection.prepare(sql).catch((error: unknown) => {
+      throw aborted() ?? queryFailed(error);
+    });
     bindParameters(prepared, params);
-    const result = await prepared.run();
+    const result = await prepared.stream().catch((error: unknown) => {
+      throw aborted() ?? queryFailed(error);
+    });
     const columns = result.columnNames().map((name, index) => ({ name, sqlType: result.columnType(index).toString() }));
-    return { columns, rows: rowsOfChunks(await result.fetchAllChunks(), columns.length) };
+    return {
+      columns,
+      close,
+      next: async () => {
+        if (done || closed) return null;
+        const before = aborted();
+        if (before) throw before;
+        const fetching = result.fetchChunk();
+        pending = fetching;
+        const chunk = await fetching.catch((error: unknown) => {
+          healthy = false;
+          throw aborted() ?? queryFailed(error);
+        });
+        pending = undefined;
+        if (closed) return null;
+        // An interrupted stream ends with an empty chunk instead of an error.
+        const after = aborted();
+        if (after) throw after;
+        if (chunk === null || chunk.rowCount === 0) {
+          done = true;
+          return null;
+        }
+        return rowsOfChunks([chunk], columns.length);
+      },
+    };
   } catch (error) {
-    throw queryFailed(error);
-  } finally {
-    prepared.destroySync();
+    done = true;
+    healthy = false;
+    await close();
+    throw error;
   }
+}
+
+function abortReason(signal: AbortSignal): FluxgateError {
+  const reason: unknown = signal.reason;
+  if (isFluxgateError(reason)) return reason;
+  return new FluxgateError('QUERY_FAILED', 'the query was cancelled');
 }
 
 function bindParameters(prepared: DuckDBPreparedStatement, params: Record<string, unknown>): void {

@@ -9,6 +9,10 @@ const NO_EXTENSIONS = {
 export interface SandboxOptions {
   /** The one directory the instance may read and write besides its own database file. */
   allowedDirectory?: string;
+  /** DuckDB's `memory_limit` for this instance, e.g. `64MB`; DuckDB's default (80 % of RAM) when unset. */
+  memoryLimit?: string;
+  /** DuckDB's `threads` for this instance (each instance runs `threads - 1` background threads). */
+  threads?: number;
 }
 
 /**
@@ -20,9 +24,15 @@ export interface SandboxOptions {
  */
 export async function openSandboxedInstance(path: string, options: SandboxOptions = {}): Promise<DuckDBInstance> {
   const { allowedDirectory } = options;
+  const sizing = {
+    ...(options.memoryLimit === undefined ? {} : { memory_limit: options.memoryLimit }),
+    ...(options.threads === undefined ? {} : { threads: String(options.threads) }),
+  };
   const instance = await DuckDBInstance.create(
     path,
-    allowedDirectory === undefined ? { ...NO_EXTENSIONS, enable_external_access: 'false' } : { ...NO_EXTENSIONS },
+    allowedDirectory === undefined
+      ? { ...NO_EXTENSIONS, ...sizing, enable_external_access: 'false' }
+      : { ...NO_EXTENSIONS, ...sizing },
   );
   try {
     const connection = await instance.connect();

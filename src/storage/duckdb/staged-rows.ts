@@ -36,32 +36,53 @@ export async function stageRows(
   columns: readonly StagedColumn[],
   rows: readonly unknown[][],
 ): Promise<{ select: string; drop: () => Promise<void> }> {
+  const stage = await createStage(connection, columns);
+  try {
+    await stage.append(rows);
+  } catch (error) {
+    await stage.drop();
+    throw error;
+  }
+  return stage;
+}
+
+export interface Stage {
+  /** Appends rows; may be called many times, batch by batch. */
+  append(rows: readonly unknown[][]): Promise<void>;
+  select: string;
+  drop(): Promise<void>;
+}
+
+/** An empty staging table (see `stageRows`) to fill batch by batch. */
+export async function createStage(connection: DuckDBConnection, columns: readonly StagedColumn[]): Promise<Stage> {
   const table = `stage_${randomUUID().replaceAll('-', '')}`;
   const internal = columns.map((_, index) => `c${index}`);
   await connection.run(`CREATE TEMP TABLE ${table} (${internal.map((name) => `${name} VARCHAR`).join(', ')})`);
-  const appender = await connection.createAppender(table, 'main', 'temp');
-  try {
-    const types = columns.map(() => VARCHAR);
-    for (let offset = 0; offset < rows.length; offset += 2048) {
-      const slice = rows.slice(offset, offset + 2048);
-      const chunk = DuckDBDataChunk.create(types, slice.length);
-      for (let column = 0; column < columns.length; column++) {
-        chunk.setColumnValues(
-          column,
-          slice.map((row) => toText(row[column])),
-        );
-      }
-      appender.appendDataChunk(chunk);
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
+  const types = columns.map(() => VARCHAR);
   const list = columns.map(
     (column, index) => `${castText(`c${index}`, column.sqlType)} AS ${outputName(column, index)}`,
   );
   return {
     select: `SELECT ${list.join(', ')} FROM temp.main.${table}`,
+    append: async (rows) => {
+      const appender = await connection.createAppender(table, 'main', 'temp');
+      try {
+        for (let offset = 0; offset < rows.length; offset += 2048) {
+          const slice = rows.slice(offset, offset + 2048);
+          const chunk = DuckDBDataChunk.create(types, slice.length);
+          for (let column = 0; column < columns.length; column++) {
+            chunk.setColumnValues(
+              column,
+              slice.map((row) => toText(row[column])),
+            );
+          }
+          appender.appendDataChunk(chunk);
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+    },
     drop: async () => {
       await connection.run(`DROP TABLE IF EXISTS temp.main.${table}`);
     },

@@ -1,10 +1,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FluxgateError } from '../../domain/errors.ts';
-import type { QueryResult, VirtualTable } from '../storage.ts';
+import { collect } from '../query-stream.ts';
+import type { QueryResult, QueryStream, VirtualTable } from '../storage.ts';
 import { identifierKey, quoteIdentifier } from './identifiers.ts';
-import { installQueryMacros, runQuery } from './query-runner.ts';
+import { installQueryMacros, openStatement } from './query-runner.ts';
 import { type QueryScope, type ValidatedQuery, validateQueryTree } from './query-validator.ts';
-import { openSandboxedInstance } from './sandboxed-instance.ts';
+import { openSandboxedInstance, type SandboxOptions } from './sandboxed-instance.ts';
 import type { SqlParser } from './sql-parser.ts';
 import { stageRows, typeSupport } from './staged-rows.ts';
 
@@ -23,6 +24,18 @@ export async function runVirtualQuery(
   sql: string,
   params?: Record<string, unknown>,
 ): Promise<QueryResult> {
+  return collect(await openVirtualQuery(parser, tables, sql, params ?? {}, undefined));
+}
+
+/** `runVirtualQuery` as a stream; the instance lives until the stream is closed. */
+export async function openVirtualQuery(
+  parser: SqlParser,
+  tables: readonly VirtualTable[],
+  sql: string,
+  params: Record<string, unknown>,
+  signal: AbortSignal | undefined,
+  sizing: Pick<SandboxOptions, 'memoryLimit' | 'threads'> = {},
+): Promise<QueryStream> {
   for (const table of tables) {
     for (const column of table.columns) {
       if (typeSupport(column.sqlType) === 'unsupported') {
@@ -43,18 +56,23 @@ export async function runVirtualQuery(
     throw new FluxgateError('QUERY_REJECTED', 'the query uses table references this server cannot resolve');
   }
 
-  const instance = await openSandboxedInstance(':memory:');
-  try {
-    const connection = await instance.connect();
-    try {
-      await loadTables(connection, tables);
-      await installQueryMacros(connection);
-      return await runQuery(connection, rewritten, params);
-    } finally {
-      connection.closeSync();
-    }
-  } finally {
+  const instance = await openSandboxedInstance(':memory:', sizing);
+  let connection: DuckDBConnection | undefined;
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    connection?.closeSync();
     instance.closeSync();
+  };
+  try {
+    connection = await instance.connect();
+    await loadTables(connection, tables);
+    await installQueryMacros(connection);
+    return await openStatement(connection, rewritten, params, signal, release);
+  } catch (error) {
+    release();
+    throw error;
   }
 }
 
