@@ -288,6 +288,8 @@ export class DatabaseService {
       target.name = record.name;
       const now = this.deps.now();
       this.assertUndeletable(record, now);
+      // An undeleted database counts against --max-databases like a new one.
+      this.assertRoomFor(record.name);
       const back = await this.deps.catalog.undeleteDatabase(
         id,
         auditEntry(principal, 'database.undelete', { kind: 'database', id, name: record.name }, now, 'ok', {
