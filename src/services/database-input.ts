@@ -1,5 +1,7 @@
 import type { DatabaseRecord } from '../catalog/catalog.ts';
+import { parseDuration } from '../domain/durations.ts';
 import { fail } from '../domain/errors.ts';
+import { parseRetentionPeriodNs, retentionNsToMs, retentionPeriodFromNs } from '../domain/retention-period.ts';
 
 export interface DatabaseLimitsConfig {
   maxTables: number;
@@ -30,6 +32,20 @@ export function retentionMs(value: number | null | undefined, field: string): nu
     fail('INVALID_INPUT', `${field} must be a positive duration (0 for infinite)`, { field });
   }
   return value;
+}
+
+/**
+ * A retention period as a face received it: integer nanoseconds (the v0 API), or text in influxctl's
+ * syntax (`30d30d`, `2.5d`) or the v3 API's durations (`30d`, `1h30m`). Parsed by the service, so a bad
+ * one is audited as a failed attempt like any other bad input.
+ */
+export type RetentionInput = { ns: number } | { text: string; syntax: 'influxctl' | 'duration' };
+
+/** Milliseconds (null for infinite) from what a face received; errors name `field`. */
+export function retentionFromInput(input: RetentionInput, field: string): number | null {
+  if ('ns' in input) return retentionNsToMs(retentionPeriodFromNs(input.ns, field), field);
+  if (input.syntax === 'influxctl') return retentionNsToMs(parseRetentionPeriodNs(input.text, field), field);
+  return parseDuration(input.text, field);
 }
 
 export type DatabaseStatus = 'active' | 'deleted' | 'purged';

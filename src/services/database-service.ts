@@ -13,6 +13,8 @@ import {
   type DatabaseLimitsConfig,
   type DatabaseView,
   limitOrDefault,
+  type RetentionInput,
+  retentionFromInput,
   retentionMs,
   toView as viewOf,
 } from './database-input.ts';
@@ -62,6 +64,8 @@ export interface NewDatabaseInput {
   name: string;
   /** Milliseconds; null, 0 or absent keeps data forever. */
   retentionPeriodMs?: number | null;
+  /** Instead of `retentionPeriodMs`: the period as the face received it. */
+  retentionPeriod?: RetentionInput;
   /** 0 or absent: the server's default. */
   maxTables?: number;
   maxColumnsPerTable?: number;
@@ -69,6 +73,8 @@ export interface NewDatabaseInput {
 
 export interface DatabaseChanges {
   retentionPeriodMs?: number | null;
+  /** Instead of `retentionPeriodMs`: the period as the face received it. */
+  retentionPeriod?: RetentionInput;
   maxTables?: number;
   maxColumnsPerTable?: number;
 }
@@ -103,7 +109,12 @@ export class DatabaseService {
         defaults.maxColumnsPerTable,
         fields.maxColumnsPerTable,
       );
-      const retentionPeriodMs = retentionMs(input.retentionPeriodMs, fields.retentionPeriod);
+      const retentionPeriodMs = retentionMs(
+        input.retentionPeriod === undefined
+          ? input.retentionPeriodMs
+          : retentionFromInput(input.retentionPeriod, fields.retentionPeriod),
+        fields.retentionPeriod,
+      );
       this.assertRoomFor(name);
       const now = this.deps.now();
       const record = await this.deps.catalog.createDatabase(
@@ -277,6 +288,8 @@ export class DatabaseService {
       target.name = record.name;
       const now = this.deps.now();
       this.assertUndeletable(record, now);
+      // An undeleted database counts against --max-databases like a new one.
+      this.assertRoomFor(record.name);
       const back = await this.deps.catalog.undeleteDatabase(
         id,
         auditEntry(principal, 'database.undelete', { kind: 'database', id, name: record.name }, now, 'ok', {
@@ -362,7 +375,9 @@ export class DatabaseService {
         fields.maxColumnsPerTable,
       );
     }
-    if (changes.retentionPeriodMs !== undefined) {
+    if (changes.retentionPeriod !== undefined) {
+      patch.retentionPeriodMs = retentionFromInput(changes.retentionPeriod, fields.retentionPeriod);
+    } else if (changes.retentionPeriodMs !== undefined) {
       patch.retentionPeriodMs = retentionMs(changes.retentionPeriodMs, fields.retentionPeriod);
     }
     if (Object.keys(patch).length === 0) {

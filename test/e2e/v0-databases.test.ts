@@ -365,8 +365,10 @@ describe('/api/v0/databases', () => {
       assert.ok(seen('database.rename', 'sensors'));
       assert.ok(seen('database.delete', 'metrics'));
       assert.ok(seen('database.undelete', 'metrics'));
-      assert.ok(seen('database.create', 'sensors', 'failed'), 'the duplicate create');
-      assert.ok(seen('database.undelete', 'plain', 'failed'), 'the undelete of a retaken name');
+      // The first failed attempt of an actor and action is written at once; its repeats within the
+      // minute are gathered into one entry with a count (docs/api.md "Audit log").
+      assert.ok(seen('database.create', 'bad', 'failed'), 'the first refused create');
+      assert.ok(seen('database.undelete', 'plain', 'failed'), 'the first refused undelete');
     } finally {
       catalog.close();
     }

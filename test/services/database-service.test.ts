@@ -145,6 +145,15 @@ describe('DatabaseService lifecycle', () => {
     }
     assert.equal((await newest()).outcome, 'failed');
     assert.equal(directory.byNameOf('x1'), undefined);
+    // A retention period as the face received it is parsed here, so a bad one is audited like the rest.
+    const retention = await rejection(
+      databases.createDatabase(ADMIN, { name: 'x2', retentionPeriod: { text: '30 d', syntax: 'influxctl' } }, v0),
+      'INVALID_INPUT',
+      /'30 d' is not a retention period/,
+    );
+    assert.equal(retention.details.field, 'retentionPeriod');
+    const audited = await newest();
+    assert.deepEqual([audited.action, audited.targetName, audited.outcome], ['database.create', 'x2', 'failed']);
   });
 
   test('update changes only what is given; nothing given, an unknown name or a Member is refused', async () => {

@@ -1,12 +1,8 @@
 import type { ClusterIdentity } from '../../catalog/catalog.ts';
 import { toRfc3339 } from '../../domain/durations.ts';
 import { fail } from '../../domain/errors.ts';
-import {
-  parseRetentionPeriodNs,
-  retentionMsToNs,
-  retentionNsToMs,
-  retentionPeriodFromNs,
-} from '../../domain/retention-period.ts';
+import { retentionMsToNs } from '../../domain/retention-period.ts';
+import type { RetentionInput } from '../../services/database-input.ts';
 import type { DatabaseView, FieldNames } from '../../services/database-service.ts';
 
 /** What the v0 API calls the fields in its errors. */
@@ -35,16 +31,10 @@ export function databaseJson(db: DatabaseView, ids: ClusterIdentity) {
   };
 }
 
-/**
- * `retentionPeriod` as sent: integer nanoseconds (the originals' form) or influxctl's syntax (`30d`,
- * `2.5d`, `0s`); undefined when absent. Answers the milliseconds the service keeps, null for infinite.
- */
-export function retentionPeriodInput(value: unknown): number | null | undefined {
-  const field = V0_DATABASE_FIELDS.retentionPeriod;
+/** `retentionPeriod` as sent: integer nanoseconds (the originals' form) or influxctl's syntax (`30d`, `2.5d`, `0s`). */
+export function retentionPeriodInput(value: number | string | undefined): RetentionInput | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === 'number') return retentionNsToMs(retentionPeriodFromNs(value, field), field);
-  if (typeof value === 'string') return retentionNsToMs(parseRetentionPeriodNs(value, field), field);
-  fail('INVALID_INPUT', `${field} must be a number of nanoseconds or a string such as 30d`, { field });
+  return typeof value === 'number' ? { ns: value } : { text: value, syntax: 'influxctl' };
 }
 
 /** fluxgate does not partition tables, so only an absent or empty `partitionTemplate` is accepted. */

@@ -87,7 +87,7 @@ export function registerV0DatabaseRoutes(
         name: body.name,
         maxTables: body.maxTables,
         maxColumnsPerTable: body.maxColumnsPerTable,
-        retentionPeriodMs: retentionPeriodInput(body.retentionPeriod),
+        retentionPeriod: retentionPeriodInput(body.retentionPeriod),
       };
       return json(await databases.createDatabase(request.principal, input, FIELDS));
     },
@@ -114,7 +114,7 @@ export function registerV0DatabaseRoutes(
       const changes = {
         maxTables: body.maxTables,
         maxColumnsPerTable: body.maxColumnsPerTable,
-        retentionPeriodMs: retentionPeriodInput(body.retentionPeriod),
+        retentionPeriod: retentionPeriodInput(body.retentionPeriod),
       };
       return json(await databases.updateDatabase(request.principal, request.params.databaseName, changes, FIELDS));
     },

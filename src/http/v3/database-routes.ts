@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { parseDuration, toRfc3339 } from '../../domain/durations.ts';
+import { toRfc3339 } from '../../domain/durations.ts';
 import type { DatabaseService, DatabaseView } from '../../services/database-service.ts';
 import { requireJson } from './require-json.ts';
 
@@ -46,8 +46,9 @@ export function registerDatabaseRoutes(app: FastifyInstance, databases: Database
       const retention = body.retention_period;
       const db = await databases.createDatabase(request.principal, {
         name: body.db,
-        retentionPeriodMs:
-          retention === undefined || retention === null ? null : parseDuration(retention, 'retention_period'),
+        ...(retention === undefined || retention === null
+          ? {}
+          : { retentionPeriod: { text: retention, syntax: 'duration' as const } }),
         maxTables: body.max_tables,
         maxColumnsPerTable: body.max_columns_per_table,
       });
