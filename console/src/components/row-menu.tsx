@@ -1,4 +1,4 @@
-import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 
 export interface MenuItem {
   label: string;
@@ -16,20 +16,36 @@ export function RowMenu({ label, items }: { label: string; items: MenuItem[] }) 
 
   useEffect(() => {
     if (!open) return;
-    menu.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
+    menu.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus({ preventScroll: true });
     const onPointer = (event: MouseEvent) => {
       if (!menu.current?.contains(event.target as Node) && event.target !== button.current) setOpen(false);
     };
     const close = () => setOpen(false);
+    // The menu is fixed to the window: once its button has moved (a scroll of the page or the table), it closes.
+    const opened = button.current?.getBoundingClientRect();
+    const onScroll = () => {
+      const now = button.current?.getBoundingClientRect();
+      if (opened === undefined || now === undefined || now.top !== opened.top || now.left !== opened.left) close();
+    };
     document.addEventListener('mousedown', onPointer);
     window.addEventListener('resize', close);
-    window.addEventListener('scroll', close, true);
+    window.addEventListener('scroll', onScroll, true);
     return () => {
       document.removeEventListener('mousedown', onPointer);
       window.removeEventListener('resize', close);
-      window.removeEventListener('scroll', close, true);
+      window.removeEventListener('scroll', onScroll, true);
     };
   }, [open]);
+
+  // A menu that would run off the bottom of the window opens above its button instead (scrolling closes it).
+  useLayoutEffect(() => {
+    if (!open) return;
+    const box = menu.current?.getBoundingClientRect();
+    const anchor = button.current?.getBoundingClientRect();
+    if (box === undefined || anchor === undefined || box.bottom <= window.innerHeight - 4) return;
+    const top = Math.max(8, anchor.top - box.height - 4);
+    if (top !== place.top) setPlace({ ...place, top });
+  }, [open, place]);
 
   // Fixed to the viewport under its button, so a table that scrolls sideways cannot clip it.
   const toggle = () => {

@@ -190,3 +190,62 @@ test('a Member sees the Admin-only user actions refused with the API reason', as
   assert.ok(!subjects.some((u) => u.subject === 'mallory'), 'nothing was added');
   await tab.context.close();
 });
+
+test('an Admin adds a user, changes their group and removes them (with confirmation) on the Users page', async () => {
+  idp.setAccount({ sub: 'dana', name: 'Dana' });
+  const tab = await providerTab('alice');
+  const { page } = tab;
+  await page.getByRole('link', { name: 'Users' }).click();
+  const table = page.getByRole('table', { name: 'Users' });
+  await table.getByText('alice', { exact: true }).waitFor();
+
+  await page.getByRole('button', { name: 'Add User' }).click();
+  const add = page.getByRole('dialog', { name: 'Add User' });
+  await add.getByLabel('Subject').fill('dana');
+  await add.getByLabel('Email').fill('dana@example.com');
+  await add.getByLabel('Group').selectOption('member');
+  await add.getByRole('button', { name: 'Add User' }).click();
+  await add.waitFor({ state: 'detached' });
+  const row = table.getByRole('row').filter({ hasText: 'dana@example.com' });
+  await row.getByText('Member', { exact: true }).waitFor();
+  const added = await call<{ group: string; source: string; email: string }>(server.url, 'GET', '/api/v0/users/dana', {
+    token: operator,
+  });
+  assert.deepEqual([added.body.group, added.body.source, added.body.email], ['member', 'manual', 'dana@example.com']);
+  // Dana can now sign in (she has no group claim: only being added lets her in).
+  const danaJwt = await idp.signIn('dana');
+  assert.equal((await call(server.url, 'GET', '/api/v0/tokens', { token: danaJwt })).status, 200);
+
+  await row.getByRole('button', { name: 'Actions for dana' }).click();
+  await page.getByRole('menuitem', { name: 'Edit User' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit User' });
+  await edit.getByLabel('Group').selectOption('auditor');
+  await edit.getByRole('button', { name: 'Save Changes' }).click();
+  await edit.waitFor({ state: 'detached' });
+  await row.getByText('Auditor', { exact: true }).waitFor();
+  const regrouped = await call<{ group: string }>(server.url, 'GET', '/api/v0/users/dana', { token: operator });
+  assert.equal(regrouped.body.group, 'auditor');
+  // Her very next request is an Auditor's: she may read users but not create tokens.
+  assert.equal((await call(server.url, 'GET', '/api/v0/users', { token: danaJwt })).status, 200);
+  const minted = await call(server.url, 'POST', '/api/v0/tokens', {
+    token: danaJwt,
+    json: { description: 'x', permissions: [{ action: 'read', resource: '*' }] },
+  });
+  assert.equal(minted.status, 403);
+
+  await row.getByRole('button', { name: 'Actions for dana' }).click();
+  await page.getByRole('menuitem', { name: 'Remove User' }).click();
+  const remove = page.getByRole('dialog', { name: 'Remove User' });
+  const confirm = remove.getByRole('button', { name: 'Remove User' });
+  assert.equal(await confirm.isDisabled(), true, 'removing waits for the risk to be acknowledged');
+  await screenshot(page, 'users-remove');
+  await remove.getByLabel('I understand the risk of this action').check();
+  await confirm.click();
+  await remove.waitFor({ state: 'detached' });
+  await table.getByText('dana@example.com').waitFor({ state: 'detached' });
+  assert.equal((await call(server.url, 'GET', '/api/v0/users/dana', { token: operator })).status, 404);
+  const afterRemoval = await call(server.url, 'GET', '/api/v0/users', { token: danaJwt });
+  assert.equal(afterRemoval.status, 401, 'her live session stops at once');
+  assert.deepEqual(tab.problems, []);
+  await tab.context.close();
+});
