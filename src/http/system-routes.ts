@@ -4,7 +4,7 @@ import type { ServerMetrics } from './metrics.ts';
 
 export const SERVER_VERSION = '3.0.0-fluxgate-0.1.0';
 
-/** /health, /api/v1/health, /ping and /metrics: probes, authorized by `system:<name>:read` unless exempted. */
+/** /health, /api/v1/health, /ping, /ready and /metrics: probes, authorized by `system:<name>:read` unless exempted. */
 export function registerSystemRoutes(app: FastifyInstance, system: SystemService, metrics: ServerMetrics): void {
   const health = async (request: { principal: Parameters<SystemService['checkAccess']>[0] }) => {
     system.checkAccess(request.principal, 'health');
@@ -25,6 +25,14 @@ export function registerSystemRoutes(app: FastifyInstance, system: SystemService
       },
     });
   }
+
+  // Routes answer only once the server listens, so reaching this means ready (InfluxDB 2's shape).
+  const started = new Date();
+  app.get('/ready', { config: { auth: { system: 'ready' }, family: 'plain' } }, async (request) => {
+    system.checkAccess(request.principal, 'ready');
+    const up = Math.round((Date.now() - started.getTime()) / 1000);
+    return { status: 'ready', started: started.toISOString(), up: `${up}s` };
+  });
 
   app.get('/metrics', { config: { auth: { system: 'metrics' }, family: 'plain' } }, async (request, reply) => {
     system.checkAccess(request.principal, 'metrics');

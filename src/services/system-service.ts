@@ -4,10 +4,10 @@ import { requireRight } from './authorize.ts';
 
 /**
  * Health, ping, metrics and ready: each needs `system:<name>:read` (or admin) unless the operator
- * exempted it with `--disable-authz`, as InfluxDB 3 does for probes. Ping and health are the
+ * exempted it with `--disable-authz`, as InfluxDB 3 does for probes. Ping, health and ready are the
  * matrix's `system.probe`, which any valid token may do.
  */
-const OPEN_TO_ANY_TOKEN: ReadonlySet<SystemResource> = new Set(['ping', 'health']);
+const OPEN_TO_ANY_TOKEN: ReadonlySet<SystemResource> = new Set(['ping', 'health', 'ready']);
 
 export class SystemService {
   constructor(private readonly exempt: ReadonlySet<SystemResource>) {}

@@ -23,6 +23,7 @@ const PROBES = [
   { path: '/health', resource: 'health' },
   { path: '/api/v1/health', resource: 'health' },
   { path: '/ping', resource: 'ping' },
+  { path: '/ready', resource: 'ready' },
   { path: '/metrics', resource: 'metrics' },
 ] as const;
 
@@ -31,7 +32,7 @@ const outcome = (name: string) => `fluxgate_auth_outcomes_total{outcome="${name}
 /** Both servers (default, and with the probes exempted) start together on first use; both stop at the end. */
 let started: Promise<ServerProcess[]> | undefined;
 const servers = () => {
-  started ??= startServers({}, { args: ['--disable-authz', 'health,ping,metrics'] });
+  started ??= startServers({}, { args: ['--disable-authz', 'health,ping,ready,metrics'] });
   return started;
 };
 after(() => disposeServers(started));
@@ -51,7 +52,7 @@ describe('system probes with authorization (the default)', () => {
     operator = await bootstrap(server.url);
     api.remember(operator);
     databaseOnly = (await api.createDatabaseToken(operator, 'data', [dbPermission(['*'], ['read', 'write'])])).token;
-    for (const resource of ['health', 'ping', 'metrics']) {
+    for (const resource of ['health', 'ping', 'ready', 'metrics']) {
       const issued = await api.createDatabaseToken(operator, `only-${resource}`, [systemPermission([resource])]);
       single.set(resource, issued.token);
     }
@@ -97,6 +98,16 @@ describe('system probes with authorization (the default)', () => {
     }
   });
 
+  test('/ready answers that the server is ready, since when and for how long', async () => {
+    const response = await api.call<{ status: string; started: string; up: string }>('GET', '/ready', {
+      token: single.get('ready'),
+    });
+    assert.equal(response.status, 200, response.text);
+    assert.equal(response.body.status, 'ready');
+    assert.ok(Date.parse(response.body.started) <= Date.now());
+    assert.match(response.body.up, /^\d+s$/);
+  });
+
   test('/ping answers GET and POST with the X-Influxdb-Version header and the version', async () => {
     for (const method of ['GET', 'POST']) {
       const response = await api.call<{ version: string }>(method, '/ping', { token: single.get('ping') });
@@ -139,7 +150,7 @@ describe('system probes with authorization (the default)', () => {
   });
 });
 
-describe('system probes with --disable-authz health,ping,metrics', () => {
+describe('system probes with --disable-authz health,ping,ready,metrics', () => {
   let server: ServerProcess;
   let api: Api;
 
