@@ -10,6 +10,8 @@ import { requireRight } from './authorize.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
 import { toStorageDatabase } from './database-resolver.ts';
 import { QueryAnswer, RESULT_CAP_FLAG, type ResultCap, requestDeadline } from './query-answer.ts';
+import { recogniseSchemaStatement } from './schema-statements.ts';
+import { schemaStatementResult, tableStream } from './schema-tables.ts';
 import { systemTokensTable } from './system-tokens-table.ts';
 
 export interface QueryRequest {
@@ -126,7 +128,12 @@ export class QueryService {
       fail('DATABASE_NOT_FOUND', `database '${request.database}' not found`, { field: 'db' });
     }
     requireRight(principal, 'data.query', { kind: 'db', dbId: record.id, actions: READ }, record.name);
-    return this.deps.storage.openQuery(toStorageDatabase(record), request.sql, options(request.params, signal));
+    const database = toStorageDatabase(record);
+    const schemaStatement = recogniseSchemaStatement(request.sql);
+    if (schemaStatement !== undefined) {
+      return tableStream(schemaStatementResult(schemaStatement, await this.deps.storage.schema(database)));
+    }
+    return this.deps.storage.openQuery(database, request.sql, options(request.params, signal));
   }
 
   /**
