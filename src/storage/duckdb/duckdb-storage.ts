@@ -34,7 +34,9 @@ const NS_PER_MS = 1_000_000n;
  */
 export class DuckDbStorage implements Storage {
   private readonly engines: EngineSet;
-  /** Streams open now: closed (their statements interrupted) by `close`. */
+  /** Queries opening or streaming now: `stopQueries` aborts them (interrupting their statements). */
+  private readonly running = new Set<AbortController>();
+  /** Streams open now: closed by `stopQueries`. */
   private readonly streams = new Set<QueryStream>();
   /** Closes and drops in progress: a database is not reopened until its engine closed (and its files are gone). */
   private readonly drops = new Map<number, Promise<void>>();
@@ -74,7 +76,7 @@ export class DuckDbStorage implements Storage {
   }
 
   async openQuery(db: StorageDatabase, sql: string, options: QueryOptions = {}): Promise<QueryStream> {
-    const deadline = withTimeout(options.signal, this.queryTimeoutMs);
+    const deadline = this.deadline(options.signal);
     const params = options.params ?? {};
     try {
       // A database never written has no tables; answer from an empty sandbox rather than create its file.
@@ -103,7 +105,7 @@ export class DuckDbStorage implements Storage {
   }
 
   async openVirtualQuery(tables: VirtualTable[], sql: string, options: QueryOptions = {}): Promise<QueryStream> {
-    const deadline = withTimeout(options.signal, this.queryTimeoutMs);
+    const deadline = this.deadline(options.signal);
     try {
       return this.track(await this.virtual(tables, sql, options.params ?? {}, deadline.signal), deadline.dispose);
     } catch (error) {
@@ -145,7 +147,28 @@ export class DuckDbStorage implements Storage {
   }
 
   activeQueries(): number {
-    return this.streams.size;
+    return this.running.size;
+  }
+
+  /**
+   * One query's signal: the caller's, the storage's own timeout, and `stopQueries`. Counted as
+   * running (for the gauge) from now until `dispose`, which the stream's close or a failed open calls.
+   */
+  private deadline(signal: AbortSignal | undefined): { signal: AbortSignal; dispose: () => void } {
+    const own = new AbortController();
+    const forward = () => own.abort(signal?.reason);
+    if (signal?.aborted) forward();
+    else signal?.addEventListener('abort', forward, { once: true });
+    const timed = withTimeout(own.signal, this.queryTimeoutMs);
+    this.running.add(own);
+    return {
+      signal: timed.signal ?? own.signal,
+      dispose: () => {
+        timed.dispose();
+        signal?.removeEventListener('abort', forward);
+        this.running.delete(own);
+      },
+    };
   }
 
   /** Engines open now (for tests and the stats). */
@@ -203,6 +226,9 @@ export class DuckDbStorage implements Storage {
 
   /** Interrupts every running query and closes its stream (their readers see the end). */
   async stopQueries(): Promise<void> {
+    for (const query of this.running) {
+      query.abort(new FluxgateError('QUERY_FAILED', 'the server is shutting down; the query was stopped'));
+    }
     await Promise.all([...this.streams].map((stream) => stream.close()));
   }
 

@@ -74,7 +74,8 @@ it('reads results of many chunks, nulls scattered, in order', async () => {
 
 it('reads any table of integers, doubles, strings and booleans as the row-by-row reading does', async () => {
   const value = fc.oneof(
-    fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n).map((n) => `${n}::BIGINT`),
+    // `-9223372036854775808::BIGINT` casts before it negates, and 2^63 does not fit: parenthesize.
+    fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n).map((n) => `(${n})::BIGINT`),
     fc.double().map((d) => (Number.isNaN(d) ? "'nan'::DOUBLE" : `'${d}'::DOUBLE`)),
     // SQL text ends at a NUL; EVERY_TYPE makes one with chr(0).
     fc.string({ unit: 'binary' }).map((s) => quoteLiteral(s.replaceAll('\0', ''))),
