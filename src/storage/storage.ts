@@ -127,7 +127,7 @@ export interface Storage {
   ): Promise<QueryResult>;
   /**
    * Encodes batches as one Parquet file, yielded in pieces. Parquet is written whole at the end, so
-   * the batches are staged in the engine (which may spill to its scratch directory), never in the heap.
+   * the batches are staged in the engine (bounded by its memory limit), never in the heap.
    * `metadata` becomes the file's key-value metadata.
    */
   encodeParquet(

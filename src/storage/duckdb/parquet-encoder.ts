@@ -10,7 +10,7 @@ import { quoteLiteral } from './identifiers.ts';
 import { openSandboxedInstance } from './sandboxed-instance.ts';
 import { createStage } from './staged-rows.ts';
 
-/** The encoder's buffer pool; beyond it, staged rows spill to its scratch directory. */
+/** The encoder's buffer pool: what staged Parquet rows may take (whether DuckDB spills past it is unverified). */
 const ENCODER_MEMORY_LIMIT = '128MB';
 
 async function* oneBatch(rows: unknown[][]): AsyncGenerator<unknown[][]> {
@@ -50,8 +50,8 @@ export class ParquetEncoder {
   }
 
   /**
-   * Stages the batches in the encoder's instance as they come (its memory limit makes DuckDB spill
-   * to the scratch directory), writes the file once they end, and yields it in pieces.
+   * Stages the batches in the encoder's instance as they come (outside the heap, within its memory
+   * limit), writes the file once they end, and yields it in pieces.
    */
   async *encodeStream(
     columns: readonly ResultColumn[],
