@@ -48,6 +48,17 @@ function valueText(value: unknown): string {
   }
 }
 
+/** Whether every value after the first is one JSON.stringify writes as stringifyExact does. */
+function plainAfterTime(row: readonly unknown[]): boolean {
+  for (let i = 1; i < row.length; i++) {
+    const value = row[i];
+    if (value !== null && typeof value !== 'number' && typeof value !== 'string' && typeof value !== 'boolean') {
+      if (value !== undefined) return false;
+    }
+  }
+  return true;
+}
+
 /** timeValue as JSON text: an integer time is its digits whether or not it fits a double. */
 function timeText(ns: unknown, epoch: Epoch | undefined, zone: string | undefined): string {
   if (typeof ns !== 'bigint' || epoch === undefined) return valueText(timeValue(ns, epoch, zone));
@@ -69,9 +80,20 @@ function seriesText(
   let text = `{"name":${JSON.stringify(series.name)}`;
   if (series.tags.length > 0) text += `,"tags":${JSON.stringify(Object.fromEntries(series.tags))}`;
   text += `,"columns":${JSON.stringify(series.columns)},"values":[`;
+  // The values after the time go through one native JSON.stringify per row (String() of a double is
+  // several times slower); a row holding a bigint or an object is written value by value.
+  const rest: unknown[] = [];
   for (let r = 0; r < values.length; r++) {
     const row = values[r]!;
-    let line = r === 0 ? '[' : ',[';
+    if (r > 0) text += ',';
+    if (timeAt === 0 && plainAfterTime(row)) {
+      rest.length = row.length - 1;
+      for (let i = 1; i < row.length; i++) rest[i - 1] = row[i];
+      const tail = rest.length === 0 ? ']' : `,${JSON.stringify(rest).slice(1)}`;
+      text += `[${timeText(row[0], epoch, zone)}${tail}`;
+      continue;
+    }
+    let line = '[';
     for (let i = 0; i < row.length; i++) {
       if (i > 0) line += ',';
       line += i === timeAt ? timeText(row[i], epoch, zone) : valueText(row[i]);
