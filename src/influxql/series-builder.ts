@@ -53,11 +53,14 @@ export function buildSeries(
   while (start < rows.length) {
     let end = start + 1;
     while (end < rows.length && sameGroup(rows[start]!, rows[end]!, groupCount)) end++;
-    const group: Row[] = [];
+    const group: Row[] = new Array(end - start);
+    const width = columns.length;
     for (let i = start; i < end; i++) {
       const row = rows[i]!;
       const time = row[0] === null || row[0] === undefined ? fixedTime : BigInt(row[0] as number | string);
-      group.push({ time, values: row.slice(1 + groupCount) });
+      const values = new Array(width);
+      for (let c = 0; c < width; c++) values[c] = row[1 + groupCount + c];
+      group[i - start] = { time, values };
     }
     const tags = groupTags.map((tag, i): [string, string] => [tag, String(rows[start]![1 + i] ?? '')]);
     const processed = mode === 'integral' ? integrateSeries(shape, group) : processSeries(shape, group, types, budget);
@@ -67,12 +70,25 @@ export function buildSeries(
         tags,
         columns: [timeColumn, ...columns.map((column) => column.name)],
         types,
-        values: processed.map((row) => [row.time, ...row.values]),
+        values: withTimes(processed),
       });
     }
     start = end;
   }
   return series;
+}
+
+/** Each row as `[time, ...values]`, without a spread per row. */
+function withTimes(rows: readonly Row[]): unknown[][] {
+  const out = new Array<unknown[]>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const { time, values } = rows[r]!;
+    const line = new Array(values.length + 1);
+    line[0] = time;
+    for (let c = 0; c < values.length; c++) line[c + 1] = values[c];
+    out[r] = line;
+  }
+  return out;
 }
 
 function sameGroup(a: unknown[], b: unknown[], groupCount: number): boolean {
@@ -83,14 +99,15 @@ function sameGroup(a: unknown[], b: unknown[], groupCount: number): boolean {
 function processSeries(shape: SeriesShape, input: Row[], types: ColumnType[], budget: { remaining: number }): Row[] {
   const { columns, mode } = shape.projections;
   let rows = input;
-  if (mode === 'aggregate' && shape.interval !== undefined && shape.fill !== undefined && rows.length > 0) {
+  const fill = shape.fill?.kind === 'none' ? undefined : shape.fill;
+  if (mode === 'aggregate' && shape.interval !== undefined && fill !== undefined && rows.length > 0) {
     const first = shape.range.lower !== undefined ? bucketStart(shape.range.lower, shape.interval) : rows[0]!.time;
     const last =
       shape.range.upper !== undefined ? bucketStart(shape.range.upper, shape.interval) : rows[rows.length - 1]!.time;
     const fillColumns = columns.map(
       (column, i): FillColumn => ({ isCount: isCount(column), integer: types[i + 1] === 'integer' }),
     );
-    rows = fillBuckets(rows, first, last, shape.interval, shape.fill, fillColumns, budget);
+    rows = fillBuckets(rows, first, last, shape.interval, fill, fillColumns, budget);
   }
   const transformed = columns.map((column) => column.kind === 'transform');
   if (transformed.some(Boolean)) {
@@ -110,7 +127,7 @@ function processSeries(shape: SeriesShape, input: Row[], types: ColumnType[], bu
   }
   if (shape.interval !== undefined && shape.lower !== undefined) {
     const keepFrom = bucketStart(shape.lower, shape.interval);
-    rows = rows.filter((row) => row.time >= keepFrom);
+    if (rows.some((row) => row.time < keepFrom)) rows = rows.filter((row) => row.time >= keepFrom);
   }
   return order(shape, rows);
 }

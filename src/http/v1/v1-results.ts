@@ -30,6 +30,81 @@ function timeValue(ns: unknown, epoch: Epoch | undefined, zone: string | undefin
   return Number.isSafeInteger(asNumber) ? asNumber : value;
 }
 
+/** One value as JSON text: bigints as exact digits, as stringifyExact writes them, without its walk. */
+function valueText(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'bigint':
+      return String(value);
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return 'null';
+    default:
+      return value === null ? 'null' : stringify(value);
+  }
+}
+
+/** Whether every value after the first is one JSON.stringify writes as stringifyExact does. */
+function plainAfterTime(row: readonly unknown[]): boolean {
+  for (let i = 1; i < row.length; i++) {
+    const value = row[i];
+    if (value !== null && typeof value !== 'number' && typeof value !== 'string' && typeof value !== 'boolean') {
+      if (value !== undefined) return false;
+    }
+  }
+  return true;
+}
+
+/** timeValue as JSON text: an integer time is its digits whether or not it fits a double. */
+function timeText(ns: unknown, epoch: Epoch | undefined, zone: string | undefined): string {
+  if (typeof ns !== 'bigint' || epoch === undefined) return valueText(timeValue(ns, epoch, zone));
+  return String(epoch === 'ns' ? ns : ns / EPOCH_DIVISORS[epoch]);
+}
+
+/**
+ * One series as JSON text, written directly: a result holds tens of thousands of rows, and a
+ * JSON.stringify with a replacer over them costs more than the query.
+ */
+function seriesText(
+  series: Series,
+  values: unknown[][],
+  epoch: Epoch | undefined,
+  zone: string | undefined,
+  partial: boolean,
+): string {
+  const timeAt = series.types[0] === 'time' ? 0 : -1;
+  let text = `{"name":${JSON.stringify(series.name)}`;
+  if (series.tags.length > 0) text += `,"tags":${JSON.stringify(Object.fromEntries(series.tags))}`;
+  text += `,"columns":${JSON.stringify(series.columns)},"values":[`;
+  // The values after the time go through one native JSON.stringify per row (String() of a double is
+  // several times slower); a row holding a bigint or an object is written value by value.
+  const rest: unknown[] = [];
+  for (let r = 0; r < values.length; r++) {
+    const row = values[r]!;
+    if (r > 0) text += ',';
+    if (timeAt === 0 && plainAfterTime(row)) {
+      rest.length = row.length - 1;
+      for (let i = 1; i < row.length; i++) rest[i - 1] = row[i];
+      const tail = rest.length === 0 ? ']' : `,${JSON.stringify(rest).slice(1)}`;
+      text += `[${timeText(row[0], epoch, zone)}${tail}`;
+      continue;
+    }
+    let line = '[';
+    for (let i = 0; i < row.length; i++) {
+      if (i > 0) line += ',';
+      line += i === timeAt ? timeText(row[i], epoch, zone) : valueText(row[i]);
+    }
+    text += `${line}]`;
+  }
+  text += ']';
+  if (partial) text += ',"partial":true';
+  return `${text}}`;
+}
+
 function seriesJson(
   series: Series,
   values: unknown[][],
@@ -57,9 +132,19 @@ function statementJson(result: StatementResult, index: number, epoch: Epoch | un
   };
 }
 
+/** statementJson as compact text, the series written directly. */
+function statementText(result: StatementResult, index: number, epoch: Epoch | undefined): string {
+  if (result.error !== undefined || result.series.length === 0) return stringify(statementJson(result, index, epoch));
+  const series = result.series.map((one) => seriesText(one, one.values, epoch, result.timezone, false));
+  return `{"statement_id":${index},"series":[${series.join(',')}]}`;
+}
+
 /** `{"results":[{"statement_id":0,"series":[{"name","tags","columns","values"}]}]}`, as InfluxDB 1.x writes it. */
 export function v1Json(results: readonly StatementResult[], epoch: Epoch | undefined, pretty: boolean): string {
-  return stringify({ results: results.map((result, i) => statementJson(result, i, epoch)) }, pretty ? 4 : undefined);
+  if (pretty) {
+    return stringify({ results: results.map((result, i) => statementJson(result, i, epoch)) }, 4);
+  }
+  return `{"results":[${results.map((result, i) => statementText(result, i, epoch)).join(',')}]}`;
 }
 
 /**
@@ -84,12 +169,9 @@ export function* v1Chunks(
       }
     }
     for (const [i, chunk] of chunks.entries()) {
-      const statement: Record<string, unknown> = {
-        statement_id: index,
-        series: [seriesJson(chunk.series, chunk.values, epoch, result.timezone, chunk.continues)],
-      };
-      if (i < chunks.length - 1) statement.partial = true;
-      yield `${stringify({ results: [statement] })}\n`;
+      const series = seriesText(chunk.series, chunk.values, epoch, result.timezone, chunk.continues);
+      const more = i < chunks.length - 1 ? ',"partial":true' : '';
+      yield `{"results":[{"statement_id":${index},"series":[${series}]${more}}]}\n`;
     }
   }
 }
