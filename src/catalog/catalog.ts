@@ -19,6 +19,8 @@ export interface DatabaseRecord {
   maxColumnsPerTable: number;
   /** Rows older than this are removed; null keeps them forever. */
   retentionPeriodMs: number | null;
+  /** The node whose files hold this database (shared catalog); null when any node may serve it. */
+  ownerNode: string | null;
 }
 
 export interface NewDatabase {
@@ -27,6 +29,8 @@ export interface NewDatabase {
   maxTables: number;
   maxColumnsPerTable: number;
   retentionPeriodMs: number | null;
+  /** The creating node on a shared catalog; absent or null on a one-node catalog. */
+  ownerNode?: string | null;
 }
 
 export interface DatabasePatch {

@@ -102,6 +102,7 @@ export class KyselyCatalog implements Catalog {
           max_tables: input.maxTables,
           max_columns_per_table: input.maxColumnsPerTable,
           retention_period_ms: input.retentionPeriodMs,
+          owner_node: input.ownerNode ?? null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();

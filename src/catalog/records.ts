@@ -16,6 +16,7 @@ export function toDatabaseRecord(row: Selectable<DatabasesTable>): DatabaseRecor
     maxTables: row.max_tables,
     maxColumnsPerTable: row.max_columns_per_table,
     retentionPeriodMs: row.retention_period_ms,
+    ownerNode: row.owner_node,
   };
 }
 

@@ -33,6 +33,8 @@ export interface DatabasesTable {
   max_tables: number;
   max_columns_per_table: number;
   retention_period_ms: number | null;
+  /** The node holding the files of this database on a shared catalog; null when any (the only) node does. */
+  owner_node: Generated<string | null>;
 }
 
 export interface TokensTable {

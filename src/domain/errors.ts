@@ -62,6 +62,11 @@ export const errorCodes = {
   TOKEN_NAME_TAKEN: { status: 409, summary: 'An active token already has this name.' },
   OPERATOR_TOKEN_EXISTS: { status: 409, summary: 'The operator token `_admin` already exists.' },
   DATABASE_EXISTS: { status: 409, summary: 'A database with this name already exists.' },
+  DATABASE_OWNED_ELSEWHERE: {
+    status: 421,
+    summary:
+      "The database's files live on another node of this shared catalog; send the request to that node (its id and address are named).",
+  },
   TOKEN_INACTIVE: {
     status: 409,
     summary: 'The token is revoked or expired: it cannot be edited, rotated or revoked again.',

@@ -14,9 +14,10 @@ export function sharedCatalogNode(
   now: () => number,
   address: () => string,
   onError: (error: unknown) => void,
+  nodeId?: string,
 ) {
   if (catalog.dialect !== 'postgres') return undefined;
-  const registry = new NodeRegistry(catalog, follower, now, address, DEFAULT_NODE_OPTIONS, onError);
+  const registry = new NodeRegistry(catalog, follower, now, address, DEFAULT_NODE_OPTIONS, onError, nodeId);
   return {
     registry,
     authentication: { probe: new UnknownTokenProbe(DEFAULT_PROBE_OPTIONS), freshness: registry },

@@ -25,6 +25,7 @@ import { AuditService } from '../services/audit-service.ts';
 import { Authorizer } from '../services/authorize.ts';
 import { CatalogFollower } from '../services/catalog-follower.ts';
 import { DatabaseDirectory } from '../services/database-directory.ts';
+import { DatabaseOwnership, SINGLE_NODE } from '../services/database-ownership.ts';
 import { DatabasePurger, purgeIntervalMs } from '../services/database-purger.ts';
 import { DatabaseService } from '../services/database-service.ts';
 import { InfluxqlService } from '../services/influxql-service.ts';
@@ -44,6 +45,7 @@ import { parseBindAddress, parseLoopbackBindAddress } from './bind-address.ts';
 import { sharedCatalogNode } from './cluster-wiring.ts';
 import { capConnections } from './connection-limits.ts';
 import { installFrontDoor } from './front-door.ts';
+import { stableNodeId } from './node-identity.ts';
 import { startOidc } from './oidc-wiring.ts';
 import { startRecoveryListener } from './recovery-listener.ts';
 import type { ServerConfig } from './server-config.ts';
@@ -92,7 +94,9 @@ export async function startServer(
     await follower.start();
     closers.unshift(() => follower.stop());
     let address = '';
-    const cluster = sharedCatalogNode(catalog, follower, now, () => address, onError);
+    const ownership =
+      catalog.dialect === 'postgres' ? new DatabaseOwnership(stableNodeId(config.dataDir), catalog) : SINGLE_NODE;
+    const cluster = sharedCatalogNode(catalog, follower, now, () => address, onError, ownership.localNode ?? undefined);
     const usage = new UsageTracker(catalog, onError);
     usage.start(config.usageFlushMs);
     closers.unshift(() => usage.stop());
@@ -154,6 +158,7 @@ export async function startServer(
       defaults: { maxTables: config.maxTables, maxColumnsPerTable: config.maxColumnsPerTable },
       recoveryWindowMs: config.databaseRecoveryWindowMs,
       maxDatabases: config.maxDatabases,
+      ownership,
     });
     const identity = await catalog.clusterIdentity(config.clusterIdentity ?? {}, {
       accountId: randomUUID(),
@@ -167,12 +172,13 @@ export async function startServer(
       storage,
       nowNs,
       server: systemPrincipal('create-on-write'),
+      ownership,
     });
     const limits = { timeoutMs: config.queryTimeoutMs, cap: config.queryMaxResult };
-    const queries = new QueryService({ catalog, directory, storage, usage, now, limits });
-    const influxql = new InfluxqlService({ directory, storage, now, limits });
+    const queries = new QueryService({ catalog, directory, storage, usage, now, limits, ownership });
+    const influxql = new InfluxqlService({ directory, storage, now, limits, ownership });
     metrics.watchActiveQueries(() => queries.activeQueries());
-    const sweeper = new RetentionSweeper(directory, storage, nowNs, onError);
+    const sweeper = new RetentionSweeper(directory, storage, nowNs, onError, ownership);
     sweeper.start(config.retentionSweepMs);
     closers.unshift(() => sweeper.stop());
     const purger = new DatabasePurger(databases, systemPrincipal('recovery-window'), onError);
@@ -210,7 +216,7 @@ export async function startServer(
       bodyLimit: config.maxBodyBytes,
       console: { build: consoleBuild, sessions: new ConsoleSessions(now), oidcFlow: oidc.codeFlow },
       outcomes,
-      stats: new ServerStats({ databases, directory, storage, system, outcomes }),
+      stats: new ServerStats({ databases, directory, storage, system, outcomes, ownership }),
       users: oidc.users,
       audit: new AuditService({ catalog, authorizer, now }),
       oidc: config.oidc,

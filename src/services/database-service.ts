@@ -18,6 +18,7 @@ import {
   retentionMs,
   toView as viewOf,
 } from './database-input.ts';
+import type { DatabaseOwnership } from './database-ownership.ts';
 
 export type { DatabaseLimitsConfig, DatabaseView } from './database-input.ts';
 export { toView } from './database-input.ts';
@@ -36,6 +37,8 @@ export interface DatabaseServiceDeps {
   recoveryWindowMs?: number;
   /** `--max-databases`: live databases at most; absent for no limit. */
   maxDatabases?: number;
+  /** The owner a database created here is recorded with (this node, on a shared catalog). */
+  ownership?: DatabaseOwnership;
 }
 
 /**
@@ -88,6 +91,10 @@ export class DatabaseService {
   /** Purged databases whose files this node has removed since it started. */
   private readonly filesRemoved = new Set<number>();
 
+  private get ownerForNew(): string | null {
+    return this.deps.ownership?.ownerForNew ?? null;
+  }
+
   constructor(private readonly deps: DatabaseServiceDeps) {
     this.recoveryWindowMs = deps.recoveryWindowMs ?? DEFAULT_RECOVERY_WINDOW_MS;
   }
@@ -118,7 +125,7 @@ export class DatabaseService {
       this.assertRoomFor(name);
       const now = this.deps.now();
       const record = await this.deps.catalog.createDatabase(
-        { name, createdAt: now, maxTables, maxColumnsPerTable, retentionPeriodMs },
+        { name, createdAt: now, maxTables, maxColumnsPerTable, retentionPeriodMs, ownerNode: this.ownerForNew },
         auditEntry(principal, 'database.create', { kind: 'database', name }, now, 'ok', {
           maxTables,
           maxColumnsPerTable,
@@ -145,7 +152,7 @@ export class DatabaseService {
     const { maxTables, maxColumnsPerTable } = this.deps.defaults;
     try {
       const record = await this.deps.catalog.createDatabase(
-        { name, createdAt: now, maxTables, maxColumnsPerTable, retentionPeriodMs: null },
+        { name, createdAt: now, maxTables, maxColumnsPerTable, retentionPeriodMs: null, ownerNode: this.ownerForNew },
         auditEntry(principal, 'database.create', { kind: 'database', name }, now, 'ok', { by: 'write' }),
       );
       this.deps.directory.put(record);

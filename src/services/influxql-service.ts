@@ -14,6 +14,7 @@ import { streamOf } from '../storage/query-stream.ts';
 import type { CollectLimits, MeasurementSchema, QueryOptions, QueryResult, Storage } from '../storage/storage.ts';
 import { hasRight, requireRight } from './authorize.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
+import type { DatabaseOwnership } from './database-ownership.ts';
 import { toStorageDatabase } from './database-resolver.ts';
 import { QueryAnswer, RESULT_CAP_FLAG, requestDeadline } from './query-answer.ts';
 import { type QueryLimits, UNLIMITED } from './query-service.ts';
@@ -54,6 +55,7 @@ export class InfluxqlService {
       storage: Storage;
       now: () => number;
       limits?: QueryLimits;
+      ownership?: DatabaseOwnership;
     },
   ) {}
 
@@ -90,6 +92,7 @@ export class InfluxqlService {
     const targets = parsed.map(({ statement }) =>
       this.authorize(principal, statement, request.database, request.singleStatement === true),
     );
+    for (const target of targets) if (target.kind === 'database') await this.deps.ownership?.requireHere(target.record);
     const nowNs = BigInt(this.deps.now()) * 1_000_000n;
     const deadline = requestDeadline(this.limits.timeoutMs, request.signal);
     const options: QueryOptions & CollectLimits = {

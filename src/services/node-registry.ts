@@ -37,7 +37,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * it, and knows how fresh its own index is. Used with a shared (PostgreSQL) catalog only.
  */
 export class NodeRegistry {
-  readonly id = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  readonly id: string;
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> | undefined;
   private again = false;
@@ -53,7 +53,10 @@ export class NodeRegistry {
     private readonly address: () => string,
     private readonly options: NodeRegistryOptions,
     private readonly onError: (error: unknown) => void,
+    /** Stable across restarts when given (database owners name it); a fresh one per process otherwise. */
+    id?: string,
   ) {
+    this.id = id ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
     this.startedAt = now();
   }
 

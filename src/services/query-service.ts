@@ -8,6 +8,7 @@ import type { Principal } from '../domain/principal.ts';
 import type { MeasurementSchema, QueryResult, QueryStream, ResultColumn, Storage } from '../storage/storage.ts';
 import { requireRight } from './authorize.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
+import type { DatabaseOwnership } from './database-ownership.ts';
 import { toStorageDatabase } from './database-resolver.ts';
 import { QueryAnswer, RESULT_CAP_FLAG, type ResultCap, requestDeadline } from './query-answer.ts';
 import { recogniseSchemaStatement } from './schema-statements.ts';
@@ -58,6 +59,8 @@ export class QueryService {
       usage: UsageTracker;
       now: () => number;
       limits?: QueryLimits;
+      /** Refuses a database whose files another node holds (shared catalog); absent: all are here. */
+      ownership?: DatabaseOwnership;
     },
   ) {}
 
@@ -128,6 +131,7 @@ export class QueryService {
       fail('DATABASE_NOT_FOUND', `database '${request.database}' not found`, { field: 'db' });
     }
     requireRight(principal, 'data.query', { kind: 'db', dbId: record.id, actions: READ }, record.name);
+    await this.deps.ownership?.requireHere(record);
     const database = toStorageDatabase(record);
     const schemaStatement = recogniseSchemaStatement(request.sql);
     if (schemaStatement !== undefined) {
@@ -148,6 +152,7 @@ export class QueryService {
     const record = this.deps.directory.byNameOf(database);
     if (record === undefined) fail('DATABASE_NOT_FOUND', `database '${database}' not found`, { field: 'db' });
     requireRight(principal, 'data.query', { kind: 'db', dbId: record.id, actions: READ }, record.name);
+    await this.deps.ownership?.requireHere(record);
     return this.deps.storage.schema(toStorageDatabase(record));
   }
 

@@ -1,5 +1,6 @@
 import type { Storage } from '../storage/storage.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
+import type { DatabaseOwnership } from './database-ownership.ts';
 import { toStorageDatabase } from './database-resolver.ts';
 
 /** Removes rows older than each database's retention period, on a timer. */
@@ -12,6 +13,8 @@ export class RetentionSweeper {
     private readonly storage: Storage,
     private readonly nowNs: () => bigint,
     private readonly onError: (error: unknown) => void,
+    /** Only databases whose files are here are swept. */
+    private readonly ownership?: DatabaseOwnership,
   ) {}
 
   start(intervalMs: number): void {
@@ -22,7 +25,7 @@ export class RetentionSweeper {
   sweep(): Promise<void> {
     this.running = this.running.then(async () => {
       for (const db of this.directory.live()) {
-        if (db.retentionPeriodMs === null) continue;
+        if (db.retentionPeriodMs === null || !(this.ownership?.isHere(db) ?? true)) continue;
         try {
           await this.storage.enforceRetention(toStorageDatabase(db), this.nowNs());
         } catch (error) {

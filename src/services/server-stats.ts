@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
+import type { DatabaseOwnership } from './database-ownership.ts';
 import { toStorageDatabase } from './database-resolver.ts';
 import type { DatabaseService } from './database-service.ts';
 import type { MinuteCounts, RequestOutcomes } from './request-outcomes.ts';
@@ -20,6 +21,8 @@ export interface ServerStatsDeps {
   storage: Storage;
   system: SystemService;
   outcomes: RequestOutcomes;
+  /** Databases whose files another node holds are not measured here. */
+  ownership?: DatabaseOwnership;
 }
 
 /**
@@ -35,7 +38,7 @@ export class ServerStats {
     const stats: DatabaseStats[] = [];
     for (const view of visible) {
       const record = this.deps.directory.byIdOf(view.id);
-      if (record === undefined) continue;
+      if (record === undefined || !(this.deps.ownership?.isHere(record) ?? true)) continue;
       const db = toStorageDatabase(record);
       const tables = await this.deps.storage.schema(db);
       let points = 0;

@@ -7,6 +7,7 @@ import type { LineError, Precision } from '../storage/lineprotocol/types.ts';
 import type { Storage } from '../storage/storage.ts';
 import { hasRight, requireRight } from './authorize.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
+import type { DatabaseOwnership } from './database-ownership.ts';
 import { toStorageDatabase } from './database-resolver.ts';
 import type { DatabaseService } from './database-service.ts';
 
@@ -41,11 +42,14 @@ export class WriteService {
       nowNs: () => bigint;
       /** The server, acting when a write creates its database. */
       server: SystemPrincipal;
+      /** Refuses a database whose files another node holds (shared catalog); absent: all are here. */
+      ownership?: DatabaseOwnership;
     },
   ) {}
 
   async write(principal: Principal, request: WriteRequest): Promise<WriteResult> {
     const record = await this.resolve(principal, request.database);
+    await this.deps.ownership?.requireHere(record);
     const parsed = parseLineProtocolBuffer(request.body, request.precision);
     if (parsed.errors.length > 0 && !request.acceptPartial) {
       return { written: 0, errors: parsed.errors, refusedWhole: true };

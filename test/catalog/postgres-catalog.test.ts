@@ -143,6 +143,7 @@ describe('postgres catalog', () => {
           '0004-nodes',
           '0005-management-plane',
           '0006-audit-chain',
+          '0007-database-owner',
         ],
       );
     } finally {

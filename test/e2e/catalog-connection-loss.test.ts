@@ -46,22 +46,27 @@ describe('catalog connections cut under load (three nodes on PostgreSQL)', () =>
     const args = ['--catalog', scratch.url];
     servers = await startServers({ args }, { args }, { args });
     const operator = await bootstrap(servers[0]!.url);
-    const created = await call(servers[0]!.url, 'POST', '/api/v3/configure/database', {
-      token: operator,
-      json: { db: 'load' },
-    });
-    assert.equal(created.status, 201, created.text);
+    // Each node loads the database it created: a node refuses the data plane of another node's database.
+    const loadDb = new Map(servers.map((server, i) => [server, `load${i}`]));
+    for (const [server, db] of loadDb) {
+      const created = await call(server.url, 'POST', '/api/v3/configure/database', { token: operator, json: { db } });
+      assert.equal(created.status, 201, created.text);
+    }
     const issued = await call<{ token: string }>(servers[0]!.url, 'POST', '/api/v3/enterprise/configure/token', {
       token: operator,
-      json: { token_name: 'loader', permissions: [dbPermission(['load'], ['read', 'write'])] },
+      json: { token_name: 'loader', permissions: [dbPermission([...loadDb.values()], ['read', 'write'])] },
     });
     assert.equal(issued.status, 201, issued.text);
     const loader = issued.body.token;
     for (const server of servers) {
       await eventually(
         async () =>
-          (await call(server.url, 'POST', '/api/v3/write_lp?db=load', { token: loader, body: 'm f=1 1' })).status ===
-          204,
+          (
+            await call(server.url, 'POST', `/api/v3/write_lp?db=${loadDb.get(server)}`, {
+              token: loader,
+              body: 'm f=1 1',
+            })
+          ).status === 204,
         `${server.url} knowing the loader token`,
       );
     }
@@ -76,7 +81,7 @@ describe('catalog connections cut under load (three nodes on PostgreSQL)', () =>
         const i = n++;
         try {
           // A token known to the node is verified from memory: a write must never fail on the catalog.
-          const write = await call(server.url, 'POST', '/api/v3/write_lp?db=load', {
+          const write = await call(server.url, 'POST', `/api/v3/write_lp?db=${loadDb.get(server)}`, {
             token: loader,
             body: `m,node=x f=${i} ${i + 2}`,
           });
@@ -87,7 +92,7 @@ describe('catalog connections cut under load (three nodes on PostgreSQL)', () =>
             i % 3 === 0
               ? await call(server.url, 'POST', '/api/v3/enterprise/configure/token', {
                   token: operator,
-                  json: { token_name: `churn-${i}`, permissions: [dbPermission(['load'], ['read'])] },
+                  json: { token_name: `churn-${i}`, permissions: [dbPermission([...loadDb.values()], ['read'])] },
                 })
               : await call(server.url, 'GET', '/api/v3/configure/token', { token: operator });
           count(`catalog ${catalogCall.status}`);
@@ -121,14 +126,17 @@ describe('catalog connections cut under load (three nodes on PostgreSQL)', () =>
     // Every node is still up, and hears of a change made now, after all those cuts.
     const late = await call<{ token: string }>(servers[1]!.url, 'POST', '/api/v3/enterprise/configure/token', {
       token: operator,
-      json: { token_name: 'after-the-cuts', permissions: [dbPermission(['load'], ['read'])] },
+      json: { token_name: 'after-the-cuts', permissions: [dbPermission([...loadDb.values()], ['read'])] },
     });
     assert.equal(late.status, 201, late.text);
     for (const server of servers) {
       await eventually(
         async () =>
-          (await call(server.url, 'GET', '/api/v3/query_sql?db=load&q=select+1', { token: late.body.token })).status ===
-          200,
+          (
+            await call(server.url, 'GET', `/api/v3/query_sql?db=${loadDb.get(server)}&q=select+1`, {
+              token: late.body.token,
+            })
+          ).status === 200,
         `${server.url} accepting a token created after the cuts`,
       );
     }
@@ -139,8 +147,11 @@ describe('catalog connections cut under load (three nodes on PostgreSQL)', () =>
     for (const server of servers) {
       await eventually(
         async () =>
-          (await call(server.url, 'GET', '/api/v3/query_sql?db=load&q=select+1', { token: late.body.token })).status ===
-          401,
+          (
+            await call(server.url, 'GET', `/api/v3/query_sql?db=${loadDb.get(server)}&q=select+1`, {
+              token: late.body.token,
+            })
+          ).status === 401,
         `${server.url} refusing the token revoked after the cuts`,
       );
     }

@@ -11,8 +11,10 @@ import { createScratchDatabase, type ScratchDatabase } from '../helpers/postgres
 import type { ServerProcess } from '../helpers/server-process.ts';
 import { dbPermission, startServers } from '../http/support.ts';
 
+// Each node queries the database it created: a node refuses the data plane of a database another node holds.
 const query = (server: ServerProcess, token: string) =>
-  call(server.url, 'GET', '/api/v3/query_sql?db=shared&q=select+1', { token });
+  call(server.url, 'GET', `/api/v3/query_sql?db=${homeDatabase.get(server)}&q=select+1`, { token });
+const homeDatabase = new Map<ServerProcess, string>();
 
 describe('token promises across three nodes on one PostgreSQL catalog', () => {
   let scratch: ScratchDatabase | undefined;
@@ -24,7 +26,7 @@ describe('token promises across three nodes on one PostgreSQL catalog', () => {
     const name = `t${n++}`;
     const response = await call<{ token: string }>(on.url, 'POST', '/api/v3/enterprise/configure/token', {
       token: operator,
-      json: { token_name: name, permissions: [dbPermission(['shared'], ['read'])] },
+      json: { token_name: name, permissions: [dbPermission(['shared0', 'shared1', 'shared2'], ['read'])] },
     });
     assert.equal(response.status, 201, response.text);
     return { name, token: response.body.token };
@@ -37,11 +39,14 @@ describe('token promises across three nodes on one PostgreSQL catalog', () => {
     const args = ['--catalog', scratch.url];
     servers = await startServers({ args }, { args }, { args });
     operator = await bootstrap(servers[0]!.url);
-    const db = await call(servers[0]!.url, 'POST', '/api/v3/configure/database', {
-      token: operator,
-      json: { db: 'shared' },
-    });
-    assert.equal(db.status, 201, db.text);
+    for (const [i, server] of servers.entries()) {
+      homeDatabase.set(server, `shared${i}`);
+      const db = await call(server.url, 'POST', '/api/v3/configure/database', {
+        token: operator,
+        json: { db: `shared${i}` },
+      });
+      assert.equal(db.status, 201, db.text);
+    }
     // Every node has registered (it heartbeats within a fraction of a second of listening).
     await new Promise((resolve) => setTimeout(resolve, 600));
   });

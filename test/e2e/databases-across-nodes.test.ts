@@ -1,7 +1,8 @@
 /**
  * Database lifecycle on two nodes sharing one PostgreSQL catalog: a delete on one node stops writes on
  * the other at once, an undelete or a rename on the other brings them back (the token's grant follows
- * the id), and when the recovery window ends the database is purged once, each node removing its files.
+ * the id), and when the recovery window ends the database is purged once and its owner removes its files.
+ * The database's data plane is served by its owner (node A) only; node B refuses it, naming A.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -53,7 +54,8 @@ describe('databases on two nodes sharing a PostgreSQL catalog', () => {
     assert.equal(issued.status, 201, issued.text);
     const write = (server: ServerProcess, db: string) =>
       call(server.url, 'POST', `/api/v3/write_lp?db=${db}`, { token: issued.body.token, body: `m v=1 ${Date.now()}` });
-    await eventually(async () => (await write(b, 'shared')).status === 204, 'node B accepting the new database');
+    assert.equal((await write(a, 'shared')).status, 204);
+    await eventually(async () => (await write(b, 'shared')).status === 421, 'node B knowing the new database is A’s');
 
     assert.equal((await v0(a, 'DELETE', '/databases/shared')).status, 204);
     await eventually(async () => (await write(b, 'shared')).status === 404, 'node B refusing the deleted database');
@@ -66,14 +68,12 @@ describe('databases on two nodes sharing a PostgreSQL catalog', () => {
     await eventually(async () => (await write(a, 'moved')).status === 204, 'node A writing under the new name');
     assert.equal((await write(a, 'shared')).status, 404);
 
-    const files = [a, b].map((server) => join(server.dataDir, 'dbs', `${created.body.id}.duckdb`));
-    assert.equal((await write(b, 'moved')).status, 204);
-    assert.ok(
-      files.every((file) => existsSync(file)),
-      'both nodes hold files of the database',
-    );
+    const [fileOnA, fileOnB] = [a, b].map((server) => join(server.dataDir, 'dbs', `${created.body.id}.duckdb`));
+    assert.equal((await write(b, 'moved')).status, 421);
+    assert.ok(existsSync(fileOnA!), 'the owner holds the files of the database');
+    assert.ok(!existsSync(fileOnB!), 'the other node never made a copy');
     assert.equal((await v0(b, 'DELETE', '/databases/moved')).status, 204);
-    await eventually(() => files.every((file) => !existsSync(file)), 'both nodes removing the files', 30_000);
+    await eventually(() => !existsSync(fileOnA!), 'the owner removing the files', 30_000);
     const purges = await scratch.query(
       `select actor_name from audit_log where action = 'database.purge' and target_id = ${created.body.id}`,
     );

@@ -29,6 +29,7 @@ export class InfluxqlHarness {
       maxTables: 1000,
       maxColumnsPerTable: 1000,
       retentionPeriodMs,
+      ownerNode: null,
     };
     this.directory.put(record);
     await this.write(name, lines);

@@ -6,6 +6,7 @@ import { databasePurgeMigration } from './0003-database-purge.ts';
 import { nodesMigration } from './0004-nodes.ts';
 import { managementPlaneMigration } from './0005-management-plane.ts';
 import { auditChainMigration } from './0006-audit-chain.ts';
+import { databaseOwnerMigration } from './0007-database-owner.ts';
 
 /** In order; a released migration is never edited, only followed by a new one. */
 export function catalogMigrations(dialect: Catalog['dialect']): MigrationProvider {
@@ -16,6 +17,7 @@ export function catalogMigrations(dialect: Catalog['dialect']): MigrationProvide
     '0004-nodes': nodesMigration(),
     '0005-management-plane': managementPlaneMigration(),
     '0006-audit-chain': auditChainMigration(),
+    '0007-database-owner': databaseOwnerMigration(),
   };
   return { getMigrations: async () => migrations };
 }

@@ -17,6 +17,7 @@ export function databaseContract(ctx: ContractContext): void {
       maxTables: 100,
       maxColumnsPerTable: 200,
       retentionPeriodMs: 86_400_000,
+      ownerNode: null,
     });
     assert.ok(Number.isSafeInteger(created.id) && created.id > 0);
     assert.deepEqual(await ctx.catalog.getDatabase(created.id), created);
@@ -25,6 +26,24 @@ export function databaseContract(ctx: ContractContext): void {
       created,
     );
     assert.equal(await ctx.catalog.getDatabase(987_654_321), undefined);
+  });
+
+  test('a database keeps the owner node it was created with through edits, delete and undelete', async () => {
+    const created = await ctx.catalog.createDatabase(newDatabase({ ownerNode: 'node-a' }), dbAudit('database.create'));
+    assert.equal(created.ownerNode, 'node-a');
+    assert.equal((await ctx.catalog.getDatabase(created.id))?.ownerNode, 'node-a');
+    const renamed = await ctx.catalog.updateDatabase(
+      created.id,
+      { name: uniqueName('owned'), maxTables: 7 },
+      dbAudit('database.update'),
+    );
+    assert.equal(renamed.ownerNode, 'node-a');
+    await ctx.catalog.deleteDatabase(created.id, 1_700_000_000_001, dbAudit('database.delete'));
+    const listed = (await ctx.catalog.listDatabases({ includeDeleted: true })).find((db) => db.id === created.id);
+    assert.equal(listed?.ownerNode, 'node-a');
+    assert.equal((await ctx.catalog.undeleteDatabase(created.id, dbAudit('database.undelete'))).ownerNode, 'node-a');
+    const unowned = await ctx.catalog.createDatabase(newDatabase({ ownerNode: null }), dbAudit('database.create'));
+    assert.equal((await ctx.catalog.getDatabase(unowned.id))?.ownerNode, null);
   });
 
   test('listDatabases orders by id', async () => {

@@ -47,7 +47,15 @@ export function durabilityContract(ctx: ContractContext): void {
     const rows = await ctx.harness.query('select name from catalog_migration order by name');
     assert.deepEqual(
       rows.map((row) => row.name),
-      ['0001-initial', '0002-users', '0003-database-purge', '0004-nodes', '0005-management-plane', '0006-audit-chain'],
+      [
+        '0001-initial',
+        '0002-users',
+        '0003-database-purge',
+        '0004-nodes',
+        '0005-management-plane',
+        '0006-audit-chain',
+        '0007-database-owner',
+      ],
     );
     assert.ok((await ctx.catalog.listTokens()).length > 0);
   });
