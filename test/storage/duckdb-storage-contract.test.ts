@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import { describe } from 'node:test';
 import { DuckDbStorage } from '../../src/storage/duckdb/duckdb-storage.ts';
 import type { Storage } from '../../src/storage/storage.ts';
-import type { StorageHarness } from './contract/harness.ts';
-import { schemaContract } from './contract/schema.ts';
 import { tempDir } from './duckdb/helpers.ts';
+import { type StorageHarness, storageContract } from './storage-contract.ts';
 
 /** One data directory per capability, so the suites share no state. */
 function duckDbHarness(): StorageHarness {
@@ -22,8 +21,5 @@ function duckDbHarness(): StorageHarness {
 }
 
 describe('DuckDB storage contract', () => {
-  describe('schema', () => {
-    const harness = duckDbHarness();
-    schemaContract(harness);
-  });
+  storageContract(duckDbHarness);
 });
