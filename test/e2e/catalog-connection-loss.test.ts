@@ -52,6 +52,17 @@ describe('catalog connections cut under load (three nodes on PostgreSQL)', () =>
       const created = await call(server.url, 'POST', '/api/v3/configure/database', { token: operator, json: { db } });
       assert.equal(created.status, 201, created.text);
     }
+    // The token is made on node 0, which learns of the other nodes' databases through the change feed.
+    await eventually(async () => {
+      const listed = await call<Array<{ 'iox::database': string }>>(
+        servers[0]!.url,
+        'GET',
+        '/api/v3/configure/database?format=json',
+        { token: operator },
+      );
+      const names = new Set(listed.status === 200 ? listed.body.map((d) => d['iox::database']) : []);
+      return [...loadDb.values()].every((db) => names.has(db));
+    }, `${servers[0]!.url} knowing every load database`);
     const issued = await call<{ token: string }>(servers[0]!.url, 'POST', '/api/v3/enterprise/configure/token', {
       token: operator,
       json: { token_name: 'loader', permissions: [dbPermission([...loadDb.values()], ['read', 'write'])] },
