@@ -42,8 +42,11 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {
   elapsed: { kind: 'transform', accepts: 'any', extra: 'duration?' },
 };
 
-/** InfluxQL functions that exist but that fluxgate, like InfluxDB 3, does not run. */
-const NOT_IMPLEMENTED: ReadonlySet<string> = new Set([
+/**
+ * InfluxQL functions outside the subset InfluxDB 3 answers: a query naming one is refused with the
+ * statement error InfluxDB 3 gives for them, not run half-way.
+ */
+const REFUSED_FUNCTIONS: ReadonlySet<string> = new Set([
   'sample',
   'top',
   'bottom',
@@ -63,8 +66,9 @@ export function functionSpec(name: string): FunctionSpec | undefined {
   return Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
 }
 
-export function isNotImplemented(name: string): boolean {
-  return NOT_IMPLEMENTED.has(name);
+/** True for a function InfluxDB 3's InfluxQL refuses (`top`, `sample`, `holt_winters`…). */
+export function isRefusedFunction(name: string): boolean {
+  return REFUSED_FUNCTIONS.has(name);
 }
 
 export function acceptsType(spec: FunctionSpec, type: FieldType): boolean {

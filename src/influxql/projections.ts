@@ -2,7 +2,7 @@ import type { FieldType } from '../storage/lineprotocol/types.ts';
 import { byteOrder } from '../support/byte-order.ts';
 import type { Expr, Field, SelectStatement } from './ast.ts';
 import { InfluxqlError } from './errors.ts';
-import { acceptsType, defaultUnitNs, type FunctionSpec, functionSpec, isNotImplemented } from './functions.ts';
+import { acceptsType, defaultUnitNs, type FunctionSpec, functionSpec, isRefusedFunction } from './functions.ts';
 import { nameMatcher } from './regex.ts';
 import { unparen } from './time-condition.ts';
 import type { Transform } from './transforms.ts';
@@ -169,7 +169,8 @@ function distinctCall(name: string, pos: number): Call {
 function checkCall(call: Call): void {
   const spec = functionSpec(call.name);
   if (spec === undefined) {
-    if (isNotImplemented(call.name)) throw new InfluxqlError(`This feature is not implemented: ${call.name}()`);
+    // InfluxDB 3's own wording for these, which clients already match on.
+    if (isRefusedFunction(call.name)) throw new InfluxqlError(`This feature is not implemented: ${call.name}()`);
     throw new InfluxqlError(`undefined function ${call.name}()`);
   }
   const [first, ...extra] = call.args;
