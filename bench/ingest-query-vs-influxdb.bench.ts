@@ -13,6 +13,7 @@ import { type ServerProcess, startServerProcess } from '../test/helpers/server-p
 import { type InfluxPeer, startInfluxPeer } from './peer/influxdb.ts';
 import { basicAuth, keepAliveAgent, request } from './peer/keep-alive-http.ts';
 import { diskUsage, findPidByCmdline, memoryStatus, sampleRss } from './peer/process-stats.ts';
+import { FigureTable, fmt, median, mib } from './peer/report.ts';
 
 const SERIES = 100;
 const BATCH_LINES = 5_000;
@@ -234,37 +235,9 @@ async function influxQl(peer: InfluxPeer, q: string): Promise<InfluxSeries[]> {
 
 // ---------------------------------------------------------------- printing
 
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const mib = (bytes: number) => `${fmt(bytes / 2 ** 20, 1)} MiB`;
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
-interface Row {
-  figure: string;
-  value: string;
-  target: string;
-  met: boolean | undefined;
-}
-const rows: Row[] = [];
-const record = (figure: string, value: string, target = '', met: boolean | undefined = undefined) =>
-  rows.push({ figure, value, target, met });
-
-function printTable(): void {
-  const widths = [
-    Math.max(6, ...rows.map((r) => r.figure.length)),
-    Math.max(5, ...rows.map((r) => r.value.length)),
-    Math.max(6, ...rows.map((r) => r.target.length)),
-  ];
-  const line = (a: string, b: string, c: string, d: string) =>
-    `  ${a.padEnd(widths[0]!)}  ${b.padStart(widths[1]!)}  ${c.padEnd(widths[2]!)}  ${d}`;
-  console.log(`\n${line('figure', 'value', 'target', 'met')}`);
-  console.log(line('-'.repeat(widths[0]!), '-'.repeat(widths[1]!), '-'.repeat(widths[2]!), '---'));
-  for (const r of rows) console.log(line(r.figure, r.value, r.target, r.met === undefined ? '' : r.met ? 'yes' : 'NO'));
-}
+const figures = new FigureTable();
+const record = figures.record.bind(figures);
+const printTable = () => figures.print();
 
 // ---------------------------------------------------------------- main
 
