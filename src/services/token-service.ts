@@ -149,7 +149,8 @@ export class TokenService {
     const target: AuditTarget = { kind: 'token', name: input.name ?? null };
     return this.attempt(principal, action, target, async () => {
       await this.deps.authorizer.authorize(principal, action, target);
-      const name = await this.nameFor(input.name, input.description, input.nameField ?? 'token_name');
+      const description = input.description == null ? null : validateDescription(input.description);
+      const name = await this.nameFor(input.name, description, input.nameField ?? 'token_name');
       target.name = name;
       const grants = this.resolveGrants(input.permissions);
       if (!mayGrant(principal, grants)) {
@@ -162,7 +163,7 @@ export class TokenService {
         );
       }
       const expiresAt = await this.checkExpiry(principal, action, target, input.expiresAt);
-      const draft = { kind: 'database', name, description: input.description ?? null, grants, expiresAt } as const;
+      const draft = { kind: 'database', name, description, grants, expiresAt } as const;
       return this.mint(principal, draft, action);
     });
   }
