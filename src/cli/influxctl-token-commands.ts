@@ -1,14 +1,13 @@
 import { type Command, Option } from 'commander';
 import { CliError } from './cli-error.ts';
-import { confirm } from './confirm.ts';
 import type { GlobalOptions } from './connection.ts';
 import { databaseOption, inFlagTerms, permissionFlags } from './permission-flags.ts';
-import { confirmRotation, rotateBody } from './rotate-flags.ts';
-import { type ExpiryOptions, expiryBody, forEachArgument, listAll, v0From } from './v0-api.ts';
+import { type ExpiryOptions, expiryBody, listAll, v0From } from './v0-api.ts';
+import { addRevokeAndRotate, type V0TokenKind, v0FormatOption, v0TokenPath } from './v0-token-lifecycle.ts';
 import { grants, never, printIssued, printTokens, type V0TokenJson } from './v0-token-output.ts';
 
-const formatOption = () => new Option('--format <format>', 'output format').choices(['table', 'json']).default('table');
-const tokenPath = (id: string) => `/tokens/${encodeURIComponent(id)}`;
+const DATABASE_TOKENS: V0TokenKind = { noun: 'database token', resource: '/tokens', keeps: 'permissions' };
+const tokenPath = (id: string) => v0TokenPath(DATABASE_TOKENS, id);
 
 const LIST_COLUMNS: Array<[string, (t: V0TokenJson) => string]> = [
   ['id', (t) => t.id],
@@ -58,7 +57,7 @@ export function addInfluxctlTokenCommands(token: Command, globals: () => GlobalO
     .addOption(databaseOption('--write-database', 'a database it may write to'))
     .option('--expires-at <time>', 'RFC3339 time it stops working (default: never)')
     .option('--expires-in <duration>', 'lifetime from now, e.g. 7d, 12h, 1y (default: never)')
-    .addOption(formatOption())
+    .addOption(v0FormatOption())
     .action(
       async (
         description: string,
@@ -80,7 +79,7 @@ export function addInfluxctlTokenCommands(token: Command, globals: () => GlobalO
     .description('show one database token (never its secret)')
     .argument('<id>', 'token id')
     .option('--include-revoked', 'show it even if it was revoked')
-    .addOption(formatOption())
+    .addOption(v0FormatOption())
     .action(async (id: string, options: { includeRevoked?: boolean; format: string }) => {
       const v0 = v0From(globals());
       const query = { includeRevoked: options.includeRevoked ? 'true' : undefined };
@@ -98,7 +97,7 @@ export function addInfluxctlTokenCommands(token: Command, globals: () => GlobalO
         .choices(['id', 'description', 'created', 'expires', 'last-used'])
         .default('id'),
     )
-    .addOption(formatOption())
+    .addOption(v0FormatOption())
     .action(async (options: { includeRevoked?: boolean; sort: string; format: string }) => {
       const v0 = v0From(globals());
       const tokens = await listAll<V0TokenJson>(v0, '/tokens', {
@@ -123,7 +122,7 @@ export function addInfluxctlTokenCommands(token: Command, globals: () => GlobalO
     .option('--expires-at <time>', 'a new RFC3339 expiry')
     .option('--expires-in <duration>', 'a new expiry from now, e.g. 30d')
     .option('--no-expiry', 'remove the expiry: it never expires')
-    .addOption(formatOption())
+    .addOption(v0FormatOption())
     .action(async (id: string, options: UpdateOptions) => {
       const body: Record<string, unknown> = {
         ...expiryBody({
@@ -160,33 +159,5 @@ export function addInfluxctlTokenCommands(token: Command, globals: () => GlobalO
       else printTokens([updated], 'table', GET_COLUMNS);
     });
 
-  token
-    .command('revoke')
-    .alias('delete')
-    .description('revoke database tokens; their next request gets 401 (cannot be undone)')
-    .argument('<id...>', 'token ids')
-    .option('--force', 'do not ask for confirmation')
-    .action(async (ids: string[], options: { force?: boolean }) => {
-      const what = ids.length === 1 ? `the database token ${ids[0]}` : `${ids.length} database tokens`;
-      await confirm(`revoke ${what} (this cannot be undone)`, options.force, '--force');
-      const v0 = v0From(globals());
-      await forEachArgument(ids, 'revocations', async (id) => {
-        await v0.client.json('DELETE', v0.path(tokenPath(id)));
-        console.log(`Database token ${id} revoked.`);
-      });
-    });
-
-  token
-    .command('rotate')
-    .description('give a database token a new secret (same id and permissions); shown once')
-    .argument('<id>', 'token id')
-    .option('--grace <duration>', 'how long the old secret keeps working, e.g. 1h (default 0s: it stops at once)')
-    .option('--force', 'do not ask for confirmation when the old secret stops at once')
-    .addOption(formatOption())
-    .action(async (id: string, options: { grace?: string; force?: boolean; format: string }) => {
-      const body = rotateBody(options.grace);
-      await confirmRotation(`the database token ${id}`, body, options.force);
-      const v0 = v0From(globals());
-      printIssued(await v0.client.json<V0TokenJson>('POST', v0.path(`${tokenPath(id)}/rotate`), body), options.format);
-    });
+  addRevokeAndRotate(token, DATABASE_TOKENS, globals, ['delete']);
 }
