@@ -2,7 +2,7 @@ import type { TokenIndex } from '../auth/token-index.ts';
 import type { UsageTracker } from '../auth/usage-tracker.ts';
 import type { Catalog, TokenRecord } from '../catalog/catalog.ts';
 import { type ManagementAction, type TokenVerb, tokenAction } from '../domain/actions.ts';
-import { mayGrant, roleCeilingOf } from '../domain/authorization.ts';
+import { expiryCeilingOf, mayGrant, roleCeilingOf } from '../domain/authorization.ts';
 import { requireFuture } from '../domain/durations.ts';
 import { FluxgateError, fail, isFluxgateError } from '../domain/errors.ts';
 import { expiresWithin } from '../domain/expiry.ts';
@@ -561,7 +561,7 @@ export class TokenService {
     return record;
   }
 
-  /** In the future, and no later than the principal's own expiry (a refusal, audited). */
+  /** In the future, and no later than the principal's own limit (a refusal, audited): expiryCeilingOf. */
   private async checkExpiry(
     principal: Principal,
     action: ManagementAction,
@@ -569,13 +569,14 @@ export class TokenService {
     expiresAt: number | null,
   ): Promise<number | null> {
     if (expiresAt !== null) requireFuture(expiresAt, this.deps.now(), 'expiry');
-    if (!expiresWithin(expiresAt, principal.expiresAt)) {
+    const ceiling = expiryCeilingOf(principal);
+    if (!expiresWithin(expiresAt, ceiling)) {
       await this.deps.authorizer.refuse(
         principal,
         action,
         target,
         'EXPIRY_EXCEEDS_OWN',
-        `it expires at ${new Date(principal.expiresAt).toISOString()} and a token it makes must expire no later`,
+        `it expires at ${new Date(ceiling).toISOString()} and a token it makes must expire no later`,
       );
     }
     return expiresAt;
