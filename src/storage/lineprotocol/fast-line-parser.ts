@@ -50,6 +50,16 @@ const BOOLEANS: ReadonlyArray<readonly [string, number]> = [
   ['FALSE', 0],
 ];
 const RESERVED_KEY = 'time';
+// What `timestamp` read: nothing (the line has no time), a time in timeLow/timeHigh or in `time`, or a bad one.
+const NO_TIME = 0;
+const TIME_WORDS = 1;
+const TIME_BIGINT = 2;
+const BAD_TIME = -1;
+const TWO_POW_16 = 65_536;
+const TWO_POW_32 = 4_294_967_296;
+/** MAX_TIME_NS as high × 10^9 + low. */
+const MAX_TIME_HIGH = Number(MAX_TIME_NS / 1_000_000_000n);
+const MAX_TIME_LOW = Number(MAX_TIME_NS % 1_000_000_000n);
 
 /**
  * Parses the common lines of a body straight from its bytes into a `LineBatch`: names without
@@ -89,6 +99,9 @@ export class FastLineParser {
   private timeStart = 0;
   private timeLength = -1;
   private time = 0n;
+  private timeLow = 0;
+  private timeHigh = 0;
+  private timeKind = NO_TIME;
 
   constructor(
     private readonly body: Buffer,
@@ -148,17 +161,19 @@ export class FastLineParser {
       pos++;
     }
 
-    let timeNs: bigint | null = null;
+    let time = NO_TIME;
     if (pos < end) {
       while (body[pos] === SPACE) pos++;
-      const scanned = this.timestamp(pos, end);
-      if (scanned === undefined) return false;
-      timeNs = scanned;
+      time = this.timestamp(pos, end);
+      if (time === BAD_TIME) return false;
     }
     const shape = this.shapeOf(table, count, tagCount);
     if (shape < 0) return false;
 
-    const row = table.addRow(lineNumber, shape, timeNs);
+    const row =
+      time === TIME_WORDS
+        ? table.addRowWithTimeWords(lineNumber, shape, this.timeLow, this.timeHigh)
+        : table.addRow(lineNumber, shape, time === NO_TIME ? null : this.time);
     const columns = table.columns;
     for (let i = 0; i < tagCount; i++) columns[this.columns[i]!]!.setString(row, this.strings[i]!);
     for (let i = tagCount; i < count; i++) {
@@ -343,26 +358,60 @@ export class FastLineParser {
     return this.shape;
   }
 
-  /** An integer timestamp filling body[start, end), scaled to nanoseconds; undefined for anything else. */
-  private timestamp(start: number, end: number): bigint | undefined {
+  /**
+   * Reads the integer timestamp filling body[start, end), scaled to nanoseconds: into timeLow and
+   * timeHigh (the int64's 32-bit halves) when it is a non-negative nanosecond count, as nearly all
+   * are, else into `time`. BAD_TIME for anything else (the general parser words the refusal).
+   */
+  private timestamp(start: number, end: number): number {
     const body = this.body;
     const length = end - start;
     if (length === this.timeLength && this.same(start, this.timeStart, length)) {
       this.timeStart = start;
-      return this.time;
+      return this.timeKind;
     }
     const digitsStart = body[start] === MINUS ? start + 1 : start;
-    if (digitsStart === end || end - digitsStart > MAX_TIMESTAMP_DIGITS) return undefined;
+    const digits = end - digitsStart;
+    if (digits === 0 || digits > MAX_TIMESTAMP_DIGITS) return BAD_TIME;
+    // The digits as high × 10^9 + low, both exact doubles.
+    let high = 0;
+    let low = 0;
+    const lowStart = end - 9;
     for (let pos = digitsStart; pos < end; pos++) {
       const digit = body[pos]! - ZERO;
-      if (digit < 0 || digit > 9) return undefined;
+      if (digit < 0 || digit > 9) return BAD_TIME;
+      if (pos < lowStart) high = high * 10 + digit;
+      else low = low * 10 + digit;
     }
-    const nanos = BigInt(body.toString('latin1', start, end)) * this.nanosPerUnit;
-    if (nanos < MIN_TIME_NS || nanos > MAX_TIME_NS) return undefined;
+    let kind = TIME_WORDS;
+    if (digitsStart === start && this.nanosPerUnit === 1n) {
+      if (high > MAX_TIME_HIGH || (high === MAX_TIME_HIGH && low > MAX_TIME_LOW)) return BAD_TIME;
+      this.setTimeWords(high, low);
+    } else {
+      const nanos = BigInt(body.toString('latin1', start, end)) * this.nanosPerUnit;
+      if (nanos < MIN_TIME_NS || nanos > MAX_TIME_NS) return BAD_TIME;
+      this.time = nanos;
+      kind = TIME_BIGINT;
+    }
     this.timeStart = start;
     this.timeLength = length;
-    this.time = nanos;
-    return nanos;
+    this.timeKind = kind;
+    return kind;
+  }
+
+  /**
+   * Splits high × 10^9 + low (below 2^63) into 32-bit halves with exact double arithmetic: every
+   * product and sum below stays under 2^53.
+   */
+  private setTimeWords(high: number, low: number): void {
+    const highTop = Math.floor(high / TWO_POW_16);
+    const a = highTop * 1e9; // < 2^48
+    const b = (high - highTop * TWO_POW_16) * 1e9 + low; // < 2^47
+    const aTop = Math.floor(a / TWO_POW_16);
+    const c = (a - aTop * TWO_POW_16) * TWO_POW_16 + b; // the value is aTop × 2^32 + c
+    const carry = Math.floor(c / TWO_POW_32);
+    this.timeLow = c - carry * TWO_POW_32;
+    this.timeHigh = aTop + carry;
   }
 
   /** Where the key starting at `start` ends (at its `=`), or -1 if it is empty, escaped or has no `=`. */

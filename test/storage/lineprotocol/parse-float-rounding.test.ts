@@ -185,6 +185,24 @@ describe('lines of every field kind', () => {
     );
   });
 
+  test('timestamps of any int64 at every precision: exact, or refused outside the time range', () => {
+    const units = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n } as const;
+    const MAX = 2n ** 63n - 2n;
+    const time = fc.oneof(
+      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+      fc.bigInt({ min: MAX - 1_000n, max: MAX + 1n }),
+      fc.bigInt({ min: 0n, max: 2n ** 32n }),
+    );
+    fc.assert(
+      fc.property(time, fc.constantFrom('ns', 'us', 'ms', 's') as fc.Arbitrary<keyof typeof units>, (t, precision) => {
+        const nanos = t * units[precision];
+        if (nanos < -MAX || nanos > MAX) assert.match(parseError(`m v=1 ${t}`, precision), /out of range/);
+        else assert.equal(parsePoint(`m v=1 ${t}`, precision).timestampNs, nanos);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   test('a mix of floats, integers, strings and booleans reads the same through both parsers', () => {
     const stringValue = fc.string({ maxLength: 12 }).map((s) => s.replace(/[\n\r]/g, ' '));
     fc.assert(
