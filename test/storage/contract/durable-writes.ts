@@ -37,19 +37,17 @@ export function durableWritesContract(harness: StorageHarness): void {
 
   test('a no-sync write is seen by the next query too', async () => {
     const db = freshDatabase();
-    const outcome = await storage
-      .current()
-      .write(
-        db,
-        [
-          {
-            lineNumber: 1,
-            point: { measurement: 'm', tags: [], fields: [['v', { type: 'float', value: 1.5 }]], timestampNs: 5n },
-          },
-        ],
-        0n,
-        { noSync: true },
-      );
+    const outcome = await storage.current().write(
+      db,
+      [
+        {
+          lineNumber: 1,
+          point: { measurement: 'm', tags: [], fields: [['v', { type: 'float', value: 1.5 }]], timestampNs: 5n },
+        },
+      ],
+      0n,
+      { noSync: true },
+    );
     assert.equal(outcome.written, 1);
     assert.deepEqual(await rowsOf(storage.current(), db, 'SELECT v FROM m'), [[1.5]]);
   });
