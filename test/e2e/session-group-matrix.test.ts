@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { writeLogin } from '../../src/cli/login-cache.ts';
 import { decide } from '../../src/domain/authorization.ts';
 import { NO_AUTHORITY, type Role, type UserPrincipal } from '../../src/domain/principal.ts';
-import { bootstrap } from '../helpers/http.ts';
+import { bootstrap, call } from '../helpers/http.ts';
 import { type Expectation, ManagementActions, refusalOf } from '../helpers/management-actions.ts';
-import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
+import { runCli, type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 import { TestIdp } from '../helpers/test-idp.ts';
 
 /** The matrix column a signed-in user of `group` falls in, as the domain sees it. */
@@ -104,6 +107,58 @@ describe('the permission matrix, cell by cell, for signed-in users of each group
   test('a subject in no group: every action is refused with 401 and the reason', async () => {
     const noAccess: Expectation = { allowed: false, status: 401, code: 'USER_NOT_ALLOWED', reason: 'session_no_group' };
     assert.deepEqual(await actions.mismatches(jwts.get('nobody')!, () => noAccess), []);
+  });
+
+  test('`fluxgate management create --description CI` as a signed-in Admin, from the cached login; a profile mgmt_token comes first', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'fluxgate-group-matrix-'));
+    try {
+      const env = { HOME: home, XDG_CACHE_HOME: join(home, 'cache'), FLUXGATE_HOST: server.url };
+      writeLogin(
+        {
+          host: new URL(server.url).origin,
+          issuer: idp.issuer,
+          clientId: idp.clientId,
+          accessToken: jwts.get('root')!,
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+          subject: 'root',
+          name: 'Root Admin',
+        },
+        env,
+      );
+      const made = await runCli(['management', 'create', '--description', 'CI', '--format', 'json'], { env });
+      assert.equal(made.code, 0, made.stderr);
+      const issued = JSON.parse(made.stdout) as {
+        id: string;
+        description: string;
+        accessToken?: string;
+        token?: string;
+      };
+      assert.equal(issued.description, 'CI');
+      actions.secrets.push(String(issued.accessToken ?? issued.token));
+      const audit = await call<Array<{ targetId?: string; actorName?: string; details: Record<string, unknown> }>>(
+        server.url,
+        'GET',
+        '/api/v0/audit?action=management_token.create&outcome=ok',
+        { token: operator },
+      );
+      const entry = audit.body.find((e) => e.targetId === String(issued.id));
+      assert.deepEqual([entry?.actorName, entry?.details.actorSubject], ['Root Admin', 'root'], audit.text);
+      // The profile's mgmt_token (a database token here, which may not manage) is used before the login.
+      const reader = await call<{ accessToken: string }>(server.url, 'POST', '/api/v0/tokens', {
+        token: operator,
+        json: { description: 'reader', permissions: [{ action: 'read', resource: 'matrix' }] },
+      });
+      actions.secrets.push(reader.body.accessToken);
+      const config = join(home, 'config.toml');
+      writeFileSync(config, `[[profile]]\nname = "default"\nmgmt_token = "${reader.body.accessToken}"\n`, {
+        mode: 0o600,
+      });
+      const refused = await runCli(['--config', config, 'management', 'create', '--description', 'CI 2'], { env });
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /403/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   test("each user's actions, done and refused, are audited under their display name and subject", async () => {
