@@ -44,6 +44,8 @@ interface Issued {
 /**
  * The requests of every management action a face answers (and the two data actions), each with the
  * target it needs made fresh by the operator, so one attempt never depends on another's outcome.
+ * Not here, as no face asks for them: the operator token's get, update and delete, admin tokens'
+ * get, update, rotate and delete, the hard deletes of tokens, and the server's own purges.
  * The server must hold a database `matrix`. Shared by the role matrix and the group matrix tests.
  */
 export class ManagementActions {
@@ -64,6 +66,10 @@ export class ManagementActions {
   }
 
   readonly requests: Readonly<Partial<Record<Action, () => Promise<ActionRequest>>>> = {
+    // Once _admin exists, asking for it again is operator_token.create, refused to everyone but the matrix's.
+    'operator_token.create': async () => ({ method: 'POST', path: '/api/v3/configure/token/admin' }),
+    // The v3 list shows every kind, the operator token included.
+    'operator_token.list': async () => ({ method: 'GET', path: '/api/v3/configure/token' }),
     'operator_token.rotate': async () => ({ method: 'POST', path: '/api/v3/configure/token/admin/regenerate' }),
     'operator_token.revoke': async () => ({ method: 'DELETE', path: '/api/v3/configure/token?token_name=_admin' }),
     'admin_token.create': async () => ({
