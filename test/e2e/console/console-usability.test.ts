@@ -175,3 +175,33 @@ test('keyboard only: skip link, sidebar, a dialog that traps and returns focus, 
   assert.deepEqual(tab.problems, []);
   await tab.context.close();
 });
+
+test('Pick a date and Pick a time open the browser pickers, and what is picked lands in the ISO fields', async () => {
+  const tab = await signedIn({ width: 1280, height: 800 });
+  const { page } = tab;
+  await page
+    .getByRole('navigation', { name: 'Console' })
+    .getByRole('link', { name: 'Admin Tokens', exact: true })
+    .click();
+  await page.getByRole('button', { name: '+ Add Admin Token' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create Admin Token' });
+  await dialog.getByRole('switch', { name: 'Expiration' }).check();
+  // The buttons open Chromium's own pickers (headless, nothing to see); picking a value is the native input's change.
+  await dialog.getByRole('button', { name: 'Pick a date' }).click();
+  await dialog.locator('input.picker-native[type="date"]').fill('2031-01-15');
+  assert.equal(await dialog.getByLabel('Expiration Date').inputValue(), '2031-01-15');
+  await dialog.getByRole('button', { name: 'Pick a time' }).click();
+  await dialog.locator('input.picker-native[type="time"]').fill('08:30');
+  assert.equal(await dialog.getByLabel('Expiration Time').inputValue(), '08:30');
+  // A typed value shows in the picker when it opens; a half-typed one leaves the picker empty.
+  await dialog.getByLabel('Expiration Date').fill('2031-02-01');
+  assert.equal(await dialog.locator('input.picker-native[type="date"]').inputValue(), '2031-02-01');
+  await dialog.getByLabel('Expiration Date').fill('2031-02');
+  assert.equal(await dialog.locator('input.picker-native[type="date"]').inputValue(), '');
+  assert.equal(await dialog.getByRole('button', { name: 'Create Token' }).isDisabled(), true, 'not a date');
+  await dialog.getByLabel('Token Name').fill('picked');
+  await dialog.locator('input.picker-native[type="date"]').fill('2031-01-15');
+  assert.equal(await dialog.getByRole('button', { name: 'Create Token' }).isDisabled(), false);
+  assert.deepEqual(tab.problems, [], 'opening the pickers raised no error');
+  await tab.context.close();
+});
