@@ -112,7 +112,7 @@ export class FastLineParser {
   }
 
   /** Parses body[start, end) (trimmed, not blank, not a comment) into the batch; false if it is not a common line. */
-  parse(start: number, end: number, lineNumber: number): boolean {
+  parse(start: number, end: number, lineNumber: number, beforeStore?: () => void): boolean {
     const body = this.body;
     let pos = start;
     let c = 0;
@@ -169,6 +169,9 @@ export class FastLineParser {
     }
     const shape = this.shapeOf(table, count, tagCount);
     if (shape < 0) return false;
+    // Rows must stay in line order (a later point at the same series and time wins): earlier lines
+    // the caller holds for the general parser are stored first.
+    beforeStore?.();
 
     const row =
       time === TIME_WORDS
