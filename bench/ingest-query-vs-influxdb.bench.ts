@@ -156,8 +156,12 @@ async function databaseFileUsage(server: ServerProcess, operator: string, db: st
   );
   const id = r.body.find((d) => d['iox::database'] === db)?.id;
   if (id === undefined) throw new Error(`no database ${db}`);
-  const file = `${server.dataDir}/dbs/${id}.duckdb`;
-  return diskUsage(file).allocated + diskUsage(`${file}.wal`).allocated;
+  return databaseBytes(`${server.dataDir}/dbs/${id}.duckdb`);
+}
+
+/** A database's file, DuckDB's WAL beside it and fluxgate's write-ahead log of points (when there is one). */
+function databaseBytes(file: string): number {
+  return diskUsage(file).allocated + diskUsage(`${file}.wal`).allocated + diskUsage(`${file}.points-wal`).allocated;
 }
 
 // ---------------------------------------------------------------- queries
@@ -669,8 +673,7 @@ try {
     const id = listing.body.find((d) => d['iox::database'] === 'metrics')?.id;
     await fluxgate.stop();
     childPids.splice(childPids.indexOf(fluxgatePid), 1);
-    const file = `${fluxgate.dataDir}/dbs/${id}.duckdb`;
-    return diskUsage(file).allocated + diskUsage(`${file}.wal`).allocated;
+    return databaseBytes(`${fluxgate.dataDir}/dbs/${id}.duckdb`);
   })();
 
   console.log('\n4. memory and disk');

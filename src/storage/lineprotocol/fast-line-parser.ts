@@ -17,7 +17,7 @@ import {
   ZERO,
 } from './char-codes.ts';
 import { MAX_TIME_NS, MIN_TIME_NS } from './decimal-integer.ts';
-import { exactDecimal } from './float-value.ts';
+import { EXPONENT_CAP, exactDecimal, TWO_POW_53 } from './float-value.ts';
 import type { LineBatch } from './line-batch.ts';
 import { cacheSlots } from './line-parser.ts';
 import { HASH_PRIME, HASH_SEED } from './name-cache.ts';
@@ -32,9 +32,6 @@ const STRING = 3;
 const BOOLEAN = 4;
 /** By the kind numbers above and in simple-number.ts. */
 const FIELD_KINDS: readonly BatchColumnKind[] = ['float', 'integer', 'uinteger', 'string', 'boolean'];
-const TWO_POW_53 = 2 ** 53;
-/** Exponents are read up to about this size; any larger one over- or underflows anyway. */
-const EXPONENT_CAP = 100_000;
 /** The general parser's limit, in bytes; a longer string is its refusal to word. */
 const MAX_STRING_BYTES = 64 * 1024;
 const BOOLEANS: ReadonlyArray<readonly [string, number]> = [
@@ -66,8 +63,9 @@ const MAX_TIME_LOW = Number(MAX_TIME_NS % 1_000_000_000n);
  * escapes; floats (`-?digits[.digits][e±digits]`, correctly rounded as `Number` would), integers
  * below 2^53 (`i`, `u`), strings without escapes and booleans; an integer timestamp. Anything
  * else (escapes, larger integers, any mistake) makes `parse` return false without storing
- * anything, and the caller hands the line to the general parser, which owns the error messages. Names are matched against the previous line's before
- * any string is made, and timestamps repeated from the previous line are not parsed again.
+ * anything, and the caller hands the line to the general parser, which owns the error messages.
+ * Names are matched against the previous line's before any string is made, and timestamps
+ * repeated from the previous line are not parsed again.
  */
 export class FastLineParser {
   private readonly tagValues: ByteNameCache;

@@ -2,10 +2,10 @@ import { DOT, LOWER_E, MINUS, PLUS, UPPER_E, ZERO } from './char-codes.ts';
 
 const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
 /** Every integer below this is exact in a double; none from it on is guaranteed to be. */
-const TWO_POW_53 = 2 ** 53;
+export const TWO_POW_53 = 2 ** 53;
 const MAX_EXACT_POWER = 22;
 /** Exponents are read up to about this size; any larger one over- or underflows anyway. */
-const EXPONENT_CAP = 100_000;
+export const EXPONENT_CAP = 100_000;
 
 /**
  * `mantissa × 10^scale` when one correctly rounded operation computes it, else NaN (the caller
