@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { auditFilterQuery, auditPageQuery, describeVerification, NO_AUDIT_FILTERS } from './audit-query.ts';
+import {
+  auditFilterQuery,
+  auditPageQuery,
+  describeVerification,
+  NO_AUDIT_FILTERS,
+  newestRefusals,
+} from './audit-query.ts';
 
 /** The parameters `GET /api/v0/audit` takes (src/http/v0/audit-routes.ts); any other is a 400. */
 const API_PARAMETERS = ['since', 'until', 'actor', 'action', 'outcome', 'limit', 'cursor'];
@@ -93,5 +99,15 @@ describe('the verification result in words', () => {
     expect(text).toBe(
       'Chain broken. First bad entry: 431 (seq 431, edited): entry 431 does not match its hash: it was edited. 430 entries before it verified.',
     );
+  });
+});
+
+describe('the Overview’s recent refusals', () => {
+  test('denied actions and failed authentications merge newest first, up to the limit', () => {
+    const denied = [{ seq: 9 }, { seq: 4 }, { seq: 2 }];
+    const failed = [{ seq: 8 }, { seq: 7 }, { seq: 1 }];
+    expect(newestRefusals(denied, failed, 4).map((e) => e.seq)).toEqual([9, 8, 7, 4]);
+    expect(newestRefusals([], failed, 10).map((e) => e.seq)).toEqual([8, 7, 1]);
+    expect(newestRefusals([], [], 10)).toEqual([]);
   });
 });

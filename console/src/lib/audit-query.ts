@@ -118,3 +118,12 @@ export function describeVerification(report: AuditVerification): string {
   if (problem === undefined) return `Chain broken after ${report.checked} entries.`;
   return `Chain broken. First bad entry: ${problem.id} (seq ${problem.seq}, ${problem.kind}): ${problem.message}. ${report.checked} entries before it verified.`;
 }
+
+/**
+ * The newest refusals of both kinds, for the Overview: actions refused to a known principal
+ * (`denied`) and failed authentications (`failed`, aggregated per source and reason). The API takes
+ * one outcome per request, so the two newest-first pages are merged by seq.
+ */
+export function newestRefusals<T extends { seq: number }>(denied: T[], failed: T[], limit: number): T[] {
+  return [...denied, ...failed].sort((a, b) => b.seq - a.seq).slice(0, limit);
+}

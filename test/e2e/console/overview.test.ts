@@ -17,7 +17,7 @@ interface Minute {
   throttled: number;
 }
 
-/** Well-formed but unknown: each use counts towards the per-address failure throttle. */
+/** Not a token (its checksum is wrong): each use counts towards the per-address failure throttle. */
 const BOGUS = `fgd_${'Zz9'.repeat(14)}x123456`;
 let memberRefusal: string;
 
@@ -135,6 +135,10 @@ test('the Overview pictures requests by outcome (429 too) and each database’s 
   await refusal.waitFor();
   const said = (await refusal.textContent()) ?? '';
   assert.ok(said.includes('database.create') && said.includes(memberRefusal), `the refusal with its reason: ${said}`);
+  // The guesses are there too, by their source address, with the reason: a bad token, then throttled.
+  const guesses = denied.getByRole('listitem').filter({ hasText: '127.0.0.1 failed to authenticate' });
+  await guesses.filter({ hasText: ': malformed_token' }).first().waitFor();
+  await guesses.filter({ hasText: ': throttled' }).first().waitFor();
   await screenshot(page, 'overview');
   await tab.context.close();
 });
