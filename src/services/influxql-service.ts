@@ -360,8 +360,9 @@ export class InfluxqlRun {
 
   /** Stops what still runs and ends the deadline. Idempotent. */
   close(): void {
-    void this.current?.return(undefined);
-    void this.answered.return(undefined);
+    // What a statement's cleanup throws (a stream that fails to close) must not become an unhandled rejection.
+    this.current?.return(undefined).catch(() => {});
+    this.answered.return(undefined).catch(() => {});
     this.dispose();
   }
 }

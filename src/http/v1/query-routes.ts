@@ -69,10 +69,11 @@ async function answer(request: FastifyRequest, reply: FastifyReply, influxql: In
   }
   const writer =
     format === 'csv' ? v1CsvWriter(epoch) : chunked ? v1ChunkWriter(epoch, chunkSize) : v1JsonWriter(epoch);
-  const run = await openRun(influxql, request, params, signal);
+  const opened = await openRun(influxql, request, params, signal);
+  const run = 'run' in opened ? opened.run : undefined;
   let sent = false;
   let firstError: string | undefined;
-  const texts = run === undefined ? parseErrorText(writer, params) : v1Text(run, writer, () => sent);
+  const texts = run === undefined ? parseErrorText(writer, opened.parseError) : v1Text(run, writer, () => sent);
   const pieces = async function* (): AsyncGenerator<Uint8Array> {
     for await (const piece of texts) {
       if (piece.error !== undefined) firstError ??= piece.error;
@@ -141,8 +142,7 @@ async function* v1Text(run: InfluxqlRun, writer: V1Writer, sent: () => boolean):
 }
 
 /** A query that does not parse is the error of statement 0, as InfluxDB answers it. */
-async function* parseErrorText(writer: V1Writer, params: Params & { parseError?: string }): AsyncGenerator<Piece> {
-  const error = params.parseError ?? 'error parsing query';
+async function* parseErrorText(writer: V1Writer, error = 'error parsing query'): AsyncGenerator<Piece> {
   yield { text: writer.begin() + writer.statement(0, undefined) + writer.endStatement(error) + writer.end(), error };
 }
 
@@ -160,25 +160,23 @@ function stopOnDeadline(signal: AbortSignal, reply: FastifyReply): void {
   else signal.addEventListener('abort', stop, { once: true });
 }
 
-/** Opens the statements; undefined (with `parseError` set on params) when the query does not parse. */
+/** Opens the statements, or says why the query does not parse. */
 async function openRun(
   influxql: InfluxqlService,
   request: FastifyRequest,
-  params: Params & { parseError?: string },
+  params: Params,
   signal: AbortSignal,
-): Promise<InfluxqlRun | undefined> {
+): Promise<{ run: InfluxqlRun; parseError?: undefined } | { parseError: string }> {
   try {
-    return await influxql.open(request.principal, {
+    const run = await influxql.open(request.principal, {
       database: params.db ?? '',
       query: params.q ?? '',
       signal,
       ...optionalParams(params.params),
     });
+    return { run };
   } catch (error) {
-    if (isFluxgateError(error) && error.code === 'INFLUXQL_INVALID') {
-      params.parseError = error.message;
-      return undefined;
-    }
+    if (isFluxgateError(error) && error.code === 'INFLUXQL_INVALID') return { parseError: error.message };
     throw error;
   }
 }
