@@ -45,6 +45,8 @@ export interface EngineOptions {
   applyIntervalMs?: number;
   /** How long a query waits at most for the writes acknowledged before it to be applied. */
   readWaitMs?: number;
+  /** Whether `close` applies the log first (default) or leaves it to be replayed on the next open. */
+  applyOnClose?: boolean;
 }
 
 interface Resources {
@@ -98,6 +100,7 @@ export class DatabaseEngine implements QueryScope {
   private readonly queryTimeoutMs: number;
   private readonly applyIntervalMs: number;
   private readonly readWaitMs: number;
+  private readonly applyOnClose: boolean;
   private readonly logger: WalLogger;
   private readonly unapplied: UnappliedRecord[] = [];
   private unappliedPoints = 0;
@@ -118,6 +121,7 @@ export class DatabaseEngine implements QueryScope {
     this.queryTimeoutMs = options.queryTimeoutMs ?? Number.POSITIVE_INFINITY;
     this.applyIntervalMs = options.applyIntervalMs ?? 100;
     this.readWaitMs = options.readWaitMs ?? 30_000;
+    this.applyOnClose = options.applyOnClose ?? true;
     this.logger = options.logger ?? consoleLogger;
     this.resources = after.then(() => this.open(file, options));
     this.resources.then(
@@ -264,7 +268,7 @@ export class DatabaseEngine implements QueryScope {
       const resources = await this.resources.catch(() => undefined);
       if (!resources) return;
       await this.applying?.catch(() => {});
-      if (!discard) {
+      if (!discard && this.applyOnClose) {
         await this.withWriter((open) => this.applyAll(open)).catch((error: Error) => {
           this.logger.error(
             { err: error, dir: resources.log.dir },

@@ -265,7 +265,7 @@ export class DuckDbStorage implements Storage {
     const after = Promise.all([this.drops.get(dbId), closed]).then(() =>
       fs.promises.mkdir(path.dirname(file), { recursive: true }).then(() => {}),
     );
-    const { memoryLimit, threads, walFiles, logger, applyIntervalMs } = this.settings;
+    const { memoryLimit, threads, walFiles, logger, applyIntervalMs, applyOnClose } = this.settings;
     return new DatabaseEngine(file, after, {
       queryTimeoutMs: this.queryTimeoutMs,
       sizing: {
@@ -276,6 +276,7 @@ export class DuckDbStorage implements Storage {
       ...(walFiles === undefined ? {} : { walFiles }),
       ...(logger === undefined ? {} : { logger }),
       ...(applyIntervalMs === undefined ? {} : { applyIntervalMs }),
+      ...(applyOnClose === undefined ? {} : { applyOnClose }),
     });
   }
 

@@ -16,6 +16,11 @@ export interface EngineSettings {
   logger?: WalLogger;
   /** How long logged writes wait at most before the background apply (default 100 ms). */
   applyIntervalMs?: number;
+  /**
+   * Whether closing an engine (idle, release, shutdown) first applies its log (default true). With
+   * false, closing is quick and the log is replayed on the next open instead, as after a crash.
+   */
+  applyOnClose?: boolean;
 }
 
 interface Entry {
