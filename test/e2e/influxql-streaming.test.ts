@@ -344,4 +344,29 @@ describe('the InfluxQL deadline covers sending', () => {
     const lines = rest.split('\n').filter((line) => line !== '');
     assert.ok(lines.length < 200_000, `the answer was cut off: ${lines.length} lines`);
   });
+  for (const [face, path] of [
+    [
+      'query_sql (jsonl)',
+      `/api/v3/query_sql?db=slow&format=jsonl&q=${encodeURIComponent('SELECT a.usage AS x, b.usage AS y FROM cpu a, cpu b')}`,
+    ],
+    [
+      'query_influxql (csv)',
+      `/api/v3/query_influxql?db=slow&format=csv&q=${encodeURIComponent('SELECT usage FROM cpu')}`,
+    ],
+  ] as const) {
+    test(`${face}: a client that stops reading is cut off at the deadline and the query stops`, async () => {
+      const { res } = await open(`${server.url}${path}`, admin);
+      assert.equal(res.statusCode, 200);
+      await firstBytes(res, 64 * 1024);
+      assert.equal(await activeQueries(server, admin), 1, 'the query is waiting for the client');
+      await eventually(async () => (await activeQueries(server, admin)) === 0, 'the deadline stops the query');
+      const closed = await new Promise<boolean>((resolve) => {
+        res.once('end', () => resolve(true));
+        res.once('error', () => resolve(true));
+        res.once('close', () => resolve(true));
+        res.resume();
+      });
+      assert.ok(closed);
+    });
+  }
 });

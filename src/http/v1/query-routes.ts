@@ -4,7 +4,7 @@ import type { StatementResult } from '../../influxql/result.ts';
 import { type InfluxqlRun, type InfluxqlService, statementErrorOf } from '../../services/influxql-service.ts';
 import { SERVER_VERSION } from '../system-routes.ts';
 import { parseQueryParams } from '../v3/query-params.ts';
-import { clientGone, sendHeldBack } from '../v3/result-writer.ts';
+import { clientGone, closeAfterDeadline, sendHeldBack } from '../v3/result-writer.ts';
 import {
   type Epoch,
   parseEpoch,
@@ -81,7 +81,7 @@ async function answer(request: FastifyRequest, reply: FastifyReply, influxql: In
     }
   };
   const type = format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json';
-  if (run !== undefined) stopOnDeadline(run.signal, reply);
+  if (run !== undefined) closeAfterDeadline(run.signal, reply);
   return sendHeldBack(
     reply,
     pieces(),
@@ -144,20 +144,6 @@ async function* v1Text(run: InfluxqlRun, writer: V1Writer, sent: () => boolean):
 /** A query that does not parse is the error of statement 0, as InfluxDB answers it. */
 async function* parseErrorText(writer: V1Writer, error = 'error parsing query'): AsyncGenerator<Piece> {
   yield { text: writer.begin() + writer.statement(0, undefined) + writer.endStatement(error) + writer.end(), error };
-}
-
-/**
- * A deadline that passes while the client does not read (nothing is pulled, so nothing notices):
- * after a moment for the in-band error, the connection is closed.
- */
-function stopOnDeadline(signal: AbortSignal, reply: FastifyReply): void {
-  const stop = () => {
-    setTimeout(() => {
-      if (!reply.raw.writableFinished) reply.raw.destroy();
-    }, 1000).unref();
-  };
-  if (signal.aborted) stop();
-  else signal.addEventListener('abort', stop, { once: true });
 }
 
 /** Opens the statements, or says why the query does not parse. */

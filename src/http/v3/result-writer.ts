@@ -24,6 +24,20 @@ export function clientGone(request: FastifyRequest, reply: FastifyReply): AbortS
 }
 
 /**
+ * A deadline that passes while the client does not read (nothing is pulled, so nothing notices):
+ * after a moment for the in-band marker, the connection is closed, so the query's work ends.
+ */
+export function closeAfterDeadline(signal: AbortSignal, reply: FastifyReply): void {
+  const close = () => {
+    setTimeout(() => {
+      if (!reply.raw.writableFinished) reply.raw.destroy();
+    }, 1000).unref();
+  };
+  if (signal.aborted) close();
+  else signal.addEventListener('abort', close, { once: true });
+}
+
+/**
  * Sends a result in a format, batch by batch, with the socket's backpressure (fastify pipes the
  * stream). Closes the source when done, failed, or when the client leaves. Resolves once the first
  * piece is ready: errors before it propagate (the error handler answers them with their status).
@@ -35,6 +49,7 @@ export async function sendResult(
   parquet: (source: ResultSource) => AsyncIterable<Uint8Array>,
 ): Promise<FastifyReply> {
   let sent = false;
+  closeAfterDeadline(source.signal, reply);
   const pieces = format === 'parquet' ? parquet(source) : textPieces(source, format, () => sent);
   return sendHeldBack(
     reply,
