@@ -146,7 +146,13 @@ export async function startServer(
       authEnabled,
       allowRemoteBootstrap: config.allowRemoteBootstrap,
     });
-    const storage = new DuckDbStorage(config.dataDir, config.queryTimeoutMs, config.engines);
+    const storage = new DuckDbStorage(config.dataDir, config.queryTimeoutMs, {
+      ...config.engines,
+      logger: {
+        warn: (details, message) => logger.warn(details, message),
+        error: (details, message) => logger.error(details, message),
+      },
+    });
     closers.splice(closers.length - 1, 0, () => storage.close());
     const nowNs = () => BigInt(Date.now()) * 1_000_000n;
     const databases = new DatabaseService({
