@@ -1,4 +1,4 @@
-import { type FileHandle, open } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 
@@ -9,7 +9,9 @@ import type BetterSqlite3 from 'better-sqlite3';
  * `synchronous = NORMAL` the commit only writes the log; this then `fdatasync`s the log on libuv's
  * thread pool, and the statement that committed resolves only after it, so nothing is answered (nor
  * announced to the change feed) before it is on disk, as with FULL. Linux syncs a file's pages
- * whichever descriptor wrote them, so a read-only descriptor of our own serves.
+ * whichever descriptor wrote them, so a read-only descriptor of our own serves. Each sync first checks
+ * that the descriptor is still the file at the log's path (SQLite deletes the log when the last
+ * connection closes, and a later one makes a new file): a sync of a stale one would sync nothing.
  */
 export class WalSync {
   private dirty = false;
@@ -31,13 +33,11 @@ export class WalSync {
     if (!this.dirty || this.database.inTransaction || this.file === undefined) return;
     this.dirty = false;
     try {
-      const handle = await this.open(this.file);
+      const handle = await this.current(this.file);
       await handle.datasync();
     } catch (error) {
       this.dirty = true;
-      const handle = this.handle;
-      this.handle = undefined;
-      void handle?.then((h) => h.close()).catch(() => {});
+      await this.close();
       throw error;
     }
   }
@@ -46,6 +46,15 @@ export class WalSync {
     const handle = this.handle;
     this.handle = undefined;
     await handle?.then((h) => h.close()).catch(() => {});
+  }
+
+  /** The descriptor of the file now at the log's path, reopened if the log was replaced. */
+  private async current(file: string): Promise<FileHandle> {
+    const handle = await this.open(file);
+    const [held, named] = await Promise.all([handle.stat(), stat(`${file}-wal`)]);
+    if (held.ino === named.ino && held.dev === named.dev) return handle;
+    await this.close();
+    return this.open(file);
   }
 
   private open(file: string): Promise<FileHandle> {

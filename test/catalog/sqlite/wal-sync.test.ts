@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -64,6 +64,40 @@ describe('WalSync: a commit is synced off the event loop', () => {
       const reader = new Database(file, { readonly: true });
       assert.deepEqual(reader.prepare('select x from t').all(), [{ x: 42 }]);
       reader.close();
+    } finally {
+      await sync.close();
+      database.close();
+    }
+  });
+
+  test('a log deleted and made anew under it is synced as the new file, never as the stale one', async () => {
+    // The statements run in memory; the log WalSync syncs is a file of the test's own at `file-wal`.
+    const database = new Database(':memory:');
+    const file = join(dir, 'replaced.sqlite');
+    const wal = `${file}-wal`;
+    const sync = new WalSync(database, file);
+    const run = runner(database, sync);
+    /** What this process's descriptors point at that is (or was) the log. */
+    const held = () =>
+      readdirSync('/proc/self/fd')
+        .map((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`);
+          } catch {
+            return '';
+          }
+        })
+        .filter((target) => target.startsWith(wal));
+    try {
+      writeFileSync(wal, 'first');
+      await run('create table t (x integer)');
+      assert.deepEqual(held(), [wal]);
+      rmSync(wal);
+      // A stale descriptor would "sync" the deleted file and succeed; the gone log is an error instead.
+      await assert.rejects(run('insert into t values (1)'), { code: 'ENOENT' });
+      writeFileSync(wal, 'second');
+      await run('insert into t values (2)');
+      assert.deepEqual(held(), [wal], 'the new log is held, and no descriptor of the deleted one is left');
     } finally {
       await sync.close();
       database.close();
