@@ -65,12 +65,20 @@ try {
   );
   await storage0.close();
 
-  const storage = new DuckDbStorage(dir, Number.POSITIVE_INFINITY, { logger: silent });
+  let readMs: unknown;
+  const storage = new DuckDbStorage(dir, Number.POSITIVE_INFINITY, {
+    logger: {
+      warn: (details) => {
+        readMs ??= details.readMs;
+      },
+      error: () => {},
+    },
+  });
   const replayStart = performance.now();
   const result = await storage.query(db, 'SELECT count(*) FROM cpu');
   const replayMs = performance.now() - replayStart;
   console.log(
-    `replay of ${POINTS.toLocaleString()} unapplied points (open + read + apply + first count): ${(replayMs / 1000).toFixed(2)} s; count = ${result.rows[0]![0]}`,
+    `replay of ${POINTS.toLocaleString()} unapplied points (open + read + apply + first count): ${(replayMs / 1000).toFixed(2)} s (reading the log: ${String(readMs)} ms); count = ${result.rows[0]![0]}`,
   );
 
   const latencies: number[] = [];
