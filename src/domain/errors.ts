@@ -117,7 +117,8 @@ export const errorCodes = {
   },
   STORAGE_BEHIND: {
     status: 503,
-    summary: 'A query waited too long for acknowledged writes to be applied to the database. Retry.',
+    summary:
+      'A query (or a write, behind a backlog) waited too long for acknowledged writes to be applied to the database. Retry.',
   },
   INFLUXQL_INVALID: {
     status: 400,

@@ -214,6 +214,18 @@ describe('POST /api/v3/write_lp', () => {
     assert.equal(query.status, 404, 'the database was not even created');
   });
 
+  test('no_sync=true answers 204 and the next query sees the points', async () => {
+    const response = await call(server.url, 'POST', '/api/v3/write_lp?db=fastack&no_sync=true&precision=s', {
+      token: admin,
+      body: 'cpu,host=a usage=1 1700000000\ncpu,host=b usage=2 1700000001',
+    });
+    assert.equal(response.status, 204, response.text);
+    assert.deepEqual(await rows('fastack', 'SELECT host, usage FROM cpu ORDER BY host'), [
+      { host: 'a', usage: 1 },
+      { host: 'b', usage: 2 },
+    ]);
+  });
+
   test('gzip bodies are accepted; the size limit applies after gunzip; other encodings are refused', async () => {
     const small = gzipSync(Buffer.from('gz,host=a v=1 1\ngz,host=b v=2 2'));
     assert.equal(

@@ -292,9 +292,24 @@ export class DatabaseEngine implements QueryScope {
   /** Checks a group of writes against the logged schema and appends their stored points as one log record. */
   private async log(requests: readonly LogWrite[]): Promise<WriteOutcome[]> {
     const resources = await this.resources;
+    const deadline = Date.now() + this.readWaitMs;
     while (this.unappliedPoints >= MAX_UNAPPLIED_POINTS && !this.closing) {
       this.startApply();
-      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+      const left = deadline - Date.now();
+      const room = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), Math.max(0, left));
+        this.roomWaiters.push(() => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      if (!room) {
+        const why = this.applyFailure ? `: ${this.applyFailure.message}` : '';
+        throw new FluxgateError(
+          'STORAGE_BEHIND',
+          `the database has ${this.unappliedPoints} logged points not yet applied and could not take more within ${this.readWaitMs} ms${why}; the write was not stored`,
+        );
+      }
     }
     const { log, logged } = resources;
     const draft = new WriteDraft(logged);

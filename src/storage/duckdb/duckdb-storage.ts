@@ -58,6 +58,11 @@ export class DuckDbStorage implements Storage {
     return path.join(this.dataDir, 'dbs', `${dbId}.duckdb`);
   }
 
+  /** Whether a database has anything on disk: its file, or a write-ahead log not applied to one yet. */
+  private hasFiles(dbId: number): boolean {
+    return fs.existsSync(this.databaseFile(dbId)) || fs.existsSync(this.walDir(dbId));
+  }
+
   /** The directory of a database's write-ahead log (beside its file; DuckDB's own WAL is `<id>.duckdb.wal`). */
   walDir(dbId: number): string {
     return `${this.databaseFile(dbId)}.points-wal`;
@@ -78,7 +83,7 @@ export class DuckDbStorage implements Storage {
 
   async schema(db: StorageDatabase): Promise<MeasurementSchema[]> {
     // A database never written has no measurements; do not create its file to say so.
-    if (!this.engines.has(db.id) && !fs.existsSync(this.databaseFile(db.id))) return [];
+    if (!this.engines.has(db.id) && !this.hasFiles(db.id)) return [];
     return this.engines.use(db.id, (engine) => engine.schema());
   }
 
@@ -87,7 +92,7 @@ export class DuckDbStorage implements Storage {
     const params = options.params ?? {};
     try {
       // A database never written has no tables; answer from an empty sandbox rather than create its file.
-      if (!this.engines.has(db.id) && !fs.existsSync(this.databaseFile(db.id))) {
+      if (!this.engines.has(db.id) && !this.hasFiles(db.id)) {
         return this.track(await this.virtual([], sql, params, deadline.signal), deadline.dispose);
       }
       const parser = await this.sqlParser();
@@ -204,7 +209,7 @@ export class DuckDbStorage implements Storage {
     const retentionMs = db.limits.retentionPeriodMs;
     if (retentionMs === null) return 0;
     // A database never written has nothing to delete; do not create its file.
-    if (!this.engines.has(db.id) && !fs.existsSync(this.databaseFile(db.id))) return 0;
+    if (!this.engines.has(db.id) && !this.hasFiles(db.id)) return 0;
     return this.engines.use(db.id, (engine) => engine.enforceRetention(nowNs - BigInt(retentionMs) * NS_PER_MS));
   }
 
