@@ -15,7 +15,15 @@ export interface StorageDatabase {
   id: number;
   name: string;
   limits: DatabaseLimits;
+  /** The database's name on an upstream engine (the catalog's mapping); absent: `name`. Embedded storage ignores it. */
+  upstreamName?: string;
 }
+
+/**
+ * What an adapter may lack. Each one it lacks is listed in `absent`, and its methods throw
+ * STORAGE_CAPABILITY_ABSENT (501) naming the engine.
+ */
+export type StorageCapability = 'parquet' | 'virtualTables' | 'retention' | 'diskUsage';
 
 export interface WriteOutcome {
   /** Points stored durably. */
@@ -86,6 +94,10 @@ export interface VirtualTable {
 }
 
 export interface Storage {
+  /** The capabilities this adapter does not have; empty for the embedded engine. */
+  readonly absent: ReadonlySet<StorageCapability>;
+  /** Prepares a database the catalog just created (an upstream engine creates its own); idempotent. */
+  create(db: StorageDatabase): Promise<void>;
   /**
    * Stores points; resolves only once they are durable. `defaultTimeNs` stamps points without a
    * timestamp. All points of a table are stored or refused per point, never half a point. A batch

@@ -12,6 +12,7 @@ import type {
   QueryStream,
   ResultColumn,
   Storage,
+  StorageCapability,
   StorageDatabase,
   VirtualTable,
   WriteOptions,
@@ -33,6 +34,7 @@ const NS_PER_MS = 1_000_000n;
  * open, and opened again on the next use (see EngineSet).
  */
 export class DuckDbStorage implements Storage {
+  readonly absent: ReadonlySet<StorageCapability> = new Set();
   private readonly engines: EngineSet;
   /** Queries opening or streaming now: `stopQueries` aborts them (interrupting their statements). */
   private readonly running = new Set<AbortController>();
@@ -57,6 +59,9 @@ export class DuckDbStorage implements Storage {
     if (!Number.isSafeInteger(dbId) || dbId < 0) throw new FluxgateError('INTERNAL', `invalid database id ${dbId}`);
     return path.join(this.dataDir, 'dbs', `${dbId}.duckdb`);
   }
+
+  /** A database's file is created by its first write. */
+  async create(_db: StorageDatabase): Promise<void> {}
 
   async write(
     db: StorageDatabase,
