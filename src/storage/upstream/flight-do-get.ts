@@ -33,6 +33,9 @@ export class FlightChannel {
     this.client = new Client(`${url.hostname}:${port}`, secure, {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.enable_retries': 0,
+      // An upstream that restarts is reached again within a couple of seconds, not grpc's default two minutes.
+      'grpc.initial_reconnect_backoff_ms': 250,
+      'grpc.max_reconnect_backoff_ms': 2_000,
     });
   }
 
