@@ -57,6 +57,7 @@ export class WriteService {
     if (parsed.pointCount === 0) return { written: 0, errors: parsed.errors, refusedWhole: false };
     const outcome = await this.deps.storage.write(toStorageDatabase(record), parsed, this.deps.nowNs(), {
       atomic: !request.acceptPartial,
+      ...(parsed.errors.length === 0 ? { source: { body: request.body, precision: request.precision } } : {}),
     });
     const errors = [...parsed.errors, ...outcome.rejected].sort((a, b) => a.lineNumber - b.lineNumber);
     return { written: outcome.written, errors, refusedWhole: !request.acceptPartial && errors.length > 0 };

@@ -1,5 +1,5 @@
 import type { LineBatch } from './lineprotocol/line-batch.ts';
-import type { FieldType, LineError, ParsedLine } from './lineprotocol/types.ts';
+import type { FieldType, LineError, ParsedLine, Precision } from './lineprotocol/types.ts';
 
 /**
  * The data-plane port. Storage never sees a token: the services authorize before calling it.
@@ -35,6 +35,11 @@ export interface WriteOutcome {
 export interface WriteOptions {
   /** Store every point or none: one refused point refuses the whole batch (`accept_partial=false`). */
   atomic?: boolean;
+  /**
+   * The client's line protocol the points were parsed from, every line of which parsed: an adapter
+   * that forwards line protocol may send it as is (same lines, same numbers) instead of re-encoding.
+   */
+  source?: { body: Buffer; precision: Precision };
 }
 
 export type ColumnKind = 'time' | 'tag' | 'float' | 'integer' | 'uinteger' | 'string' | 'boolean' | 'other';

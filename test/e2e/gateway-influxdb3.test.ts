@@ -126,6 +126,34 @@ describe('two gateways on one PostgreSQL catalog in front of a fluxgate storage 
       { token: upstreamToken },
     );
     assert.deepEqual(direct.body, [{ n: 3 }]);
+    // A line the upstream refuses (a type conflict) comes back under the client's own line number.
+    const partial = await write(
+      gw(1),
+      'metrics',
+      'cpu,host=e usage=5 1700000000000000010\ncpu,host=e usage="x" 1700000000000000011',
+    );
+    assert.equal(partial.status, 400, partial.text);
+    const data = (partial.body as { data?: Array<{ line_number: number }> }).data;
+    assert.deepEqual(
+      data?.map((line) => line.line_number),
+      [2],
+      partial.text,
+    );
+    // A bad line the gateway itself cannot parse: the good lines are re-encoded and still numbered as sent.
+    const mixed = await write(
+      gw(0),
+      'metrics',
+      'cpu,host=f usage=6 1700000000000000020\nnot line protocol\ncpu,host=f usage="y" 1700000000000000021',
+    );
+    assert.deepEqual(
+      (mixed.body as { data?: Array<{ line_number: number }> }).data?.map((line) => line.line_number),
+      [2, 3],
+      mixed.text,
+    );
+    assert.deepEqual(
+      (await sql(gw(0), 'metrics', "SELECT host FROM cpu WHERE host IN ('e', 'f') ORDER BY host")).body,
+      [{ host: 'e' }, { host: 'f' }],
+    );
     const parquet = await req(gw(0).url, 'GET', '/api/v3/query_sql?db=metrics&q=select+1&format=parquet', {
       token: operator,
     });
@@ -242,7 +270,7 @@ describe('two gateways on one PostgreSQL catalog in front of a fluxgate storage 
       );
     }
     const counted = await sql(gw(0), 'metrics', 'SELECT count(*) AS n FROM cpu');
-    assert.ok((counted.body[0]?.n as number) >= 4, counted.text);
+    assert.ok((counted.body[0]?.n as number) >= 6, counted.text);
   });
 
   test('the upstream credential appears in no log and no response', () => {

@@ -1,13 +1,26 @@
 import type { FieldValue, ParsedLine } from '../lineprotocol/types.ts';
 
-const escapeMeasurement = (text: string) => text.replace(/[\\, ]/g, (c) => `\\${c}`);
-const escapeKey = (text: string) => text.replace(/[\\,= ]/g, (c) => `\\${c}`);
-const escapeString = (text: string) => text.replace(/[\\"]/g, (c) => `\\${c}`);
+// Most names need no escape: test first (cheap), replace only when needed; the names repeat, so remember them.
+const MEASUREMENT_SPECIAL = /[\\, ]/;
+const KEY_SPECIAL = /[\\,= ]/;
+const escapeMeasurement = (text: string) =>
+  MEASUREMENT_SPECIAL.test(text) ? text.replace(/[\\, ]/g, (c) => `\\${c}`) : text;
+const keys = new Map<string, string>();
+function escapeKey(text: string): string {
+  let escaped = keys.get(text);
+  if (escaped === undefined) {
+    escaped = KEY_SPECIAL.test(text) ? text.replace(/[\\,= ]/g, (c) => `\\${c}`) : text;
+    if (keys.size >= 10_000) keys.clear();
+    keys.set(text, escaped);
+  }
+  return escaped;
+}
+const escapeString = (text: string) => (/[\\"]/.test(text) ? text.replace(/[\\"]/g, (c) => `\\${c}`) : text);
 
 function fieldText(field: FieldValue): string {
   switch (field.type) {
     case 'float':
-      // Integral floats keep their type: `1` alone would read back as a float anyway, but be explicit.
+      // A float without a suffix reads back as a float, integral or not (`1`, `1e+300`).
       return Number.isFinite(field.value) ? String(field.value) : 'NaN';
     case 'integer':
       return `${field.value}i`;
@@ -25,7 +38,8 @@ function fieldText(field: FieldValue): string {
  * point stamped (those without a time get `defaultTimeNs`), so the upstream stores exactly what we parsed.
  */
 export function lineProtocolText(points: readonly ParsedLine[], defaultTimeNs: bigint): string {
-  let text = '';
+  const lines: string[] = new Array(points.length);
+  let at = 0;
   for (const { point } of points) {
     let line = escapeMeasurement(point.measurement);
     for (const [key, value] of point.tags) line += `,${escapeKey(key)}=${escapeKey(value)}`;
@@ -34,7 +48,7 @@ export function lineProtocolText(points: readonly ParsedLine[], defaultTimeNs: b
       line += `${separator}${escapeKey(key)}=${fieldText(value)}`;
       separator = ',';
     }
-    text += `${line} ${point.timestampNs ?? defaultTimeNs}\n`;
+    lines[at++] = `${line} ${point.timestampNs ?? defaultTimeNs}`;
   }
-  return text;
+  return `${lines.join('\n')}\n`;
 }

@@ -25,7 +25,7 @@ import { UpstreamHttp } from './upstream-http.ts';
 import { fetchSchema } from './upstream-schema.ts';
 import { upstreamScope } from './upstream-scope.ts';
 import type { UpstreamTarget } from './upstream-target.ts';
-import { writeUpstream } from './upstream-writes.ts';
+import { type UpstreamBatch, writeUpstream } from './upstream-writes.ts';
 
 /** What an InfluxDB 3 API upstream does not give a gateway. */
 const ABSENT: ReadonlySet<StorageCapability> = new Set(['parquet', 'virtualTables', 'retention', 'diskUsage']);
@@ -105,15 +105,24 @@ export class UpstreamStorage implements Storage {
     options: WriteOptions = {},
   ): Promise<WriteOutcome> {
     this.assertOpen();
-    const lines = points instanceof LineBatch ? points.toParsedLines() : [...points];
-    if (lines.length === 0) return { written: 0, rejected: [] };
+    const count = points instanceof LineBatch ? points.pointCount : points.length;
+    if (count === 0) return { written: 0, rejected: [] };
+    // The client's body when we have it (no re-encoding: the upstream parses what the client sent).
+    const batch: UpstreamBatch =
+      options.source !== undefined
+        ? { kind: 'source', body: options.source.body, precision: options.source.precision, pointCount: count }
+        : {
+            kind: 'points',
+            points: points instanceof LineBatch ? points.toParsedLines() : [...points],
+            defaultTimeNs,
+          };
     const name = this.nameOf(db);
     const work = (async () => {
       const atomic = options.atomic === true;
-      let outcome = await writeUpstream(this.http, name, lines, defaultTimeNs, atomic, this.callTimeoutMs);
+      let outcome = await writeUpstream(this.http, name, batch, atomic, this.callTimeoutMs);
       if (outcome === 'no-database') {
         await createUpstreamDatabase(this.http, name, this.callTimeoutMs);
-        outcome = await writeUpstream(this.http, name, lines, defaultTimeNs, atomic, this.callTimeoutMs);
+        outcome = await writeUpstream(this.http, name, batch, atomic, this.callTimeoutMs);
       }
       if (outcome === 'no-database') {
         throw new FluxgateError('UPSTREAM_FAILED', `${this.label} has no database '${name}' even after creating it`);
