@@ -1,11 +1,16 @@
 // fluxgate side by side with InfluxDB 1.x (Debian's influxdb package, installed with apt if missing),
-// both on loopback with authentication on, fed the same line protocol:
+// both on loopback with authentication on, fed the same line protocol as clients print it
+// (bench/peer/realistic-lines.ts: 3-decimal, full-precision and exponent floats, an integer, a
+// string field, a timestamp per point; 5,000-line batches):
 //   1. ingest points/s with 1, 2 and 4 connections (token vs WRITE-only user), in ABBA order;
+//   1b. the same with 10 % of the points rewriting points of earlier batches (into another database);
 //   2. the cost of authentication: token-checked fluxgate vs a `--without-auth` one, interleaved;
-//   3. a count and a per-host 1-minute mean/max over everything stored, median of 3 runs each;
+//   3. a count and a per-host 1-minute mean/max over everything stored, median of 3 runs each; then
+//      write-then-query latency: one point written, then a count that must include it;
 //   4. fluxgate's peak RSS during ingest and bytes on disk per point (InfluxDB's for comparison).
 // Prints every figure and a table of targets; exits non-zero only when something broke.
-// Knobs: BENCH_POINTS_PER_CONFIG and BENCH_AUTH_POINTS (default 1,000,000), BENCH_AUTH_RUNS (default 2),
+// Knobs: BENCH_POINTS_PER_CONFIG and BENCH_AUTH_POINTS (default 1,000,000), BENCH_REWRITE_POINTS
+// (default 500,000 per configuration), BENCH_AUTH_RUNS (default 2), BENCH_PROBES (default 200),
 // BENCH_BUDGET_SECONDS (default 450: step 2 uses fewer points, and says so, when the machine is too slow).
 import { performance } from 'node:perf_hooks';
 import { bootstrap, call } from '../test/helpers/http.ts';
@@ -13,6 +18,7 @@ import { type ServerProcess, startServerProcess } from '../test/helpers/server-p
 import { type InfluxPeer, startInfluxPeer } from './peer/influxdb.ts';
 import { basicAuth, keepAliveAgent, request } from './peer/keep-alive-http.ts';
 import { diskUsage, findPidByCmdline, memoryStatus, sampleRss } from './peer/process-stats.ts';
+import { realisticBatches } from './peer/realistic-lines.ts';
 import { FigureTable, fmt, median, mib } from './peer/report.ts';
 
 const SERIES = 100;
@@ -23,6 +29,9 @@ const POINTS_PER_CONFIG = Number(process.env.BENCH_POINTS_PER_CONFIG ?? 1_000_00
 const AUTH_RUNS = Math.max(2, Number(process.env.BENCH_AUTH_RUNS ?? 2));
 const AUTH_POINTS = Number(process.env.BENCH_AUTH_POINTS ?? 1_000_000);
 const AUTH_CHUNKS = 4;
+const REWRITE_POINTS_PER_CONFIG = Number(process.env.BENCH_REWRITE_POINTS ?? 500_000);
+const REWRITE_SHARE = 0.1;
+const PROBES = Number(process.env.BENCH_PROBES ?? 200);
 /** Step 2 shrinks (and says so) when the machine is too slow for the whole run to fit in this. */
 const BUDGET_SECONDS = Number(process.env.BENCH_BUDGET_SECONDS ?? 450);
 const QUERY_RUNS = 3;
@@ -40,57 +49,23 @@ if (AUTH_POINTS % (AUTH_CHUNKS * BATCH_LINES) !== 0 || AUTH_POINTS > 3 * POINTS_
   throw new Error(
     `BENCH_AUTH_POINTS must be a multiple of ${AUTH_CHUNKS * BATCH_LINES}, at most 3 × the points per configuration`,
   );
+if (REWRITE_POINTS_PER_CONFIG % (2 * BATCH_LINES) !== 0)
+  throw new Error(`BENCH_REWRITE_POINTS must be a multiple of ${2 * BATCH_LINES}`);
 const BATCHES_PER_CONFIG = POINTS_PER_CONFIG / BATCH_LINES;
+const REWRITE_BATCHES_PER_CONFIG = REWRITE_POINTS_PER_CONFIG / BATCH_LINES;
 
 // ---------------------------------------------------------------- data
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * Batch `b` holds seconds [b·50, b·50+50) of all 100 series, one point per series per second.
- * Field values come from pools of 65,536 random 3-decimal numbers (as fast to print as constants,
- * nearly every 3-decimal value in range), picked by a seeded generator: the run is reproducible.
- */
-function generateBatches(count: number): Buffer[] {
-  const next = random(42);
-  const pool = (low: number, high: number) =>
-    Array.from({ length: 65_536 }, () => (low + next() * (high - low)).toFixed(3));
-  const [user, system, idle] = [pool(0, 60), pool(0, 20), pool(20, 100)];
-  const prefixes = Array.from({ length: SERIES }, (_, h) => `cpu,host=host${h},region=${h % 2 === 0 ? 'us' : 'eu'} `);
-  const batches: Buffer[] = [];
-  for (let b = 0; b < count; b++) {
-    let text = '';
-    for (let step = 0; step < STEPS_PER_BATCH; step++) {
-      const ts = ` ${START_SECONDS + b * STEPS_PER_BATCH + step}000000000\n`;
-      for (let h = 0; h < SERIES; h++) {
-        const x = (next() * 2 ** 32) >>> 0;
-        const y = (next() * 2 ** 32) >>> 0;
-        text +=
-          prefixes[h] +
-          'usage_user=' +
-          user[x & 0xffff] +
-          ',usage_system=' +
-          system[x >>> 16] +
-          ',usage_idle=' +
-          idle[y & 0xffff] +
-          ',count=' +
-          (y >>> 22) +
-          'i' +
-          ts;
-      }
-    }
-    batches.push(Buffer.from(text, 'latin1'));
-  }
-  return batches;
+/** Batch `b` holds seconds [b·50, b·50+50) of all 100 series, one point per series per second. */
+function generateBatches(count: number, rewriteShare = 0, seed = 42): Buffer[] {
+  return realisticBatches({
+    batches: count,
+    series: SERIES,
+    stepsPerBatch: STEPS_PER_BATCH,
+    startSeconds: START_SECONDS,
+    seed,
+    rewriteShare,
+  });
 }
 
 // ---------------------------------------------------------------- ingest
@@ -181,8 +156,12 @@ async function databaseFileUsage(server: ServerProcess, operator: string, db: st
   );
   const id = r.body.find((d) => d['iox::database'] === db)?.id;
   if (id === undefined) throw new Error(`no database ${db}`);
-  const file = `${server.dataDir}/dbs/${id}.duckdb`;
-  return diskUsage(file).allocated + diskUsage(`${file}.wal`).allocated;
+  return databaseBytes(`${server.dataDir}/dbs/${id}.duckdb`);
+}
+
+/** A database's file, DuckDB's WAL beside it and fluxgate's write-ahead log of points (when there is one). */
+function databaseBytes(file: string): number {
+  return diskUsage(file).allocated + diskUsage(`${file}.wal`).allocated + diskUsage(`${file}.points-wal`).allocated;
 }
 
 // ---------------------------------------------------------------- queries
@@ -198,9 +177,9 @@ async function timed(run: () => Promise<number>): Promise<QueryAnswer> {
   return { count, seconds: (performance.now() - started) / 1000 };
 }
 
-async function fluxgateSql(server: ServerProcess, token: string, sql: string): Promise<unknown[]> {
+async function fluxgateSql(server: ServerProcess, token: string, sql: string, db = 'metrics'): Promise<unknown[]> {
   const url = new URL('/api/v3/query_sql', server.url);
-  url.search = new URLSearchParams({ db: 'metrics', q: sql, format: 'json' }).toString();
+  url.search = new URLSearchParams({ db, q: sql, format: 'json' }).toString();
   const agent = keepAliveAgent(1);
   try {
     const reply = await request(agent, url, 'GET', { authorization: `Bearer ${token}` });
@@ -216,9 +195,9 @@ interface InfluxSeries {
   values?: unknown[][];
 }
 
-async function influxQl(peer: InfluxPeer, q: string): Promise<InfluxSeries[]> {
+async function influxQl(peer: InfluxPeer, q: string, db = 'metrics'): Promise<InfluxSeries[]> {
   const url = new URL('/query', peer.url);
-  url.search = new URLSearchParams({ db: 'metrics', q, epoch: 'ns' }).toString();
+  url.search = new URLSearchParams({ db, q, epoch: 'ns' }).toString();
   const agent = keepAliveAgent(1);
   try {
     const reply = await request(agent, url, 'GET', { authorization: basicAuth(ADMIN.user, ADMIN.password) });
@@ -231,6 +210,82 @@ async function influxQl(peer: InfluxPeer, q: string): Promise<InfluxSeries[]> {
   } finally {
     agent.destroy();
   }
+}
+
+// ---------------------------------------------------------------- side by side
+
+interface IngestRate {
+  connections: number;
+  fluxgate: number;
+  influx: number;
+}
+
+/**
+ * Each connection count takes its own slice of `batches` (`perConfig` batches), written by both
+ * systems in ABBA order over two halves, alternating which system starts; returns points/s.
+ */
+async function ingestSideBySide(
+  fluxgate: WriteTarget,
+  influx: WriteTarget,
+  batches: Buffer[],
+  perConfig: number,
+): Promise<IngestRate[]> {
+  const rates: IngestRate[] = [];
+  for (const [index, connections] of CONNECTIONS.entries()) {
+    const slice = batches.slice(index * perConfig, (index + 1) * perConfig);
+    const halves = [slice.slice(0, slice.length / 2), slice.slice(slice.length / 2)];
+    const [a, b] = index % 2 === 0 ? [fluxgate, influx] : [influx, fluxgate];
+    const seconds = new Map<WriteTarget, number>([
+      [fluxgate, 0],
+      [influx, 0],
+    ]);
+    for (const [system, half] of [
+      [a, halves[0]!],
+      [b, halves[0]!],
+      [b, halves[1]!],
+      [a, halves[1]!],
+    ] as const) {
+      seconds.set(system, seconds.get(system)! + (await ingest(system, half, connections)));
+    }
+    const points = perConfig * BATCH_LINES;
+    rates.push({ connections, fluxgate: points / seconds.get(fluxgate)!, influx: points / seconds.get(influx)! });
+  }
+  return rates;
+}
+
+/** The p-th percentile (0..100) by nearest rank. */
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+interface ProbeSystem {
+  /** Writes the probe point with this sequence number; resolves once acknowledged. */
+  write(sequence: number): Promise<void>;
+  /** The count of probe points. */
+  count(): Promise<number>;
+}
+
+/**
+ * Write-then-query: each round writes one point and at once asks for the count of probe points,
+ * which must include it. Returns the query's and the whole round's latencies (ms), and how many
+ * counts missed the point just written.
+ */
+async function probeLatency(system: ProbeSystem, rounds: number, first: number) {
+  const queryMs: number[] = [];
+  const roundMs: number[] = [];
+  let misses = 0;
+  for (let i = 0; i < rounds; i++) {
+    const started = performance.now();
+    await system.write(first + i);
+    const written = performance.now();
+    const count = await system.count();
+    const done = performance.now();
+    if (count < first + i + 1) misses++;
+    queryMs.push(done - written);
+    roundMs.push(done - started);
+  }
+  return { queryMs, roundMs, misses };
 }
 
 // ---------------------------------------------------------------- printing
@@ -298,17 +353,19 @@ try {
   console.log(`peer: ${influx.version}`);
 
   const operator = await bootstrap(fluxgate.url);
-  await createDatabases(fluxgate, ['metrics', 'warmup', ...authDbs], operator);
-  const token = await databaseToken(fluxgate, operator, 'bench-metrics', ['metrics', 'warmup']);
+  await createDatabases(fluxgate, ['metrics', 'rewrites', 'warmup', ...authDbs], operator);
+  const token = await databaseToken(fluxgate, operator, 'bench-metrics', ['metrics', 'rewrites', 'warmup']);
   const authCostToken = await databaseToken(fluxgate, operator, 'bench-authcost', authDbs);
   await createDatabases(noAuth, ['warmup', ...authDbs]);
 
   await influx.query(`CREATE USER ${ADMIN.user} WITH PASSWORD '${ADMIN.password}' WITH ALL PRIVILEGES`);
   for (const q of [
     'CREATE DATABASE metrics',
+    'CREATE DATABASE rewrites',
     'CREATE DATABASE warmup',
     `CREATE USER ${WRITER.user} WITH PASSWORD '${WRITER.password}'`,
     `GRANT WRITE ON metrics TO ${WRITER.user}`,
+    `GRANT WRITE ON rewrites TO ${WRITER.user}`,
     `GRANT WRITE ON warmup TO ${WRITER.user}`,
   ])
     await influx.query(q, ADMIN);
@@ -325,40 +382,41 @@ try {
   console.log(`\n1. ingest, ${fmt(POINTS_PER_CONFIG)} points per configuration per system (ABBA in two halves)`);
   const fluxgateMetrics = fluxgateTarget('fluxgate', fluxgate, 'metrics', token);
   const influxMetrics = influxTarget(influx, 'metrics');
-  const ingestRates: Array<{ connections: number; fluxgate: number; influx: number }> = [];
+  const fluxgateRewrites = fluxgateTarget('fluxgate', fluxgate, 'rewrites', token);
+  const influxRewrites = influxTarget(influx, 'rewrites');
+  const rewriteBatches = generateBatches(REWRITE_BATCHES_PER_CONFIG * CONNECTIONS.length, REWRITE_SHARE, 7);
   const influxPid = influx.pid;
+  let ingestRates: IngestRate[] = [];
+  let rewriteRates: IngestRate[] = [];
   const sampled = await sampleRss([fluxgatePid, influxPid], async () => {
-    for (const [index, connections] of CONNECTIONS.entries()) {
-      const slice = batches.slice(index * BATCHES_PER_CONFIG, (index + 1) * BATCHES_PER_CONFIG);
-      const halves = [slice.slice(0, slice.length / 2), slice.slice(slice.length / 2)];
-      const systems = [fluxgateMetrics, influxMetrics];
-      const [a, b] = index % 2 === 0 ? systems : [...systems].reverse();
-      const seconds = new Map<WriteTarget, number>([
-        [fluxgateMetrics, 0],
-        [influxMetrics, 0],
-      ]);
-      for (const [system, half] of [
-        [a!, halves[0]!],
-        [b!, halves[0]!],
-        [b!, halves[1]!],
-        [a!, halves[1]!],
-      ] as const) {
-        seconds.set(system, seconds.get(system)! + (await ingest(system, half, connections)));
-      }
-      const rate = {
-        connections,
-        fluxgate: POINTS_PER_CONFIG / seconds.get(fluxgateMetrics)!,
-        influx: POINTS_PER_CONFIG / seconds.get(influxMetrics)!,
-      };
-      ingestRates.push(rate);
+    ingestRates = await ingestSideBySide(fluxgateMetrics, influxMetrics, batches, BATCHES_PER_CONFIG);
+    for (const rate of ingestRates) {
       const ratio = rate.fluxgate / rate.influx;
+      const plural = rate.connections === 1 ? ' ' : 's';
       console.log(
-        `  ${connections} connection${connections === 1 ? ' ' : 's'}  fluxgate ${fmt(rate.fluxgate).padStart(9)} points/s  ` +
+        `  ${rate.connections} connection${plural}  fluxgate ${fmt(rate.fluxgate).padStart(9)} points/s  ` +
           `InfluxDB ${fmt(rate.influx).padStart(9)} points/s  fluxgate ÷ InfluxDB = ${fmt(ratio, 2)}  (target ≥ 1.5)`,
       );
-      record(`ingest ${connections} conn, fluxgate points/s`, fmt(rate.fluxgate));
-      record(`ingest ${connections} conn, InfluxDB points/s`, fmt(rate.influx));
-      record(`ingest ${connections} conn, fluxgate ÷ InfluxDB`, fmt(ratio, 2), '≥ 1.5', ratio >= 1.5);
+      record(`ingest ${rate.connections} conn, fluxgate points/s`, fmt(rate.fluxgate));
+      record(`ingest ${rate.connections} conn, InfluxDB points/s`, fmt(rate.influx));
+      record(`ingest ${rate.connections} conn, fluxgate ÷ InfluxDB`, fmt(ratio, 2), '≥ 1.5', ratio >= 1.5);
+    }
+
+    console.log(
+      `\n1b. ingest with ${fmt(REWRITE_SHARE * 100)} % of the points rewriting two fields of a point of one of the ` +
+        `20 batches before, ${fmt(REWRITE_POINTS_PER_CONFIG)} points per configuration per system (ABBA)`,
+    );
+    rewriteRates = await ingestSideBySide(fluxgateRewrites, influxRewrites, rewriteBatches, REWRITE_BATCHES_PER_CONFIG);
+    for (const rate of rewriteRates) {
+      const ratio = rate.fluxgate / rate.influx;
+      const plural = rate.connections === 1 ? ' ' : 's';
+      console.log(
+        `  ${rate.connections} connection${plural}  fluxgate ${fmt(rate.fluxgate).padStart(9)} points/s  ` +
+          `InfluxDB ${fmt(rate.influx).padStart(9)} points/s  fluxgate ÷ InfluxDB = ${fmt(ratio, 2)}  (target ≥ 1.0)`,
+      );
+      record(`rewrites ${rate.connections} conn, fluxgate points/s`, fmt(rate.fluxgate));
+      record(`rewrites ${rate.connections} conn, InfluxDB points/s`, fmt(rate.influx));
+      record(`rewrites ${rate.connections} conn, fluxgate ÷ InfluxDB`, fmt(ratio, 2), '≥ 1.0', ratio >= 1.0);
     }
   });
 
@@ -438,6 +496,112 @@ try {
   );
   record('diagnostic: fluxgate bucket aggregation, no rows out, ms', fmt(median(inner) * 1000, 1));
 
+  // After the rewrites, InfluxDB keeps one point per series and time (the last write winning field
+  // by field): the counts agree only when fluxgate does the same.
+  const rewriteCounts = {
+    fluxgate: Number(
+      Object.values(
+        ((await fluxgateSql(fluxgate, token, COUNT_SQL, 'rewrites')) as Array<Record<string, unknown>>)[0] ?? {},
+      )[0],
+    ),
+    influx: Number((await influxQl(influx, 'SELECT count(usage_user) FROM cpu', 'rewrites'))[0]?.values?.[0]?.[1]),
+  };
+  const rewritesAgree = rewriteCounts.fluxgate === rewriteCounts.influx;
+  console.log(
+    `  count after the rewrites: fluxgate ${fmt(rewriteCounts.fluxgate)}, InfluxDB ${fmt(rewriteCounts.influx)}` +
+      (rewritesAgree
+        ? ' (one point per series and time in both)'
+        : ' (they differ: fluxgate keeps rewritten points twice)'),
+  );
+  record('rewrites: count, fluxgate', fmt(rewriteCounts.fluxgate), 'InfluxDB’s', rewritesAgree);
+  record('rewrites: count, InfluxDB', fmt(rewriteCounts.influx));
+
+  // Write-then-query latency, alternating the systems in blocks of ten rounds.
+  console.log(`\n  write-then-query latency: ${PROBES} rounds of one point written, then a count that must include it`);
+  const probeAgents = { write: keepAliveAgent(1), query: keepAliveAgent(1) };
+  const probeTime = (sequence: number) => `${START_SECONDS}${String(sequence).padStart(9, '0')}`;
+  const probeLine = (sequence: number) => Buffer.from(`probe,client=bench v=${sequence}i ${probeTime(sequence)}\n`);
+  const fluxgateProbe: ProbeSystem = {
+    write: async (sequence) => {
+      const reply = await request(
+        probeAgents.write,
+        fluxgateMetrics.url,
+        'POST',
+        fluxgateMetrics.headers,
+        probeLine(sequence),
+      );
+      if (reply.status !== 204) throw new Error(`fluxgate probe write: ${reply.status} ${reply.body.toString()}`);
+    },
+    count: async () => {
+      const url = new URL('/api/v3/query_sql', fluxgate!.url);
+      url.search = new URLSearchParams({ db: 'metrics', q: 'SELECT count(v) FROM probe', format: 'json' }).toString();
+      const reply = await request(probeAgents.query, url, 'GET', { authorization: `Bearer ${token}` });
+      if (reply.status !== 200) throw new Error(`fluxgate probe count: ${reply.status} ${reply.body.toString()}`);
+      const rows = JSON.parse(reply.body.toString()) as Array<Record<string, unknown>>;
+      return Number(Object.values(rows[0] ?? {})[0]);
+    },
+  };
+  const influxProbe: ProbeSystem = {
+    write: async (sequence) => {
+      const reply = await request(
+        probeAgents.write,
+        influxMetrics.url,
+        'POST',
+        influxMetrics.headers,
+        probeLine(sequence),
+      );
+      if (reply.status !== 204) throw new Error(`InfluxDB probe write: ${reply.status} ${reply.body.toString()}`);
+    },
+    count: async () => {
+      const url = new URL('/query', influx!.url);
+      url.search = new URLSearchParams({ db: 'metrics', q: 'SELECT count(v) FROM probe' }).toString();
+      const reply = await request(probeAgents.query, url, 'GET', {
+        authorization: basicAuth(ADMIN.user, ADMIN.password),
+      });
+      if (reply.status !== 200) throw new Error(`InfluxDB probe count: ${reply.status} ${reply.body.toString()}`);
+      const body = JSON.parse(reply.body.toString()) as { results: Array<{ series?: InfluxSeries[] }> };
+      return Number(body.results[0]?.series?.[0]?.values?.[0]?.[1] ?? 0);
+    },
+  };
+  const probes = {
+    fluxgate: { queryMs: [] as number[], roundMs: [] as number[], misses: 0 },
+    influx: { queryMs: [] as number[], roundMs: [] as number[], misses: 0 },
+  };
+  try {
+    for (let block = 0; block * 10 < PROBES; block++) {
+      const rounds = Math.min(10, PROBES - block * 10);
+      const order = block % 2 === 0 ? (['fluxgate', 'influx'] as const) : (['influx', 'fluxgate'] as const);
+      for (const system of order) {
+        const result = await probeLatency(system === 'fluxgate' ? fluxgateProbe : influxProbe, rounds, block * 10);
+        probes[system].queryMs.push(...result.queryMs);
+        probes[system].roundMs.push(...result.roundMs);
+        probes[system].misses += result.misses;
+      }
+    }
+  } finally {
+    probeAgents.write.destroy();
+    probeAgents.query.destroy();
+  }
+  for (const [system, name] of [
+    ['fluxgate', 'fluxgate'],
+    ['influx', 'InfluxDB'],
+  ] as const) {
+    const p = probes[system];
+    const [q50, q99, r50, r99] = [
+      percentile(p.queryMs, 50),
+      percentile(p.queryMs, 99),
+      percentile(p.roundMs, 50),
+      percentile(p.roundMs, 99),
+    ];
+    console.log(
+      `  ${name}: count right after the write p50 ${fmt(q50, 2)} ms, p99 ${fmt(q99, 2)} ms; ` +
+        `write + count p50 ${fmt(r50, 2)} ms, p99 ${fmt(r99, 2)} ms; counts missing the point: ${p.misses}`,
+    );
+    record(`write-then-query, ${name}: count p50 / p99 ms`, `${fmt(q50, 2)} / ${fmt(q99, 2)}`);
+    record(`write-then-query, ${name}: write + count p50 / p99 ms`, `${fmt(r50, 2)} / ${fmt(r99, 2)}`);
+    record(`write-then-query, ${name}: counts missing the point`, fmt(p.misses), '0', p.misses === 0);
+  }
+
   const influxBytesAfterQueries =
     diskUsage(`${influx.root}/data/metrics`).allocated + diskUsage(`${influx.root}/wal/metrics`).allocated;
   // InfluxDB is done: stop it so its background compactions do not steal the CPU from step 2.
@@ -509,8 +673,7 @@ try {
     const id = listing.body.find((d) => d['iox::database'] === 'metrics')?.id;
     await fluxgate.stop();
     childPids.splice(childPids.indexOf(fluxgatePid), 1);
-    const file = `${fluxgate.dataDir}/dbs/${id}.duckdb`;
-    return diskUsage(file).allocated + diskUsage(`${file}.wal`).allocated;
+    return databaseBytes(`${fluxgate.dataDir}/dbs/${id}.duckdb`);
   })();
 
   console.log('\n4. memory and disk');

@@ -1,13 +1,16 @@
 // Line-protocol parser throughput: a realistic 5,000-line batch (100 series) parsed repeatedly for
 // ~2 seconds after a warm-up, then the same lines in 500-line batches for ~1 second, by the byte
 // parser the server uses (request bytes into columns) and by the general text parser (its fallback
-// for uncommon lines), side by side with their ratio.
+// for uncommon lines), side by side with their ratio; then a 5,000-line batch of the realistic mix
+// the ingest bench writes (bench/peer/realistic-lines.ts: 3-decimal, full-precision and exponent
+// floats, an integer, a string field, a timestamp per point), for ~2 seconds.
 // Prints lines/s and MB/s by wall clock and by CPU time (steadier on a shared machine), and the
 // share of wall time spent in garbage collection.
 import { PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseLineProtocol } from '../src/storage/lineprotocol/parse.ts';
 import { parseLineProtocolBuffer } from '../src/storage/lineprotocol/parse-buffer.ts';
+import { realisticBatches } from './peer/realistic-lines.ts';
 
 /** Parses one body; returns how many points and errors it gave. */
 type Parser = (body: Buffer) => { points: number; errors: number };
@@ -103,11 +106,22 @@ const batch = toBody(allLines);
 const smallBatches = Array.from({ length: LINES / SMALL_BATCH }, (_, i) =>
   toBody(allLines.slice(i * SMALL_BATCH, (i + 1) * SMALL_BATCH)),
 );
-console.log(`line protocol: ${LINES} lines, ${SERIES} series, ${(batch.length / 1000).toFixed(0)} kB per batch`);
+const [realistic] = realisticBatches({
+  batches: 1,
+  series: SERIES,
+  stepsPerBatch: LINES / SERIES,
+  startSeconds: 1_732_500_000,
+  seed: 42,
+});
+console.log(
+  `line protocol: ${LINES} lines, ${SERIES} series, ${(batch.length / 1000).toFixed(0)} kB per batch; ` +
+    `realistic mix ${(realistic!.length / 1000).toFixed(0)} kB per batch`,
+);
 
 for (const [batchTitle, bodies, linesPerBody, ms] of [
   [`${LINES}-line batches, 2 s`, [batch], LINES, 2_000],
   [`${SMALL_BATCH}-line batches, 1 s`, smallBatches, SMALL_BATCH, 1_000],
+  [`realistic mix, ${LINES}-line batches, 2 s`, [realistic!], LINES, 2_000],
 ] as const) {
   const cpuRates: number[] = [];
   for (const [name, parse] of Object.entries(PARSERS)) {

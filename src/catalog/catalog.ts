@@ -33,6 +33,11 @@ export interface NewDatabase {
   retentionPeriodMs: number | null;
   /** The creating node on a shared catalog; absent or null on a one-node catalog. */
   ownerNode?: string | null;
+  /**
+   * Refuse (DATABASE_LIMIT_REACHED) when this many databases are already live, counted in the same
+   * transaction as the insert, so concurrent creates on any number of nodes cannot pass it.
+   */
+  maxLive?: number;
 }
 
 export interface DatabasePatch {
@@ -210,7 +215,7 @@ export interface Catalog {
 
   listDatabases(options?: { includeDeleted?: boolean }): Promise<DatabaseRecord[]>;
   getDatabase(id: number): Promise<DatabaseRecord | undefined>;
-  /** Throws DATABASE_EXISTS when a live database already has the name. */
+  /** Throws DATABASE_EXISTS when a live database already has the name, DATABASE_LIMIT_REACHED past `maxLive`. */
   createDatabase(input: NewDatabase, audit: AuditEntry): Promise<DatabaseRecord>;
   /** Throws DATABASE_NOT_FOUND for an unknown or deleted id, DATABASE_EXISTS on a name clash. */
   updateDatabase(id: number, patch: DatabasePatch, audit: AuditEntry): Promise<DatabaseRecord>;

@@ -25,7 +25,13 @@ import type {
   UserRecord,
 } from './catalog.ts';
 import type { CatalogDialect } from './catalog-dialect.ts';
-import { type ClaimedValues, conflictError, databaseNotFound, tokenNotFound } from './catalog-errors.ts';
+import {
+  type ClaimedValues,
+  conflictError,
+  databaseLimitReached,
+  databaseNotFound,
+  tokenNotFound,
+} from './catalog-errors.ts';
 import { claimClusterIdentity } from './cluster-identity-rows.ts';
 import { type DatabaseFinisher, purgeDatabaseRow, undeleteDatabaseRow } from './database-recovery.ts';
 import { heartbeatNode, listNodes, removeNode } from './node-rows.ts';
@@ -53,6 +59,9 @@ interface FinishedChange {
  * few enough that no statement nears a parameter limit (the audit rows take ten each).
  */
 const MAX_CREATES_PER_COMMIT = 64;
+
+/** The PostgreSQL advisory lock key that serializes database creates (any constant our own). */
+const DATABASE_CREATE_LOCK = 0x666c7864;
 
 /** Entries per `recordLastUsed` statement: two parameters each, far below every dialect's limit. */
 const LAST_USED_CHUNK = 500;
@@ -93,6 +102,7 @@ export class KyselyCatalog implements Catalog {
 
   createDatabase(input: NewDatabase, audit: AuditEntry): Promise<DatabaseRecord> {
     return this.#mutate({ databaseName: input.name }, async (trx) => {
+      if (input.maxLive !== undefined) await this.#assertRoomFor(trx, input.name, input.maxLive);
       const row = await trx
         .insertInto('databases')
         .values({
@@ -533,6 +543,28 @@ export class KyselyCatalog implements Catalog {
     }
     this.#parts.committed();
     return result;
+  }
+
+  /**
+   * Counts the live databases inside the creating transaction. On SQLite the transaction already holds
+   * the write lock (BEGIN IMMEDIATE); on PostgreSQL a transaction-scoped advisory lock serializes the
+   * creates of every node, so the count cannot go stale before the insert commits.
+   */
+  async #assertRoomFor(trx: Trx, name: string, maxLive: number): Promise<void> {
+    if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${DATABASE_CREATE_LOCK})`.execute(trx);
+    const live = await trx
+      .selectFrom('databases')
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+      .where('deleted_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    const taken = await trx
+      .selectFrom('databases')
+      .select('id')
+      .where('name', '=', name)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    // A clash with a live name is DATABASE_EXISTS, which the insert reports.
+    if (Number(live.n) >= maxLive && taken === undefined) throw databaseLimitReached(name, maxLive);
   }
 
   /** `#finish` for helpers outside the class: the audit and change-feed rows of one database change. */

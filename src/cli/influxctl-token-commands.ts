@@ -1,13 +1,13 @@
 import { type Command, Option } from 'commander';
 import { CliError } from './cli-error.ts';
-import { confirm } from './confirm.ts';
 import type { GlobalOptions } from './connection.ts';
-import { confirmRotation, rotateBody } from './rotate-flags.ts';
-import { collect, type ExpiryOptions, expiryBody, forEachArgument, listAll, v0From } from './v0-api.ts';
+import { databaseOption, inFlagTerms, permissionFlags } from './permission-flags.ts';
+import { type ExpiryOptions, expiryBody, listAll, v0From } from './v0-api.ts';
+import { addRevokeAndRotate, type V0TokenKind, v0FormatOption, v0TokenPath } from './v0-token-lifecycle.ts';
 import { grants, never, printIssued, printTokens, type V0TokenJson } from './v0-token-output.ts';
 
-const formatOption = () => new Option('--format <format>', 'output format').choices(['table', 'json']).default('table');
-const tokenPath = (id: string) => `/tokens/${encodeURIComponent(id)}`;
+const DATABASE_TOKENS: V0TokenKind = { noun: 'database token', resource: '/tokens', keeps: 'permissions' };
+const tokenPath = (id: string) => v0TokenPath(DATABASE_TOKENS, id);
 
 const LIST_COLUMNS: Array<[string, (t: V0TokenJson) => string]> = [
   ['id', (t) => t.id],
@@ -27,17 +27,8 @@ const GET_COLUMNS: Array<[string, (t: V0TokenJson) => string]> = [
   ['prefix', (t) => t.tokenPrefix ?? ''],
 ];
 
-type Permission = { action: 'read' | 'write'; resource: string };
-
-function permissionsOf(read: string[] | undefined, write: string[] | undefined): Permission[] {
-  return [
-    ...(read ?? []).map((resource) => ({ action: 'read' as const, resource })),
-    ...(write ?? []).map((resource) => ({ action: 'write' as const, resource })),
-  ];
-}
-
-const readOption = (flag: string, what: string) =>
-  new Option(`${flag} <database>`, `${what} (repeatable; '*' is every database)`).argParser(collect);
+const PERMISSION_FLAGS = { read: '--read-database', write: '--write-database' };
+const ADDED_PERMISSION_FLAGS = { read: '--add-read-database', write: '--add-write-database' };
 
 interface UpdateOptions {
   expiresAt?: string;
@@ -62,24 +53,24 @@ export function addInfluxctlTokenCommands(token: Command, globals: () => GlobalO
     .command('create')
     .description('create a database token; its secret is shown once')
     .argument('<description>', 'what the token is for (not blank)')
-    .addOption(readOption('--read-database', 'a database it may query'))
-    .addOption(readOption('--write-database', 'a database it may write to'))
+    .addOption(databaseOption('--read-database', 'a database it may query'))
+    .addOption(databaseOption('--write-database', 'a database it may write to'))
     .option('--expires-at <time>', 'RFC3339 time it stops working (default: never)')
     .option('--expires-in <duration>', 'lifetime from now, e.g. 7d, 12h, 1y (default: never)')
-    .addOption(formatOption())
+    .addOption(v0FormatOption())
     .action(
       async (
         description: string,
         options: ExpiryOptions & { readDatabase?: string[]; writeDatabase?: string[]; format: string },
       ) => {
         if (description.trim() === '') throw new CliError('the description must not be blank', 2);
-        const body = {
-          description,
-          permissions: permissionsOf(options.readDatabase, options.writeDatabase),
-          ...expiryBody(options),
-        };
+        const granted = permissionFlags(options.readDatabase, options.writeDatabase, PERMISSION_FLAGS);
+        const body = { description, permissions: granted.permissions, ...expiryBody(options) };
         const v0 = v0From(globals());
-        printIssued(await v0.client.json<V0TokenJson>('POST', v0.path('/tokens'), body), options.format);
+        const issued = await v0.client
+          .json<V0TokenJson>('POST', v0.path('/tokens'), body)
+          .catch((error: unknown) => Promise.reject(inFlagTerms(error, { permissions: granted })));
+        printIssued(issued, options.format);
       },
     );
 
@@ -88,7 +79,7 @@ export function addInfluxctlTokenCommands(token: Command, globals: () => GlobalO
     .description('show one database token (never its secret)')
     .argument('<id>', 'token id')
     .option('--include-revoked', 'show it even if it was revoked')
-    .addOption(formatOption())
+    .addOption(v0FormatOption())
     .action(async (id: string, options: { includeRevoked?: boolean; format: string }) => {
       const v0 = v0From(globals());
       const query = { includeRevoked: options.includeRevoked ? 'true' : undefined };
@@ -106,7 +97,7 @@ export function addInfluxctlTokenCommands(token: Command, globals: () => GlobalO
         .choices(['id', 'description', 'created', 'expires', 'last-used'])
         .default('id'),
     )
-    .addOption(formatOption())
+    .addOption(v0FormatOption())
     .action(async (options: { includeRevoked?: boolean; sort: string; format: string }) => {
       const v0 = v0From(globals());
       const tokens = await listAll<V0TokenJson>(v0, '/tokens', {
@@ -123,15 +114,15 @@ export function addInfluxctlTokenCommands(token: Command, globals: () => GlobalO
     )
     .argument('<id>', 'token id')
     .option('--description <text>', 'a new description')
-    .addOption(readOption('--read-database', 'replace the permissions: a database it may query'))
-    .addOption(readOption('--write-database', 'replace the permissions: a database it may write to'))
-    .addOption(readOption('--add-read-database', 'add read access to a database'))
-    .addOption(readOption('--add-write-database', 'add write access to a database'))
-    .addOption(readOption('--remove-database', 'drop every permission on a database'))
+    .addOption(databaseOption('--read-database', 'replace the permissions: a database it may query'))
+    .addOption(databaseOption('--write-database', 'replace the permissions: a database it may write to'))
+    .addOption(databaseOption('--add-read-database', 'add read access to a database'))
+    .addOption(databaseOption('--add-write-database', 'add write access to a database'))
+    .addOption(databaseOption('--remove-database', 'drop every permission on a database'))
     .option('--expires-at <time>', 'a new RFC3339 expiry')
     .option('--expires-in <duration>', 'a new expiry from now, e.g. 30d')
     .option('--no-expiry', 'remove the expiry: it never expires')
-    .addOption(formatOption())
+    .addOption(v0FormatOption())
     .action(async (id: string, options: UpdateOptions) => {
       const body: Record<string, unknown> = {
         ...expiryBody({
@@ -141,10 +132,16 @@ export function addInfluxctlTokenCommands(token: Command, globals: () => GlobalO
         }),
       };
       if (options.description !== undefined) body.description = options.description;
-      if (options.readDatabase !== undefined || options.writeDatabase !== undefined)
-        body.permissions = permissionsOf(options.readDatabase, options.writeDatabase);
-      if (options.addReadDatabase !== undefined || options.addWriteDatabase !== undefined)
-        body.addPermissions = permissionsOf(options.addReadDatabase, options.addWriteDatabase);
+      const replaced =
+        options.readDatabase !== undefined || options.writeDatabase !== undefined
+          ? permissionFlags(options.readDatabase, options.writeDatabase, PERMISSION_FLAGS)
+          : undefined;
+      const added =
+        options.addReadDatabase !== undefined || options.addWriteDatabase !== undefined
+          ? permissionFlags(options.addReadDatabase, options.addWriteDatabase, ADDED_PERMISSION_FLAGS)
+          : undefined;
+      if (replaced !== undefined) body.permissions = replaced.permissions;
+      if (added !== undefined) body.addPermissions = added.permissions;
       if (options.removeDatabase !== undefined) body.removeDatabases = options.removeDatabase;
       if (Object.keys(body).length === 0) {
         throw new CliError(
@@ -153,38 +150,14 @@ export function addInfluxctlTokenCommands(token: Command, globals: () => GlobalO
         );
       }
       const v0 = v0From(globals());
-      const updated = await v0.client.json<V0TokenJson>('PATCH', v0.path(tokenPath(id)), body);
+      const updated = await v0.client
+        .json<V0TokenJson>('PATCH', v0.path(tokenPath(id)), body)
+        .catch((error: unknown) =>
+          Promise.reject(inFlagTerms(error, { permissions: replaced, addPermissions: added })),
+        );
       if (options.format === 'json') printTokens([updated], 'json', []);
       else printTokens([updated], 'table', GET_COLUMNS);
     });
 
-  token
-    .command('revoke')
-    .alias('delete')
-    .description('revoke database tokens; their next request gets 401 (cannot be undone)')
-    .argument('<id...>', 'token ids')
-    .option('--force', 'do not ask for confirmation')
-    .action(async (ids: string[], options: { force?: boolean }) => {
-      const what = ids.length === 1 ? `the database token ${ids[0]}` : `${ids.length} database tokens`;
-      await confirm(`revoke ${what} (this cannot be undone)`, options.force, '--force');
-      const v0 = v0From(globals());
-      await forEachArgument(ids, 'revocations', async (id) => {
-        await v0.client.json('DELETE', v0.path(tokenPath(id)));
-        console.log(`Database token ${id} revoked.`);
-      });
-    });
-
-  token
-    .command('rotate')
-    .description('give a database token a new secret (same id and permissions); shown once')
-    .argument('<id>', 'token id')
-    .option('--grace <duration>', 'how long the old secret keeps working, e.g. 1h (default 0s: it stops at once)')
-    .option('--force', 'do not ask for confirmation when the old secret stops at once')
-    .addOption(formatOption())
-    .action(async (id: string, options: { grace?: string; force?: boolean; format: string }) => {
-      const body = rotateBody(options.grace);
-      await confirmRotation(`the database token ${id}`, body, options.force);
-      const v0 = v0From(globals());
-      printIssued(await v0.client.json<V0TokenJson>('POST', v0.path(`${tokenPath(id)}/rotate`), body), options.format);
-    });
+  addRevokeAndRotate(token, DATABASE_TOKENS, globals, ['delete']);
 }

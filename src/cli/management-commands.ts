@@ -1,13 +1,11 @@
 import { type Command, Option } from 'commander';
 import { CliError } from './cli-error.ts';
-import { confirm } from './confirm.ts';
 import type { GlobalOptions } from './connection.ts';
-import { confirmRotation, rotateBody } from './rotate-flags.ts';
-import { type ExpiryOptions, expiryBody, forEachArgument, listAll, v0From } from './v0-api.ts';
+import { type ExpiryOptions, expiryBody, listAll, v0From } from './v0-api.ts';
+import { addRevokeAndRotate, type V0TokenKind, v0FormatOption } from './v0-token-lifecycle.ts';
 import { never, printIssued, printTokens, type V0TokenJson } from './v0-token-output.ts';
 
-const formatOption = () => new Option('--format <format>', 'output format').choices(['table', 'json']).default('table');
-const tokenPath = (id: string) => `/management-tokens/${encodeURIComponent(id)}`;
+const MANAGEMENT_TOKENS: V0TokenKind = { noun: 'management token', resource: '/management-tokens', keeps: 'role' };
 
 const LIST_COLUMNS: Array<[string, (t: V0TokenJson) => string]> = [
   ['id', (t) => t.id],
@@ -39,7 +37,7 @@ export function addManagementCommands(program: Command, globals: () => GlobalOpt
         .choices(['admin', 'member', 'auditor'])
         .default('admin'),
     )
-    .addOption(formatOption())
+    .addOption(v0FormatOption())
     .action(async (options: ExpiryOptions & { description?: string; role: string; format: string }) => {
       if (options.description === undefined || options.description.trim() === '')
         throw new CliError('--description is required and must not be blank', 2);
@@ -57,7 +55,7 @@ export function addManagementCommands(program: Command, globals: () => GlobalOpt
         .choices(['created', 'id', 'description', 'prefix', 'expires', 'revoked', 'last-used'])
         .default('created'),
     )
-    .addOption(formatOption())
+    .addOption(v0FormatOption())
     .action(async (options: { includeRevoked?: boolean; sort: string; format: string }) => {
       const v0 = v0From(globals());
       const tokens = await listAll<V0TokenJson>(v0, '/management-tokens', {
@@ -67,32 +65,5 @@ export function addManagementCommands(program: Command, globals: () => GlobalOpt
       printTokens(tokens, options.format, LIST_COLUMNS);
     });
 
-  management
-    .command('revoke')
-    .description('revoke management tokens; their next request gets 401 (cannot be undone)')
-    .argument('<id...>', 'token ids')
-    .option('--force', 'do not ask for confirmation')
-    .action(async (ids: string[], options: { force?: boolean }) => {
-      const what = ids.length === 1 ? `the management token ${ids[0]}` : `${ids.length} management tokens`;
-      await confirm(`revoke ${what} (this cannot be undone)`, options.force, '--force');
-      const v0 = v0From(globals());
-      await forEachArgument(ids, 'revocations', async (id) => {
-        await v0.client.json('DELETE', v0.path(tokenPath(id)));
-        console.log(`Management token ${id} revoked.`);
-      });
-    });
-
-  management
-    .command('rotate')
-    .description('give a management token a new secret (same id and role); shown once')
-    .argument('<id>', 'token id')
-    .option('--grace <duration>', 'how long the old secret keeps working, e.g. 1h (default 0s: it stops at once)')
-    .option('--force', 'do not ask for confirmation when the old secret stops at once')
-    .addOption(formatOption())
-    .action(async (id: string, options: { grace?: string; force?: boolean; format: string }) => {
-      const body = rotateBody(options.grace);
-      await confirmRotation(`the management token ${id}`, body, options.force);
-      const v0 = v0From(globals());
-      printIssued(await v0.client.json<V0TokenJson>('POST', v0.path(`${tokenPath(id)}/rotate`), body), options.format);
-    });
+  addRevokeAndRotate(management, MANAGEMENT_TOKENS, globals);
 }

@@ -301,3 +301,13 @@ export function roleCeilingOf(principal: Principal): Role | null {
   if (principalClass.startsWith('role:')) return principalClass.slice('role:'.length) as Role;
   return null;
 }
+
+/**
+ * The latest a token made or edited by `principal` may expire (epoch ms; Infinity: never). A token
+ * may not outlive the token that makes it; a signed-in user's limit is the user, not the session:
+ * the provider's JWT lasts an hour, and making a long-lived management token is what a user signs
+ * in for (`management create` as an Admin). Removing or disabling the user is what ends their rights.
+ */
+export function expiryCeilingOf(principal: Principal): number {
+  return principal.kind === 'user' ? Number.POSITIVE_INFINITY : principal.expiresAt;
+}

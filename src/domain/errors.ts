@@ -122,6 +122,18 @@ export const errorCodes = {
     summary:
       'The upstream data engine answered with an error of its own (its credential refused, a server error); the log has its status.',
   },
+  STORAGE_FULL: {
+    status: 507,
+    summary: "The disk holding the database's write-ahead log is full; the write was not stored. Free space and retry.",
+  },
+  STORAGE_UNAVAILABLE: {
+    status: 503,
+    summary: "The database's write-ahead log could not be written or synced; the write was not stored. Retry.",
+  },
+  STORAGE_BEHIND: {
+    status: 503,
+    summary: 'A query waited too long for acknowledged writes to be applied to the database. Retry.',
+  },
   INFLUXQL_INVALID: {
     status: 400,
     summary: 'The InfluxQL query does not parse; the message names the line and character.',

@@ -14,7 +14,6 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import { extractCredential } from '../auth/credentials.ts';
 import { type Principal, systemPrincipal } from '../auth/principal.ts';
 import { type ErrorCode, FluxgateError, isFluxgateError } from '../domain/errors.ts';
-import { flatten } from '../influxql/flat-table.ts';
 import type { InfluxqlService } from '../services/influxql-service.ts';
 import type { QueryService } from '../services/query-service.ts';
 import {
@@ -22,8 +21,8 @@ import {
   arrowSchema,
   encapsulatedSchema,
   flightBatchesOf,
-  flightDataOf,
   flightSchemaData,
+  MAX_BATCH_ROWS,
 } from './arrow-batches.ts';
 import {
   decodeAny,
@@ -126,11 +125,7 @@ export function flightHandlers(deps: FlightDeps): UntypedServiceImplementation {
         const principal = await principalOf(call.metadata, peerOf(call.getPeer()));
         const query = readTicket(decodeTicket(call.request), reader(call.metadata));
         if (query.language === 'influxql') {
-          const { columns, rows } = await runInfluxql(deps, principal, query, gone.signal);
-          for (const data of flightDataOf(columns, rows)) {
-            if (call.cancelled) return;
-            await send(data);
-          }
+          if (!(await streamInfluxql(deps, principal, query, gone.signal, send, () => call.cancelled))) return;
         } else if (!(await streamSql(deps, principal, query, gone.signal, send, () => call.cancelled))) {
           return;
         }
@@ -171,23 +166,43 @@ export function flightHandlers(deps: FlightDeps): UntypedServiceImplementation {
   };
 }
 
-/** Runs an InfluxQL query through its service (which bounds it by the result cap); Arrow columns and rows. */
-async function runInfluxql(
+/**
+ * Streams an InfluxQL statement's flat rows batch by batch, as streamSql does (the cap ends the call
+ * with RESOURCE_EXHAUSTED after what was sent). False when the client left.
+ */
+async function streamInfluxql(
   deps: FlightDeps,
   principal: Principal,
   query: FlightQuery,
   signal: AbortSignal,
-): Promise<{ columns: ArrowColumn[]; rows: unknown[][] }> {
-  const [result] = await deps.influxql.query(principal, {
-    database: query.database,
-    query: query.query,
-    singleStatement: true,
-    signal,
-    ...(query.params === undefined ? {} : { params: query.params }),
-  });
-  if (result?.error !== undefined) throw new FluxgateError(result.errorCode ?? 'QUERY_FAILED', result.error);
-  const table = flatten(result!);
-  return { columns: flatColumns(table, result!.timezone), rows: table.rows };
+  send: (data: ReturnType<typeof flightSchemaData>) => Promise<number>,
+  cancelled: () => boolean,
+): Promise<boolean> {
+  const { answer, columns, timezone } = await deps.influxql.openFlat(
+    principal,
+    {
+      database: query.database,
+      query: query.query,
+      signal,
+      ...(query.params === undefined ? {} : { params: query.params }),
+    },
+    MAX_BATCH_ROWS,
+  );
+  try {
+    const arrowColumns = flatColumns({ columns, rows: [] }, timezone);
+    const schema = arrowSchema(arrowColumns);
+    await send(flightSchemaData(schema));
+    for await (const batch of answer.batches()) {
+      for (const data of flightBatchesOf(schema, arrowColumns, batch)) {
+        if (cancelled()) return false;
+        answer.spend(await send(data));
+      }
+    }
+    if (answer.truncated !== undefined) throw new FluxgateError('QUERY_RESULT_TOO_LARGE', answer.truncated);
+    return true;
+  } finally {
+    await answer.close();
+  }
 }
 
 /**

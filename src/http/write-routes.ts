@@ -11,7 +11,8 @@ const V1_PRECISIONS: Record<string, Precision> = { n: 'ns', ns: 'ns', u: 'us', u
 
 /**
  * The three write endpoints of InfluxDB: `/api/v3/write_lp` (v3), `/api/v2/write` (v2 clients, Telegraf)
- * and `/write` (v1). All store durably before answering 204; each reports bad lines its own way.
+ * and `/write` (v1). All answer 204 once the points are in the database's write-ahead log and synced
+ * (v3's `no_sync=true`: before the sync); each reports bad lines its own way.
  */
 export function registerWriteRoutes(app: FastifyInstance, writes: WriteService, bodyLimit: number): void {
   app.register(async (scope) => {
@@ -19,15 +20,15 @@ export function registerWriteRoutes(app: FastifyInstance, writes: WriteService, 
 
     scope.post<{ Querystring: Query }>('/api/v3/write_lp', { config: { family: 'v3' } }, async (request, reply) => {
       const q = request.query;
-      // Accepted and checked, but a write is always durable before its answer; checked before the
-      // write, so a bad value stores nothing.
-      flag(q.no_sync, 'no_sync', false);
+      // Checked before the write, so a bad value stores nothing.
+      const noSync = flag(q.no_sync, 'no_sync', false);
       const result = await writes.write(request.principal, {
         database: required(q.db, 'db'),
         body: await writeBodyBytes(request, bodyLimit),
         // InfluxDB 3's default: the unit is guessed from each timestamp's magnitude.
         precision: parsePrecision(q.precision, 'auto'),
         acceptPartial: flag(q.accept_partial, 'accept_partial', true),
+        noSync,
       });
       if (result.errors.length > 0) throw v3Failure(result);
       return reply.code(204).send();

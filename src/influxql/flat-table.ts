@@ -1,5 +1,5 @@
 import { byteOrder } from '../support/byte-order.ts';
-import type { ColumnType, StatementResult } from './result.ts';
+import type { ColumnType, Series, StatementResult } from './result.ts';
 
 export interface FlatColumn {
   name: string;
@@ -12,6 +12,18 @@ export interface FlatTable {
   /** Times are nanoseconds as bigint. */
   rows: unknown[][];
 }
+
+/** The SQL type a flat column travels as in query_influxql's formats. */
+export const FLAT_SQL_TYPES: Readonly<Record<ColumnType, string>> = {
+  time: 'TIMESTAMP_NS',
+  tag: 'VARCHAR',
+  string: 'VARCHAR',
+  float: 'DOUBLE',
+  integer: 'BIGINT',
+  uinteger: 'UBIGINT',
+  boolean: 'BOOLEAN',
+  unknown: 'VARCHAR',
+};
 
 export const MEASUREMENT_COLUMN = 'iox::measurement';
 export const DATABASE_COLUMN = 'iox::database';
@@ -44,6 +56,20 @@ export function flatten(result: StatementResult): FlatTable {
   const first = result.series[0];
   if (first === undefined) return { columns: [{ name: MEASUREMENT_COLUMN, type: 'string' }], rows: [] };
   const tagKeys = [...new Set(result.series.flatMap((series) => series.tags.map(([key]) => key)))].sort(byteOrder);
+  const layout = flatLayout(first, tagKeys);
+  const rows: unknown[][] = [];
+  for (const series of result.series) layout.append(series, series.values, rows);
+  return { columns: layout.columns, rows };
+}
+
+/** How series become flat rows: the columns (from the first series and every series' tag keys) and the rows of some values. */
+export interface FlatLayout {
+  columns: FlatColumn[];
+  /** Appends the flat rows of `values`, rows of `series`, to `out`. */
+  append(series: Series, values: readonly unknown[][], out: unknown[][]): void;
+}
+
+export function flatLayout(first: Series, tagKeys: readonly string[]): FlatLayout {
   const hasTime = first.types[0] === 'time';
   const valueColumns = first.columns.map((name, i) => ({ name, type: first.types[i]! }));
   const timeColumns = hasTime ? valueColumns.slice(0, 1) : [];
@@ -55,16 +81,17 @@ export function flatten(result: StatementResult): FlatTable {
     ...fields,
   ];
   const fieldIndexes = fields.map((field) => first.columns.indexOf(field.name));
-  const rows: unknown[][] = [];
-  for (const series of result.series) {
-    const tags = tagKeys.map((key) => series.tags.find(([k]) => k === key)?.[1] ?? null);
-    for (const values of series.values) {
-      const row: unknown[] = [series.name];
-      if (hasTime) row.push(values[0]);
-      row.push(...tags);
-      for (const index of fieldIndexes) row.push(values[index] ?? null);
-      rows.push(row);
-    }
-  }
-  return { columns, rows };
+  return {
+    columns,
+    append: (series, values, out) => {
+      const tags = tagKeys.map((key) => series.tags.find(([k]) => k === key)?.[1] ?? null);
+      for (const row of values) {
+        const flat: unknown[] = [series.name];
+        if (hasTime) flat.push(row[0]);
+        for (const tag of tags) flat.push(tag);
+        for (const index of fieldIndexes) flat.push(row[index] ?? null);
+        out.push(flat);
+      }
+    },
+  };
 }

@@ -32,3 +32,11 @@ export interface StatementResult {
   /** The database a SHOW RETENTION POLICIES statement described. */
   database?: string;
 }
+
+/**
+ * A piece of one series as a SELECT streams it: the series' header and some of its rows, in order.
+ * `continues` says for certain that the next part holds more rows of the same series.
+ */
+export interface SeriesPart extends Series {
+  continues: boolean;
+}

@@ -1,14 +1,15 @@
 import type { FieldType } from '../storage/lineprotocol/types.ts';
-import type { MeasurementSchema, QueryResult, VirtualTable } from '../storage/storage.ts';
+import { streamOf, tooLarge } from '../storage/query-stream.ts';
+import type { MeasurementSchema, QueryResult, QueryStream, VirtualTable } from '../storage/storage.ts';
 import { byteOrder } from '../support/byte-order.ts';
 import type { Dimension, SelectStatement, Source } from './ast.ts';
 import type { Interval } from './buckets.ts';
 import { InfluxqlError } from './errors.ts';
 import { planProjections, type UnionSchema } from './projections.ts';
 import { nameMatcher } from './regex.ts';
-import type { Series } from './result.ts';
+import type { Series, SeriesPart } from './result.ts';
 import { measurementSql, type SelectShape } from './select-sql.ts';
-import { buildSeries } from './series-builder.ts';
+import { seriesParts } from './series-builder.ts';
 import type { MeasurementScope } from './sql-expr.ts';
 import { sqlIdent } from './sql-text.ts';
 import { splitTimeRange, type TimeContext, type TimeRange } from './time-condition.ts';
@@ -17,9 +18,14 @@ import { formatRfc3339 } from './time-literals.ts';
 /** How a statement reads one database: its schema and SQL over it (the sandbox sees every query). */
 export interface InfluxqlReader {
   schema(): Promise<MeasurementSchema[]>;
+  /** SQL read whole (SHOW statements' small answers). */
   query(sql: string): Promise<QueryResult>;
-  /** SQL over the given tables only: the results of subqueries. */
-  queryTables(tables: VirtualTable[], sql: string): Promise<QueryResult>;
+  /** SQL as a stream of batches, which the caller closes: the rows of a SELECT. */
+  open(sql: string): Promise<QueryStream>;
+  /** SQL over the given tables only, as a stream: the results of subqueries. */
+  openTables(tables: VirtualTable[], sql: string): Promise<QueryStream>;
+  /** The most rows a subquery's result may hold (it is read whole into a table): the result cap. */
+  maxRows?: number;
 }
 
 /** The most empty buckets fill() may add over a whole statement. */
@@ -29,17 +35,26 @@ interface SourceTable {
   scope: MeasurementScope;
   /** The table in SQL: its name, or `main.<name>` for a subquery's result. */
   from: string;
-  run: (sql: string) => Promise<QueryResult>;
+  open: (sql: string) => Promise<QueryStream>;
 }
 
-/** Runs a SELECT and returns its series, ordered by measurement and then by tags. */
-export async function executeSelect(
+/** What a SELECT learnt while planning, before its first part: the GROUP BY tags of each measurement it reads. */
+export interface SelectPlan {
+  groupTags?: string[][];
+}
+
+/**
+ * Runs a SELECT and streams its series, ordered by measurement and then by tags, in parts: one
+ * measurement's SQL at a time, each series as its rows arrive (see seriesParts).
+ */
+export async function* selectParts(
   statement: SelectStatement,
   reader: InfluxqlReader,
   ctx: TimeContext,
   parentRange: TimeRange = {},
   depth = 0,
-): Promise<Series[]> {
+  plan: SelectPlan = {},
+): AsyncGenerator<SeriesPart> {
   const timeCtx: TimeContext = statement.timezone === undefined ? ctx : { ...ctx, timezone: statement.timezone };
   const split = splitTimeRange(statement.condition, timeCtx);
   const range = intersect(split.range, parentRange);
@@ -60,12 +75,14 @@ export async function executeSelect(
   const fill = statement.fill ?? (depth > 0 ? { kind: 'none' as const } : { kind: 'null' as const });
   const budget = { remaining: MAX_FILLED_BUCKETS };
 
-  const series: Series[] = [];
-  for (const table of tables) {
+  const plans = tables.flatMap((table) => {
     const groupTags = groupTagsOver(statement.dimensions, [...table.scope.tags]);
     const planned = measurementSql(shape, table.from, table.scope, groupTags);
-    if (planned === undefined) continue;
-    const result = await table.run(planned.sql);
+    return planned === undefined ? [] : [{ table, groupTags, planned }];
+  });
+  plan.groupTags = plans.map((one) => one.groupTags);
+  for (const { table, groupTags, planned } of plans) {
+    const stream = await table.open(planned.sql);
     const seriesShape = {
       projections,
       range: dataRange,
@@ -77,7 +94,46 @@ export async function executeSelect(
       ...(statement.limit === undefined ? {} : { limit: statement.limit }),
       ...(statement.offset === undefined ? {} : { offset: statement.offset }),
     };
-    series.push(...buildSeries(seriesShape, table.scope.name, groupTags, result, planned.types, budget));
+    try {
+      yield* seriesParts(seriesShape, table.scope.name, groupTags, stream, planned.types, budget);
+    } finally {
+      await stream.close();
+    }
+  }
+}
+
+/** Runs a SELECT and returns its series whole (a subquery's, which the outer query reads as tables). */
+export async function executeSelect(
+  statement: SelectStatement,
+  reader: InfluxqlReader,
+  ctx: TimeContext,
+  parentRange: TimeRange = {},
+  depth = 0,
+): Promise<Series[]> {
+  return collectSeries(selectParts(statement, reader, ctx, parentRange, depth), reader.maxRows);
+}
+
+/** Parts joined back into whole series; past `maxRows` rows in all, QUERY_RESULT_TOO_LARGE. */
+export async function collectSeries(
+  parts: AsyncIterable<SeriesPart>,
+  maxRows = Number.POSITIVE_INFINITY,
+): Promise<Series[]> {
+  const series: Series[] = [];
+  let open: Series | undefined;
+  let rows = 0;
+  for await (const part of parts) {
+    rows += part.values.length;
+    if (rows > maxRows) throw tooLarge({ maxRows }, `${maxRows} rows`);
+    if (open === undefined) {
+      const { continues: _continues, ...whole } = part;
+      open = { ...whole, values: [...part.values] };
+    } else {
+      for (const row of part.values) open.values.push(row);
+    }
+    if (!part.continues) {
+      series.push(open);
+      open = undefined;
+    }
   }
   return series;
 }
@@ -91,13 +147,14 @@ export async function explainSelect(
   const captured: string[] = [];
   const recording: InfluxqlReader = {
     schema: () => reader.schema(),
-    query: async (sql) => {
+    query: (sql) => reader.query(sql),
+    open: async (sql) => {
       captured.push(sql);
-      return { columns: [], rows: [] };
+      return streamOf({ columns: [], rows: [] });
     },
-    queryTables: async (tables, sql) => {
+    openTables: async (tables, sql) => {
       captured.push(sql);
-      return reader.queryTables(tables, sql);
+      return reader.openTables(tables, sql);
     },
   };
   await executeSelect(statement, recording, ctx);
@@ -191,7 +248,7 @@ async function resolveSources(
         fields: new Map(measurement.fields.map((field) => [field.name, field.type])),
       },
       from: sqlIdent(measurement.name),
-      run: (sql) => reader.query(sql),
+      open: (sql) => reader.open(sql),
     }));
 }
 
@@ -253,7 +310,7 @@ function subqueryTables(series: readonly Series[], reader: InfluxqlReader): Sour
   return scopes.map((scope) => ({
     scope,
     from: `main.${sqlIdent(scope.name)}`,
-    run: (sql) => reader.queryTables(virtual, sql),
+    open: (sql) => reader.openTables(virtual, sql),
   }));
 }
 

@@ -1,11 +1,11 @@
 import type { FieldType } from '../storage/lineprotocol/types.ts';
-import type { QueryResult } from '../storage/storage.ts';
+import type { QueryStream } from '../storage/storage.ts';
 import type { Fill } from './ast.ts';
 import { bucketStart, type Interval } from './buckets.ts';
 import { type FillColumn, fillBuckets, type Row } from './fill.ts';
 import { resultType } from './functions.ts';
 import type { Projection, Projections } from './projections.ts';
-import type { ColumnType, Series } from './result.ts';
+import type { ColumnType, Series, SeriesPart } from './result.ts';
 import type { TimeRange } from './time-condition.ts';
 import { applyTransform, integrate } from './transforms.ts';
 
@@ -25,57 +25,98 @@ export interface SeriesShape {
   limited: boolean;
 }
 
+/** Rows per part of a series: about one engine chunk, so a part is small and a series of any length streams. */
+export const PART_ROWS = 2048;
+
 /**
- * Splits one measurement's SQL result (`__time`, `__g…`, `__v…`, ordered by series then time) into
- * InfluxQL series, then fills empty buckets, applies transformations, trims the bucket read for
- * them, orders and limits each series.
+ * Splits one measurement's SQL rows (`__time`, `__g…`, `__v…`, ordered by series then time) into
+ * InfluxQL series as they arrive, in parts. A series whose rows come out as the SQL gives them (raw
+ * rows, aggregates without fill(), LIMIT done by the SQL) streams part by part; one that needs its
+ * whole self (fill(), transformations, integrals, DESC or LIMIT applied here) is held until its last
+ * row, then filled, transformed, trimmed of the bucket read for the transformation, ordered and
+ * limited: memory is bounded by one series, never by the result.
  */
-export function buildSeries(
+export async function* seriesParts(
   shape: SeriesShape,
   measurement: string,
   groupTags: readonly string[],
-  result: QueryResult,
+  stream: QueryStream,
   valueTypes: ReadonlyArray<FieldType | 'tag' | 'null'>,
   budget: { remaining: number },
-): Series[] {
+): AsyncGenerator<SeriesPart> {
   const groupCount = groupTags.length;
   const { columns, timeColumn, mode } = shape.projections;
   const types: ColumnType[] = [
     'time',
     ...columns.map((column, i) =>
-      projectionType(column, columnType(valueTypes[i], result.columns[1 + groupCount + i]?.sqlType)),
+      projectionType(column, columnType(valueTypes[i], stream.columns[1 + groupCount + i]?.sqlType)),
     ),
   ];
+  const names = [timeColumn, ...columns.map((column) => column.name)];
   const fixedTime = shape.lower ?? 0n;
-  const series: Series[] = [];
-  let start = 0;
-  const rows = result.rows;
-  while (start < rows.length) {
-    let end = start + 1;
-    while (end < rows.length && sameGroup(rows[start]!, rows[end]!, groupCount)) end++;
-    const group: Row[] = new Array(end - start);
-    const width = columns.length;
-    for (let i = start; i < end; i++) {
-      const row = rows[i]!;
+  const keepFrom =
+    shape.interval !== undefined && shape.lower !== undefined ? bucketStart(shape.lower, shape.interval) : undefined;
+  const passes = passesThrough(shape);
+  const width = columns.length;
+  let first: unknown[] | undefined;
+  let header: Series | undefined;
+  let pending: unknown[][] = [];
+  let whole: Row[] = [];
+
+  const finish = function* (): Generator<SeriesPart> {
+    if (header === undefined) return;
+    if (passes) {
+      if (pending.length > 0) yield { ...header, values: pending, continues: false };
+      pending = [];
+      return;
+    }
+    const processed = mode === 'integral' ? integrateSeries(shape, whole) : processSeries(shape, whole, types, budget);
+    whole = [];
+    const values = withTimes(processed);
+    for (let start = 0; start < values.length; start += PART_ROWS) {
+      const end = start + PART_ROWS;
+      yield { ...header, values: values.slice(start, end), continues: end < values.length };
+    }
+  };
+
+  for (let batch = await stream.next(); batch !== null; batch = await stream.next()) {
+    for (const row of batch) {
+      if (first === undefined || !sameGroup(first, row, groupCount)) {
+        yield* finish();
+        first = row;
+        const tags = groupTags.map((tag, i): [string, string] => [tag, String(row[1 + i] ?? '')]);
+        header = { name: measurement, tags, columns: names, types, values: [] };
+      }
       const time = row[0] === null || row[0] === undefined ? fixedTime : BigInt(row[0] as number | string);
-      const values = new Array(width);
-      for (let c = 0; c < width; c++) values[c] = row[1 + groupCount + c];
-      group[i - start] = { time, values };
+      if (passes) {
+        if (keepFrom !== undefined && time < keepFrom) continue;
+        // Only now is it certain that the series goes on past the full part.
+        if (pending.length >= PART_ROWS) {
+          yield { ...header!, values: pending, continues: true };
+          pending = [];
+        }
+        const line = new Array(width + 1);
+        line[0] = time;
+        for (let c = 0; c < width; c++) line[c + 1] = row[1 + groupCount + c];
+        pending.push(line);
+      } else {
+        const values = new Array(width);
+        for (let c = 0; c < width; c++) values[c] = row[1 + groupCount + c];
+        whole.push({ time, values });
+      }
     }
-    const tags = groupTags.map((tag, i): [string, string] => [tag, String(rows[start]![1 + i] ?? '')]);
-    const processed = mode === 'integral' ? integrateSeries(shape, group) : processSeries(shape, group, types, budget);
-    if (processed.length > 0) {
-      series.push({
-        name: measurement,
-        tags,
-        columns: [timeColumn, ...columns.map((column) => column.name)],
-        types,
-        values: withTimes(processed),
-      });
-    }
-    start = end;
   }
-  return series;
+  yield* finish();
+}
+
+/** Whether the SQL's rows are already the series' rows, in order, so they can be sent as they come. */
+function passesThrough(shape: SeriesShape): boolean {
+  const { mode, columns } = shape.projections;
+  if (mode === 'integral' || columns.some((column) => column.kind === 'transform')) return false;
+  if (mode === 'aggregate' && shape.interval !== undefined && shape.fill !== undefined && shape.fill.kind !== 'none') {
+    return false;
+  }
+  return shape.limited || (!shape.descending && shape.limit === undefined && shape.offset === undefined);
 }
 
 /** Each row as `[time, ...values]`, without a spread per row. */

@@ -1,7 +1,7 @@
 import type { SelectStatement, Source, Statement } from './ast.ts';
 import { InfluxqlError } from './errors.ts';
-import type { StatementResult } from './result.ts';
-import { executeSelect, explainSelect, type InfluxqlReader } from './select-executor.ts';
+import type { SeriesPart, StatementResult } from './result.ts';
+import { collectSeries, explainSelect, type InfluxqlReader, type SelectPlan, selectParts } from './select-executor.ts';
 import { showFieldKeys, showMeasurements, showTagKeys, showTagValues } from './show-statements.ts';
 import type { TimeContext } from './time-condition.ts';
 
@@ -41,6 +41,23 @@ function sourcesDatabase(sources: readonly Source[]): string | undefined {
   return [...names][0];
 }
 
+/** A statement as it answers: a SELECT's series stream in parts, the others are small and whole. */
+export type OpenedStatement =
+  | { result: StatementResult }
+  | { timezone?: string; parts: AsyncGenerator<SeriesPart>; plan: SelectPlan };
+
+/** Opens a statement that reads one database: a SELECT starts streaming, the others run whole. */
+export async function openDatabaseStatement(
+  statement: Statement,
+  reader: InfluxqlReader,
+  ctx: TimeContext,
+): Promise<OpenedStatement> {
+  if (statement.kind !== 'select') return { result: await executeDatabaseStatement(statement, reader, ctx) };
+  const plan: SelectPlan = {};
+  const parts = selectParts(statement, reader, ctx, {}, 0, plan);
+  return statement.timezone === undefined ? { parts, plan } : { parts, plan, timezone: statement.timezone };
+}
+
 /** Statements that read one database: SELECT, EXPLAIN and the SHOW statements about its schema. */
 export async function executeDatabaseStatement(
   statement: Statement,
@@ -49,7 +66,7 @@ export async function executeDatabaseStatement(
 ): Promise<StatementResult> {
   switch (statement.kind) {
     case 'select':
-      return withZone({ series: await executeSelect(statement, reader, ctx) }, statement);
+      return withZone({ series: await collectSeries(selectParts(statement, reader, ctx), reader.maxRows) }, statement);
     case 'explain':
       return explain(statement.statement, statement.analyze, reader, ctx);
     case 'show_measurements':
@@ -80,10 +97,15 @@ async function explain(
   const values: unknown[][] = plans.map((sql) => ['SQL', sql]);
   if (analyze) {
     const started = process.hrtime.bigint();
-    const series = await executeSelect(statement, reader, ctx);
+    let series = 0;
+    let rows = 0;
+    for await (const part of selectParts(statement, reader, ctx)) {
+      if (!part.continues) series++;
+      rows += part.values.length;
+    }
     const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-    values.push(['series', String(series.length)]);
-    values.push(['rows', String(series.reduce((sum, one) => sum + one.values.length, 0))]);
+    values.push(['series', String(series)]);
+    values.push(['rows', String(rows)]);
     values.push(['execution_time', `${elapsedMs.toFixed(3)}ms`]);
   }
   return {

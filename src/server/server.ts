@@ -157,7 +157,13 @@ export async function startServer(
             queryTimeoutMs: config.queryTimeoutMs,
             upstreamNameOf: async (id) => (await catalog.getDatabase(id))?.upstreamName,
           })
-        : new DuckDbStorage(config.dataDir, config.queryTimeoutMs, config.engines);
+        : new DuckDbStorage(config.dataDir, config.queryTimeoutMs, {
+            ...config.engines,
+            logger: {
+              warn: (details, message) => logger.warn(details, message),
+              error: (details, message) => logger.error(details, message),
+            },
+          });
     const upstreamHealth =
       storage instanceof UpstreamStorage ? () => storage.probe(UPSTREAM_PROBE_TIMEOUT_MS) : undefined;
     closers.splice(closers.length - 1, 0, () => storage.close());

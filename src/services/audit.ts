@@ -7,7 +7,11 @@ export interface AuditTarget {
   name?: string | null;
 }
 
-/** The audit record of an action by `principal`. Details must never hold a secret. */
+/**
+ * The audit record of an action by `principal`. Details must never hold a secret. A signed-in
+ * user is recorded under their display name with their subject (`actorSubject`) in the details,
+ * since a display name need not be unique.
+ */
 export function auditEntry(
   principal: Principal,
   action: string,
@@ -26,7 +30,7 @@ export function auditEntry(
     targetName: target.name ?? null,
     outcome,
     sourceIp: principal.sourceIp,
-    details,
+    details: principal.kind === 'user' ? { actorSubject: principal.subject, ...details } : details,
     actorKind: principal.kind === 'token' ? principal.tokenKind : principal.kind,
     requestId: principal.requestId ?? null,
   };

@@ -1,7 +1,7 @@
-import type { Catalog, DatabasePatch, DatabaseRecord } from '../catalog/catalog.ts';
+import type { AuditEntry, Catalog, DatabasePatch, DatabaseRecord, NewDatabase } from '../catalog/catalog.ts';
 import { seesDatabase } from '../domain/authorization.ts';
 import { toRfc3339 } from '../domain/durations.ts';
-import { fail, isFluxgateError } from '../domain/errors.ts';
+import { FluxgateError, fail, isFluxgateError } from '../domain/errors.ts';
 import { validateDatabaseName } from '../domain/names.ts';
 import { DB_ACTIONS } from '../domain/permissions.ts';
 import type { Principal, SystemPrincipal } from '../domain/principal.ts';
@@ -125,7 +125,7 @@ export class DatabaseService {
       );
       this.assertRoomFor(name);
       const now = this.deps.now();
-      const record = await this.deps.catalog.createDatabase(
+      const record = await this.insertDatabase(
         { name, createdAt: now, maxTables, maxColumnsPerTable, retentionPeriodMs, ownerNode: this.ownerForNew },
         auditEntry(principal, 'database.create', { kind: 'database', name }, now, 'ok', {
           maxTables,
@@ -154,7 +154,7 @@ export class DatabaseService {
     const now = this.deps.now();
     const { maxTables, maxColumnsPerTable } = this.deps.defaults;
     try {
-      const record = await this.deps.catalog.createDatabase(
+      const record = await this.insertDatabase(
         { name, createdAt: now, maxTables, maxColumnsPerTable, retentionPeriodMs: null, ownerNode: this.ownerForNew },
         auditEntry(principal, 'database.create', { kind: 'database', name }, now, 'ok', { by: 'write' }),
       );
@@ -166,17 +166,30 @@ export class DatabaseService {
     }
   }
 
-  /** Refuses a new database past `--max-databases` (a name that exists gets its own answer later). */
+  /**
+   * Refuses a new database past `--max-databases` (a name that exists gets its own answer later). This
+   * node's directory answers at once; the catalog counts again in the creating transaction (`maxLive`),
+   * which is what holds when several nodes, or concurrent requests, create at the same moment.
+   */
   private assertRoomFor(name: string): void {
     const max = this.deps.maxDatabases;
     if (max === undefined) return;
     const live = this.deps.directory.live();
     if (live.length < max || live.some((db) => db.name === name)) return;
-    fail(
-      'DATABASE_LIMIT_REACHED',
-      `cannot create database '${name}': this server holds at most ${max} databases (--max-databases)`,
-      { field: '--max-databases', limit: max },
-    );
+    throw limitReached(name, max);
+  }
+
+  /** The catalog's create, with the limit counted in its transaction and named by the flag. */
+  private async insertDatabase(input: NewDatabase, audit: AuditEntry): Promise<DatabaseRecord> {
+    const max = this.deps.maxDatabases;
+    try {
+      return await this.deps.catalog.createDatabase(max === undefined ? input : { ...input, maxLive: max }, audit);
+    } catch (error) {
+      if (max !== undefined && isFluxgateError(error) && error.code === 'DATABASE_LIMIT_REACHED') {
+        throw limitReached(input.name, max);
+      }
+      throw error;
+    }
   }
 
   /**
@@ -406,4 +419,12 @@ export class DatabaseService {
 
 function notFound(name: string, field: string): never {
   fail('DATABASE_NOT_FOUND', `database '${name}' not found`, { field });
+}
+
+function limitReached(name: string, max: number): FluxgateError {
+  return new FluxgateError(
+    'DATABASE_LIMIT_REACHED',
+    `cannot create database '${name}': this server holds at most ${max} databases (--max-databases)`,
+    { field: '--max-databases', limit: max },
+  );
 }

@@ -5,18 +5,20 @@ import { INTERNAL_DATABASE } from '../domain/names.ts';
 import { DB_ACTIONS } from '../domain/permissions.ts';
 import type { Statement } from '../influxql/ast.ts';
 import { InfluxqlError } from '../influxql/errors.ts';
+import { type FlatStream, openFlatStream } from '../influxql/flat-stream.ts';
+import { FLAT_SQL_TYPES, type FlatColumn } from '../influxql/flat-table.ts';
 import { InfluxqlParseError, parseQuery } from '../influxql/parser.ts';
-import type { StatementResult } from '../influxql/result.ts';
-import type { InfluxqlReader } from '../influxql/select-executor.ts';
+import type { SeriesPart, StatementResult } from '../influxql/result.ts';
+import { collectSeries, type InfluxqlReader, type SelectPlan } from '../influxql/select-executor.ts';
 import { showDatabases, showRetentionPolicies } from '../influxql/show-statements.ts';
-import { executeDatabaseStatement, statementDatabase } from '../influxql/statements.ts';
-import { streamOf } from '../storage/query-stream.ts';
-import type { CollectLimits, MeasurementSchema, QueryOptions, QueryResult, Storage } from '../storage/storage.ts';
+import { type OpenedStatement, openDatabaseStatement, statementDatabase } from '../influxql/statements.ts';
+import { approximateBytes } from '../storage/query-stream.ts';
+import type { CollectLimits, MeasurementSchema, QueryOptions, QueryStream, Storage } from '../storage/storage.ts';
 import { hasRight, requireRight } from './authorize.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
 import type { DatabaseOwnership } from './database-ownership.ts';
 import { toStorageDatabase } from './database-resolver.ts';
-import { QueryAnswer, RESULT_CAP_FLAG, requestDeadline } from './query-answer.ts';
+import { QueryAnswer, RESULT_CAP_FLAG, type ResultCap, requestDeadline, resultTooLarge } from './query-answer.ts';
 import { type QueryLimits, UNLIMITED } from './query-service.ts';
 
 export interface InfluxqlRequest {
@@ -63,16 +65,35 @@ export class InfluxqlService {
     return this.deps.limits ?? UNLIMITED;
   }
 
-  /**
-   * A flat InfluxQL result as an answer a face sends batch by batch, within `--query-max-result`
-   * and under its own `--query-timeout` for the sending.
-   */
-  answerOf(result: QueryResult, client?: AbortSignal): QueryAnswer {
-    const deadline = requestDeadline(this.limits.timeoutMs, client);
-    return new QueryAnswer(streamOf(result), this.limits.cap, deadline.signal, deadline.dispose);
+  /** Every statement read whole, within `--query-max-result` (QUERY_RESULT_TOO_LARGE past it). */
+  async query(principal: Principal, request: InfluxqlRequest): Promise<StatementResult[]> {
+    const run = await this.open(principal, request);
+    try {
+      const results: StatementResult[] = [];
+      for await (const statement of run.statements()) {
+        if (statement.parts === undefined) {
+          results.push(statement.result);
+          continue;
+        }
+        try {
+          const series = await collectSeries(run.metered(statement.parts));
+          results.push(statement.timezone === undefined ? { series } : { series, timezone: statement.timezone });
+        } catch (error) {
+          results.push(run.statementError(error));
+        }
+      }
+      return results;
+    } finally {
+      run.close();
+    }
   }
 
-  async query(principal: Principal, request: InfluxqlRequest): Promise<StatementResult[]> {
+  /**
+   * Parses and authorizes every statement (a refusal throws here, before anything runs), then
+   * answers them one by one as the face reads them: SELECTs stream their series in parts. The
+   * deadline (`--query-timeout`, and the client leaving) runs from here until `close`.
+   */
+  async open(principal: Principal, request: InfluxqlRequest): Promise<InfluxqlRun> {
     if (request.query.trim() === '') {
       fail('INVALID_INPUT', 'expected a query to be provided in the query string or body', { field: 'q' });
     }
@@ -101,15 +122,51 @@ export class InfluxqlService {
       maxBytes: this.limits.cap.maxBytes,
       limitName: RESULT_CAP_FLAG,
     };
-    try {
-      const results: StatementResult[] = [];
-      for (const [i, { statement }] of parsed.entries()) {
-        results.push(await this.run(principal, statement, targets[i]!, nowNs, options));
+    const answer = async function* (this: InfluxqlService): AsyncGenerator<AnsweredStatement> {
+      for (const [index, { statement }] of parsed.entries()) {
+        deadline.signal.throwIfAborted();
+        yield { index, ...(await this.run(principal, statement, targets[index]!, nowNs, options)) };
       }
-      return results;
-    } finally {
-      deadline.dispose();
+    };
+    return new InfluxqlRun(answer.call(this), this.limits.cap, deadline.signal, deadline.dispose);
+  }
+
+  /**
+   * `query_influxql` and Flight: the one statement's flat rows as an answer a face sends batch by
+   * batch, within `--query-max-result` and the deadline. A statement error before the first row
+   * throws (with its code); one after it ends the answer (the face writes its truncation marker).
+   */
+  async openFlat(
+    principal: Principal,
+    request: InfluxqlRequest,
+    batchRows: number,
+  ): Promise<{ answer: QueryAnswer; columns: FlatColumn[]; timezone: string | undefined }> {
+    const run = await this.open(principal, { ...request, singleStatement: true });
+    let flat: FlatStream;
+    try {
+      const step = await run.statements().next();
+      if (step.done) throw new Error('a query_influxql request has one statement');
+      const statement = step.value;
+      if (statement.parts === undefined && statement.result.error !== undefined) {
+        throw new FluxgateError(statement.result.errorCode ?? 'QUERY_FAILED', statement.result.error);
+      }
+      flat = await openFlatStream(statement, batchRows, this.limits.cap.maxRows).catch((error) => {
+        throw run.failure(error);
+      });
+    } catch (error) {
+      run.close();
+      throw error;
     }
+    const stream: QueryStream = {
+      columns: flat.columns.map((column) => ({ name: column.name, sqlType: FLAT_SQL_TYPES[column.type] })),
+      next: () =>
+        flat.next().catch((error) => {
+          throw run.failure(error);
+        }),
+      close: () => flat.close(),
+    };
+    const answer = new QueryAnswer(stream, this.limits.cap, run.signal, () => run.close());
+    return { answer, columns: flat.columns, timezone: flat.timezone };
   }
 
   /** Resolves the statement's database and checks the principal may read it (throws PERMISSION_DENIED). */
@@ -162,25 +219,24 @@ export class InfluxqlService {
     target: Target,
     nowNs: bigint,
     options: QueryOptions & CollectLimits,
-  ): Promise<StatementResult> {
-    if (target.kind === 'error') return { series: [], error: target.message, errorCode: target.code };
+  ): Promise<OpenedStatement> {
+    if (target.kind === 'error') return { result: { series: [], error: target.message, errorCode: target.code } };
     try {
-      if (statement.kind === 'show_databases') return showDatabases(this.readableDatabases(principal));
-      if (target.kind === 'none') return { series: [] };
+      if (statement.kind === 'show_databases') return { result: showDatabases(this.readableDatabases(principal)) };
+      if (target.kind === 'none') return { result: { series: [] } };
       if (statement.kind === 'show_retention_policies') {
-        return target.kind === 'database'
-          ? showRetentionPolicies(target.record.name, target.record.retentionPeriodMs)
-          : showRetentionPolicies(INTERNAL_DATABASE, null);
+        return {
+          result:
+            target.kind === 'database'
+              ? showRetentionPolicies(target.record.name, target.record.retentionPeriodMs)
+              : showRetentionPolicies(INTERNAL_DATABASE, null),
+        };
       }
-      return await executeDatabaseStatement(statement, this.reader(target, options), { nowNs });
+      return await openDatabaseStatement(statement, this.reader(target, options), { nowNs });
     } catch (error) {
-      if (error instanceof InfluxqlError) return { series: [], error: error.message, errorCode: 'QUERY_FAILED' };
-      // Past the cap the request fails as a whole (400), as query_sql does before its first byte.
-      const whole = ['PERMISSION_DENIED', 'QUERY_RESULT_TOO_LARGE'];
-      if (isFluxgateError(error) && !whole.includes(error.code) && error.status < 500) {
-        return { series: [], error: error.message, errorCode: error.code };
-      }
-      throw error;
+      const result = statementErrorOf(error);
+      if (result === undefined) throw error;
+      return { result };
     }
   }
 
@@ -199,11 +255,14 @@ export class InfluxqlService {
     options: QueryOptions & CollectLimits,
   ): InfluxqlReader {
     const storage = this.deps.storage;
+    const streamOptions: QueryOptions = options.signal === undefined ? {} : { signal: options.signal };
     if (target.kind === 'internal') {
       return {
         schema: async () => [],
         query: () => fail('QUERY_FAILED', 'InfluxQL does not read the system tables of _internal; use SQL'),
-        queryTables: (tables, sql) => storage.queryVirtual(tables, sql, undefined, options),
+        open: () => fail('QUERY_FAILED', 'InfluxQL does not read the system tables of _internal; use SQL'),
+        openTables: (tables, sql) => storage.openVirtualQuery(tables, sql, streamOptions),
+        maxRows: options.maxRows ?? Number.POSITIVE_INFINITY,
       };
     }
     const db = toStorageDatabase(target.record);
@@ -214,7 +273,96 @@ export class InfluxqlService {
         return schema;
       },
       query: (sql) => storage.query(db, sql, undefined, options),
-      queryTables: (tables, sql) => storage.queryVirtual(tables, sql, undefined, options),
+      open: (sql) => storage.openQuery(db, sql, streamOptions),
+      openTables: (tables, sql) => storage.openVirtualQuery(tables, sql, streamOptions),
+      maxRows: options.maxRows ?? Number.POSITIVE_INFINITY,
     };
+  }
+}
+
+/**
+ * A failure of one statement as its statement error (InfluxQL errors, unknown database, a timeout…),
+ * or undefined when it fails the whole request: a refusal, the result cap (400 before the first
+ * byte, as query_sql answers it) and server faults.
+ */
+export function statementErrorOf(error: unknown): StatementResult | undefined {
+  if (error instanceof InfluxqlError) return { series: [], error: error.message, errorCode: 'QUERY_FAILED' };
+  const whole = ['PERMISSION_DENIED', 'QUERY_RESULT_TOO_LARGE'];
+  if (isFluxgateError(error) && !whole.includes(error.code) && error.status < 500) {
+    return { series: [], error: error.message, errorCode: error.code };
+  }
+  return undefined;
+}
+
+/** A statement as a run answers it: whole (errors, SHOW, EXPLAIN) or a SELECT's parts. */
+export type AnsweredStatement = { index: number } & (
+  | { result: StatementResult; parts?: undefined }
+  | { parts: AsyncGenerator<SeriesPart>; timezone?: string; plan: SelectPlan; result?: undefined }
+);
+
+/**
+ * One InfluxQL request while a face sends it: its statements in order, the rows and bytes sent so far
+ * against `--query-max-result`, and the deadline, which ends at `close`.
+ */
+export class InfluxqlRun {
+  private rows = 0;
+  private bytes = 0;
+
+  constructor(
+    private readonly answered: AsyncGenerator<AnsweredStatement>,
+    private readonly cap: ResultCap,
+    readonly signal: AbortSignal,
+    private readonly dispose: () => void,
+  ) {}
+
+  private current: AsyncGenerator<SeriesPart> | undefined;
+
+  /** The statements, each run when the face asks for it (after the one before was sent). */
+  async *statements(): AsyncGenerator<AnsweredStatement> {
+    for await (const statement of this.answered) {
+      this.current = statement.parts;
+      yield statement;
+    }
+  }
+
+  /** Parts as they count against the row cap: past it, QUERY_RESULT_TOO_LARGE. */
+  async *metered(parts: AsyncIterable<SeriesPart>, countBytes = true): AsyncGenerator<SeriesPart> {
+    for await (const part of parts) {
+      this.rows += part.values.length;
+      if (this.rows > this.cap.maxRows) throw resultTooLarge(this.cap);
+      if (countBytes && Number.isFinite(this.cap.maxBytes)) {
+        let bytes = 0;
+        for (const row of part.values) for (const value of row) bytes += approximateBytes(value) + 1;
+        this.spend(bytes);
+      }
+      yield part;
+    }
+  }
+
+  /** Bytes a face wrote (or, read whole, the values' size): past the cap, QUERY_RESULT_TOO_LARGE. */
+  spend(bytes: number): void {
+    this.bytes += bytes;
+    if (this.bytes > this.cap.maxBytes) throw resultTooLarge(this.cap);
+  }
+
+  /** A failure while a statement's parts stream, as its statement error; throws what fails the request. */
+  statementError(error: unknown): StatementResult {
+    const result = statementErrorOf(error);
+    if (result === undefined) throw error;
+    return result;
+  }
+
+  /** A failure as the FluxgateError a flat face answers or writes as its truncation marker. */
+  failure(error: unknown): unknown {
+    const result = statementErrorOf(error);
+    return result === undefined ? error : new FluxgateError(result.errorCode ?? 'QUERY_FAILED', result.error!);
+  }
+
+  /** Stops what still runs and ends the deadline. Idempotent. */
+  close(): void {
+    // What a statement's cleanup throws (a stream that fails to close) must not become an unhandled rejection.
+    this.current?.return(undefined).catch(() => {});
+    this.answered.return(undefined).catch(() => {});
+    this.dispose();
   }
 }

@@ -40,13 +40,7 @@ export class QueryAnswer {
 
   /** The error a face answers when the cap is reached before anything was sent. */
   tooLarge(): FluxgateError {
-    return new FluxgateError(
-      'QUERY_RESULT_TOO_LARGE',
-      `the result is larger than ${RESULT_CAP_FLAG} allows (${describeCap(this.cap)}); narrow the query or raise the limit`,
-      {
-        field: RESULT_CAP_FLAG,
-      },
-    );
+    return resultTooLarge(this.cap);
   }
 
   async next(): Promise<unknown[][] | null> {
@@ -85,6 +79,15 @@ export class QueryAnswer {
       this.onClose();
     }
   }
+}
+
+/** QUERY_RESULT_TOO_LARGE naming the cap, for an answer stopped before its first byte. */
+export function resultTooLarge(cap: ResultCap): FluxgateError {
+  return new FluxgateError(
+    'QUERY_RESULT_TOO_LARGE',
+    `the result is larger than ${RESULT_CAP_FLAG} allows (${describeCap(cap)}); narrow the query or raise the limit`,
+    { field: RESULT_CAP_FLAG },
+  );
 }
 
 export function describeCap(cap: ResultCap): string {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { fail } from '../domain/errors.ts';
 
 const MAX_DESCRIPTION = 1000;
@@ -25,11 +26,23 @@ export function nameFromDescription(description: string): string {
   return slug === '' || /^\.+$/.test(slug) ? 'token' : slug;
 }
 
-/** `base`, else `base-2`, `base-3`, … : the first that `taken` says is free. */
+/** Names tried in sequence before a random suffix: `deploy-bot`, `deploy-bot-2` … `deploy-bot-20`. */
+const SEQUENTIAL_NAMES = 20;
+const RANDOM_NAME_TRIES = 10;
+
+/**
+ * `base`, else `base-2` … `base-20`, else `base-` and six random hex digits: the first that `taken`
+ * says is free. Bounded, so a thousand tokens with one description cost no more lookups than twenty.
+ */
 export async function firstFreeName(base: string, taken: (name: string) => Promise<boolean>): Promise<string> {
   if (!(await taken(base))) return base;
-  for (let n = 2; ; n++) {
+  for (let n = 2; n <= SEQUENTIAL_NAMES; n++) {
     const candidate = `${base}-${n}`;
     if (!(await taken(candidate))) return candidate;
   }
+  for (let i = 0; i < RANDOM_NAME_TRIES; i++) {
+    const candidate = `${base}-${randomBytes(3).toString('hex')}`;
+    if (!(await taken(candidate))) return candidate;
+  }
+  return fail('TOKEN_NAME_TAKEN', `no free name derived from '${base}'; give the token a name of its own`);
 }

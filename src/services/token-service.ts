@@ -2,7 +2,7 @@ import type { TokenIndex } from '../auth/token-index.ts';
 import type { UsageTracker } from '../auth/usage-tracker.ts';
 import type { Catalog, TokenRecord } from '../catalog/catalog.ts';
 import { type ManagementAction, type TokenVerb, tokenAction } from '../domain/actions.ts';
-import { mayGrant, roleCeilingOf } from '../domain/authorization.ts';
+import { expiryCeilingOf, mayGrant, roleCeilingOf } from '../domain/authorization.ts';
 import { requireFuture } from '../domain/durations.ts';
 import { FluxgateError, fail, isFluxgateError } from '../domain/errors.ts';
 import { expiresWithin } from '../domain/expiry.ts';
@@ -149,7 +149,8 @@ export class TokenService {
     const target: AuditTarget = { kind: 'token', name: input.name ?? null };
     return this.attempt(principal, action, target, async () => {
       await this.deps.authorizer.authorize(principal, action, target);
-      const name = await this.nameFor(input.name, input.description, input.nameField ?? 'token_name');
+      const description = input.description == null ? null : validateDescription(input.description);
+      const name = await this.nameFor(input.name, description, input.nameField ?? 'token_name');
       target.name = name;
       const grants = this.resolveGrants(input.permissions);
       if (!mayGrant(principal, grants)) {
@@ -162,7 +163,7 @@ export class TokenService {
         );
       }
       const expiresAt = await this.checkExpiry(principal, action, target, input.expiresAt);
-      const draft = { kind: 'database', name, description: input.description ?? null, grants, expiresAt } as const;
+      const draft = { kind: 'database', name, description, grants, expiresAt } as const;
       return this.mint(principal, draft, action);
     });
   }
@@ -560,7 +561,7 @@ export class TokenService {
     return record;
   }
 
-  /** In the future, and no later than the principal's own expiry (a refusal, audited). */
+  /** In the future, and no later than the principal's own limit (a refusal, audited): expiryCeilingOf. */
   private async checkExpiry(
     principal: Principal,
     action: ManagementAction,
@@ -568,13 +569,14 @@ export class TokenService {
     expiresAt: number | null,
   ): Promise<number | null> {
     if (expiresAt !== null) requireFuture(expiresAt, this.deps.now(), 'expiry');
-    if (!expiresWithin(expiresAt, principal.expiresAt)) {
+    const ceiling = expiryCeilingOf(principal);
+    if (!expiresWithin(expiresAt, ceiling)) {
       await this.deps.authorizer.refuse(
         principal,
         action,
         target,
         'EXPIRY_EXCEEDS_OWN',
-        `it expires at ${new Date(principal.expiresAt).toISOString()} and a token it makes must expire no later`,
+        `it expires at ${new Date(ceiling).toISOString()} and a token it makes must expire no later`,
       );
     }
     return expiresAt;

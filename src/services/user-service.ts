@@ -13,6 +13,9 @@ export interface UserActor {
   name: string;
   sourceIp: string | null;
   subject?: string;
+  /** As the audit log names actors: `operator`, `management`, `user`, …; the server (`system`) when absent. */
+  kind?: string;
+  requestId?: string | null;
 }
 
 export interface UserView {
@@ -288,6 +291,8 @@ export class UserService implements SessionUsers {
       outcome: 'ok',
       sourceIp: actor.sourceIp,
       details: actor.subject === undefined ? details : { actorSubject: actor.subject, ...details },
+      actorKind: actor.kind ?? 'system',
+      requestId: actor.requestId ?? null,
     };
   }
 }
@@ -298,11 +303,13 @@ function actorOf(principal: Principal): UserActor {
     name: principal.name,
     sourceIp: principal.sourceIp,
     ...(principal.kind === 'user' ? { subject: principal.subject } : {}),
+    kind: principal.kind === 'token' ? principal.tokenKind : principal.kind,
+    requestId: principal.requestId ?? null,
   };
 }
 
 function selfActor(session: VerifiedSession): UserActor {
-  return { tokenId: null, name: displayNameOf(session), sourceIp: null, subject: session.subject };
+  return { tokenId: null, name: displayNameOf(session), sourceIp: null, subject: session.subject, kind: 'user' };
 }
 
 function maxOrNull(a: number | null, b: number | undefined): number | null {

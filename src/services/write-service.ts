@@ -18,6 +18,8 @@ export interface WriteRequest {
   precision: Precision;
   /** InfluxDB 3's accept_partial (default true): store the good lines of a batch with bad ones. */
   acceptPartial: boolean;
+  /** InfluxDB 3's no_sync: answer once the points are written to the write-ahead log, before its sync. */
+  noSync?: boolean;
 }
 
 export interface WriteResult {
@@ -57,6 +59,7 @@ export class WriteService {
     if (parsed.pointCount === 0) return { written: 0, errors: parsed.errors, refusedWhole: false };
     const outcome = await this.deps.storage.write(toStorageDatabase(record), parsed, this.deps.nowNs(), {
       atomic: !request.acceptPartial,
+      noSync: request.noSync === true,
       ...(parsed.errors.length === 0 ? { source: { body: request.body, precision: request.precision } } : {}),
     });
     const errors = [...parsed.errors, ...outcome.rejected].sort((a, b) => a.lineNumber - b.lineNumber);

@@ -40,6 +40,11 @@ export interface WriteOptions {
    * that forwards line protocol may send it as is (same lines, same numbers) instead of re-encoding.
    */
   source?: { body: Buffer; precision: Precision };
+  /**
+   * Acknowledge before the points are synced to disk (`no_sync=true`, as InfluxDB 3): faster, and
+   * a crash of the machine (not only of the server) may lose them.
+   */
+  noSync?: boolean;
 }
 
 export type ColumnKind = 'time' | 'tag' | 'float' | 'integer' | 'uinteger' | 'string' | 'boolean' | 'other';
@@ -104,7 +109,8 @@ export interface Storage {
   /** Prepares a database the catalog just created (an upstream engine creates its own); idempotent. */
   create(db: StorageDatabase): Promise<void>;
   /**
-   * Stores points; resolves only once they are durable. `defaultTimeNs` stamps points without a
+   * Stores points; resolves only once they are durable (with `noSync`, once they are handed to the
+   * disk), and a query started after it resolves sees them. `defaultTimeNs` stamps points without a
    * timestamp. All points of a table are stored or refused per point, never half a point. A batch
    * (from `parseLineProtocolBuffer`) is the fast form. With `atomic`, a batch with any refused point
    * stores nothing (`written` is 0 and `rejected` lists the refused points).

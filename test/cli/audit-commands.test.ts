@@ -30,7 +30,7 @@ const entry = (seq: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-describe('audit commands (against a recording server: the v0 routes are not on main yet)', () => {
+describe('audit commands (unit: a recording server answers with the reference bodies; test/e2e/cli-*.test.ts runs them against a real server)', () => {
   let cli: V0Cli;
   before(async () => {
     cli = await startV0Cli();

@@ -22,7 +22,7 @@ const database = (id: number, name: string, extra: Record<string, unknown> = {})
   ...extra,
 });
 
-describe('influxctl-shape database commands (against a recording server: the v0 routes are not on main yet)', () => {
+describe('influxctl-shape database commands (unit: a recording server answers with the reference bodies; test/e2e/cli-*.test.ts runs them against a real server)', () => {
   let cli: V0Cli;
   before(async () => {
     cli = await startV0Cli();

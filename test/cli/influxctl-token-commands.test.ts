@@ -23,7 +23,7 @@ const token = (id: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-describe('influxctl-shape token commands (against a recording server: the v0 routes are not on main yet)', () => {
+describe('influxctl-shape token commands (unit: a recording server answers with the reference bodies; test/e2e/cli-*.test.ts runs them against a real server)', () => {
   let cli: V0Cli;
   before(async () => {
     cli = await startV0Cli();
@@ -95,22 +95,26 @@ describe('influxctl-shape token commands (against a recording server: the v0 rou
     }
   });
 
-  test("create: the server's refusal of an unknown database is printed on one line", async () => {
+  test("create: the server's refusal of an unknown database is printed on one line, naming the flag", async () => {
     cli.server.reply(
       v0Error(
         400,
         'INVALID_PERMISSION',
-        "permissions[0].resource: there is no database 'nope'",
-        'permissions[0].resource',
+        "permissions[1].resource: there is no database 'nope'",
+        'permissions[1].resource',
       ),
     );
-    const result = await cli.run(['token', 'create', 'x', '--read-database', 'nope']);
-    failed(
-      result,
-      'create on an unknown database',
-      /^Error: 400 permissions\[0\]\.resource: there is no database 'nope'$/,
-    );
+    const result = await cli.run(['token', 'create', 'x', '--read-database', 'sensors', '--write-database', 'nope']);
+    failed(result, 'create on an unknown database', /^Error: 400 --write-database nope: there is no database 'nope'$/);
     assert.equal(result.stderr.trimEnd().split('\n').length, 1);
+  });
+
+  test('update: a refused added grant names the --add-… flag it came from', async () => {
+    cli.server.reply(
+      v0Error(400, 'INVALID_PERMISSION', "addPermissions[0]: database 'nope' does not exist", 'addPermissions[0]'),
+    );
+    const result = await cli.run(['token', 'update', '7', '--read-database', 'sensors', '--add-read-database', 'nope']);
+    failed(result, 'update adding an unknown database', /^Error: 400 --add-read-database nope: database 'nope'/);
   });
 
   test('a message of several lines from the server is still one line on stderr', async () => {

@@ -25,7 +25,7 @@ const token = (id: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-describe('management commands (against a recording server: the v0 routes are not on main yet)', () => {
+describe('management commands (unit: a recording server answers with the reference bodies; test/e2e/cli-*.test.ts runs them against a real server)', () => {
   let cli: V0Cli;
   before(async () => {
     cli = await startV0Cli();

@@ -5,6 +5,7 @@ import { ACTIONS, MANAGEMENT_ACTIONS, tokenAction } from '../../src/domain/actio
 import {
   classOf,
   decide,
+  expiryCeilingOf,
   mayEver,
   PERMISSION_MATRIX,
   PRINCIPAL_CLASSES,
@@ -181,6 +182,13 @@ describe('the permission matrix', () => {
       anonymous.allowed ? '' : refusal(PRINCIPALS.anonymous, 'audit.read', anonymous).message,
       /^a request without a token may not read the audit log: that needs/,
     );
+  });
+
+  test('a token made by a token expires no later than it; one made by a signed-in user is not held to the session', () => {
+    const inAnHour = Date.now() + 3_600_000;
+    assert.equal(expiryCeilingOf({ ...token('admin'), expiresAt: inAnHour }), inAnHour);
+    assert.equal(expiryCeilingOf(token('management', 'admin')), Number.POSITIVE_INFINITY);
+    assert.equal(expiryCeilingOf({ ...user('admin'), expiresAt: inAnHour }), Number.POSITIVE_INFINITY);
   });
 
   test('roles are ordered Admin > Member > Auditor', () => {

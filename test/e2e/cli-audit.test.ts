@@ -1,10 +1,12 @@
 /**
  * `fluxgate audit list|verify` end to end against a real `fluxgate serve`: what a Member's management
  * token did and was refused is in the log under its name, newest first, without secrets; an Auditor
- * may read and verify it.
+ * may read and verify it; `verify` exits 1 and names the entry edited in the real catalog file.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { assertNoSecrets, fails, ok } from '../cli/cli-assertions.ts';
 import { type InfluxctlRun, secretOf, startInfluxctlRun } from './influxctl-cli.ts';
 
@@ -74,5 +76,37 @@ describe('fluxgate audit … against a real server', () => {
     run.secrets.add(auditor);
     ok(await run.cli(['audit', 'list'], auditor), 'audit list as an Auditor');
     ok(await run.cli(['audit', 'verify'], auditor), 'audit verify as an Auditor');
+  });
+
+  test('verify exits 1 and names the entry edited, then the one removed, in the real catalog file', async () => {
+    const created = JSON.parse(
+      ok(await run.cli(['audit', 'list', '--action', 'database.create', '--format', 'json']), 'audit list'),
+    ) as (Entry & { id: string })[];
+    const target = created[0];
+    assert.ok(target, 'no database.create entry');
+    const file = new Database(join(run.server.dataDir, 'catalog.sqlite'));
+    try {
+      file.prepare(`update audit_log set target_name = 'elsewhere' where id = ?`).run(Number(target.id));
+    } finally {
+      file.close();
+    }
+    const edited = await run.cli(['audit', 'verify']);
+    assert.equal(edited.code, 1, edited.stdout + edited.stderr);
+    assert.match(edited.stderr, new RegExp(`entry ${target.id} \\(seq ${target.seq}, edited\\)`));
+
+    const restore = new Database(join(run.server.dataDir, 'catalog.sqlite'));
+    try {
+      restore.prepare(`update audit_log set target_name = 'sensors' where id = ?`).run(Number(target.id));
+      assert.match(ok(await run.cli(['audit', 'verify']), 'verify after restoring'), /^ok: /);
+      restore.prepare('delete from audit_log where seq = ?').run(target.seq + 1);
+    } finally {
+      restore.close();
+    }
+    const removed = JSON.parse((await run.cli(['audit', 'verify', '--format', 'json'])).stdout) as {
+      ok: boolean;
+      problem?: { kind: string; seq: number };
+    };
+    assert.equal(removed.ok, false);
+    assert.equal(removed.problem?.kind, 'removed');
   });
 });

@@ -28,6 +28,8 @@ export interface StartOptions {
   dataDir?: string;
   args?: string[];
   env?: Record<string, string>;
+  /** Extra flags for node itself (`--cpu-prof`, for a bench that profiles the server). */
+  nodeArgs?: string[];
 }
 
 /** Starts `fluxgate serve` as a real process on a free loopback port and waits until it listens. */
@@ -38,6 +40,7 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
     process.execPath,
     [
       '--max-semi-space-size=64',
+      ...(options.nodeArgs ?? []),
       BIN,
       'serve',
       '--data-dir',

@@ -134,6 +134,34 @@ describe('Authorizer in the services', () => {
     assert.equal(record.details.code, 'EXPIRY_EXCEEDS_OWN');
   });
 
+  test('a signed-in user makes a token that outlives their session, within their group, audited by subject', async () => {
+    const session: Principal = {
+      kind: 'user',
+      tokenId: null,
+      tokenKind: null,
+      role: 'admin',
+      subject: 'sub-dana',
+      name: 'Dana',
+      authority: new Authority([]),
+      expiresAt: Date.now() + 3_600_000,
+      sourceIp: '10.1.2.4',
+    };
+    const made = await tokens.createManagementToken(session, { description: 'CI', role: 'admin', expiresAt: null });
+    assert.equal(made.token.expiresAt, null);
+    const record = await newest();
+    assert.deepEqual(
+      [record.action, record.outcome, record.actorKind, record.actorName, record.details.actorSubject],
+      ['management_token.create', 'ok', 'user', 'Dana', 'sub-dana'],
+    );
+    const member = { ...session, role: 'member' as const };
+    await rejection(
+      tokens.createManagementToken(member, { description: 'no', role: 'auditor', expiresAt: null }),
+      'PERMISSION_DENIED',
+    );
+    const refused = await newest();
+    assert.deepEqual([refused.outcome, refused.details.actorSubject], ['denied', 'sub-dana']);
+  });
+
   test('revoking by name does not tell a stranger whether the name exists', async () => {
     await tokens.createAdminToken(ADMIN, { name: 'ops', expiresAt: null });
     const auditor = principal('management', 'auditor');

@@ -1,6 +1,7 @@
 import { describe } from 'node:test';
 import { atomicWriteContract } from './contract/atomic-writes.ts';
 import { capabilitiesContract } from './contract/capabilities.ts';
+import { durableWritesContract } from './contract/durable-writes.ts';
 import type { StorageHarness } from './contract/harness.ts';
 import { lastWriteWinsContract } from './contract/last-write-wins.ts';
 import { lifecycleContract } from './contract/lifecycle.ts';
@@ -23,4 +24,5 @@ export function storageContract(harness: () => StorageHarness): void {
   describe('queries', () => queryContract(harness()));
   describe('lifecycle', () => lifecycleContract(harness()));
   describe('capabilities', () => capabilitiesContract(harness()));
+  describe('durable writes', () => durableWritesContract(harness()));
 }

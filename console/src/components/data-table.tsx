@@ -22,13 +22,30 @@ interface DataTableProps<T> {
   sort?: SortState;
   onSort?: (sort: SortState) => void;
   empty: string;
+  /**
+   * Paging done by the server (a cursor per page): every row given is shown, and this replaces the
+   * table's own paginator.
+   */
+  pager?: ReactNode;
+  rowClassName?: (row: T) => string | undefined;
 }
 
 const PAGE_SIZES = [10, 25, 50, 100];
 
 /** A table with sortable headers and a paginator; only the page on screen is rendered, so thousands of rows are fine. */
-export function DataTable<T>({ caption, columns, rows, rowKey, sort, onSort, empty }: DataTableProps<T>) {
-  const [pageSize, setPageSize] = useState(10);
+export function DataTable<T>({
+  caption,
+  columns,
+  rows,
+  rowKey,
+  sort,
+  onSort,
+  empty,
+  pager,
+  rowClassName,
+}: DataTableProps<T>) {
+  const [chosenSize, setPageSize] = useState(10);
+  const pageSize = pager === undefined ? chosenSize : Math.max(1, rows.length);
   const [page, setPage] = useState(0);
   const sizeId = useId();
   const pages = Math.max(1, Math.ceil(rows.length / pageSize));
@@ -80,7 +97,7 @@ export function DataTable<T>({ caption, columns, rows, rowKey, sort, onSort, emp
             </tr>
           ) : (
             visible.map((row) => (
-              <tr key={rowKey(row)}>
+              <tr key={rowKey(row)} className={rowClassName?.(row)}>
                 {columns.map((column) => (
                   <td key={column.key} className={column.className} data-label={column.header}>
                     {column.render(row)}
@@ -91,37 +108,39 @@ export function DataTable<T>({ caption, columns, rows, rowKey, sort, onSort, emp
           )}
         </tbody>
       </table>
-      <nav className="paginator" aria-label={`${caption} pages`}>
-        <label htmlFor={sizeId}>Rows per page</label>
-        <select
-          id={sizeId}
-          value={pageSize}
-          onChange={(event) => {
-            setPageSize(Number(event.target.value));
-            setPage(0);
-          }}
-        >
-          {PAGE_SIZES.map((size) => (
-            <option key={size} value={size}>
-              {size}
-            </option>
-          ))}
-        </select>
-        <span className="paginator-range" aria-live="polite">
-          {rows.length === 0 ? '0 of 0' : `${start + 1}–${start + visible.length} of ${rows.length}`}
-        </span>
-        <button type="button" className="button-secondary" disabled={start === 0} onClick={() => setPage(page - 1)}>
-          Previous page
-        </button>
-        <button
-          type="button"
-          className="button-secondary"
-          disabled={start + pageSize >= rows.length}
-          onClick={() => setPage(page + 1)}
-        >
-          Next page
-        </button>
-      </nav>
+      {pager ?? (
+        <nav className="paginator" aria-label={`${caption} pages`}>
+          <label htmlFor={sizeId}>Rows per page</label>
+          <select
+            id={sizeId}
+            value={pageSize}
+            onChange={(event) => {
+              setPageSize(Number(event.target.value));
+              setPage(0);
+            }}
+          >
+            {PAGE_SIZES.map((size) => (
+              <option key={size} value={size}>
+                {size}
+              </option>
+            ))}
+          </select>
+          <span className="paginator-range" aria-live="polite">
+            {rows.length === 0 ? '0 of 0' : `${start + 1}–${start + visible.length} of ${rows.length}`}
+          </span>
+          <button type="button" className="button-secondary" disabled={start === 0} onClick={() => setPage(page - 1)}>
+            Previous page
+          </button>
+          <button
+            type="button"
+            className="button-secondary"
+            disabled={start + pageSize >= rows.length}
+            onClick={() => setPage(page + 1)}
+          >
+            Next page
+          </button>
+        </nav>
+      )}
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { type Column, DataTable, type SortState, sortRows } from '../components/
 import { Dialog } from '../components/dialog.tsx';
 import { ExpiryEditor } from '../components/expiry-editor.tsx';
 import { Field } from '../components/field.tsx';
+import { Instant } from '../components/instant.tsx';
 import { ErrorNotice } from '../components/notice.tsx';
 import { RiskConfirm } from '../components/risk-confirm.tsx';
 import { RowMenu } from '../components/row-menu.tsx';
@@ -12,7 +13,6 @@ import { SecretReveal } from '../components/secret-reveal.tsx';
 import { PageHeader, StatusBadge, Toolbar } from '../components/toolbar.tsx';
 import { type ExpiryFields, expiryFrom } from '../lib/expiry.ts';
 import { fieldError, formError } from '../lib/field-errors.ts';
-import { formatInstant } from '../lib/format.ts';
 import { matches } from '../lib/search.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { RevokeDialog } from './database-token-dialogs.tsx';
@@ -39,6 +39,7 @@ export function AdminTokensPage({ session }: { session: SessionInfo }) {
     {
       key: 'name',
       header: 'Name',
+      className: 'col-wrap',
       render: (t) =>
         t.name === OPERATOR ? (
           <>
@@ -52,6 +53,7 @@ export function AdminTokensPage({ session }: { session: SessionInfo }) {
     {
       key: 'description',
       header: 'Description',
+      className: 'col-wrap',
       render: (t) => t.description ?? '',
       sortValue: (t) => t.description ?? '',
     },
@@ -59,19 +61,19 @@ export function AdminTokensPage({ session }: { session: SessionInfo }) {
     {
       key: 'createdAt',
       header: 'Created At',
-      render: (t) => formatInstant(t.created_at),
+      render: (t) => <Instant iso={t.created_at} />,
       sortValue: (t) => time(t.created_at),
     },
     {
       key: 'expiresAt',
       header: 'Expires At',
-      render: (t) => formatInstant(t.expiry),
+      render: (t) => <Instant iso={t.expiry} />,
       sortValue: (t) => time(t.expiry),
     },
     {
       key: 'lastUsedAt',
       header: 'Last Used',
-      render: (t) => formatInstant(t.last_used_at, 'Never'),
+      render: (t) => <Instant iso={t.last_used_at} none="Never" />,
       sortValue: (t) => time(t.last_used_at),
     },
     {

@@ -2,10 +2,11 @@ import { useState } from 'react';
 import { api, listAll } from '../api/client.ts';
 import type { Database, DatabaseToken } from '../api/types.ts';
 import { type Column, DataTable, type SortState, sortRows } from '../components/data-table.tsx';
+import { Instant } from '../components/instant.tsx';
 import { ErrorNotice } from '../components/notice.tsx';
 import { RowMenu } from '../components/row-menu.tsx';
 import { PageHeader, StatusBadge, Toolbar } from '../components/toolbar.tsx';
-import { formatInstant, summarizeList } from '../lib/format.ts';
+import { summarizeList } from '../lib/format.ts';
 import { databasesOf } from '../lib/permissions.ts';
 import { matches } from '../lib/search.ts';
 import { useLoad } from '../lib/use-load.ts';
@@ -36,25 +37,36 @@ export function DatabaseTokensPage() {
 
   const columns: Column<DatabaseToken>[] = [
     { key: 'status', header: 'Status', render: (t) => <StatusBadge status={t.status} />, sortValue: (t) => t.status },
-    { key: 'description', header: 'Description', render: (t) => t.description, sortValue: (t) => t.description },
+    {
+      key: 'description',
+      header: 'Description',
+      className: 'col-wrap',
+      render: (t) => t.description,
+      sortValue: (t) => t.description,
+    },
     { key: 'id', header: 'Token ID', render: (t) => <code>{t.id}</code>, sortValue: (t) => Number(t.id) },
-    { key: 'databases', header: 'Databases', render: (t) => summarizeList(databasesOf(t.permissions)) },
+    {
+      key: 'databases',
+      header: 'Databases',
+      className: 'col-wrap',
+      render: (t) => summarizeList(databasesOf(t.permissions)),
+    },
     {
       key: 'createdAt',
       header: 'Created At',
-      render: (t) => formatInstant(t.createdAt),
+      render: (t) => <Instant iso={t.createdAt} />,
       sortValue: (t) => time(t.createdAt),
     },
     {
       key: 'expiresAt',
       header: 'Expires At',
-      render: (t) => formatInstant(t.expiresAt),
+      render: (t) => <Instant iso={t.expiresAt} />,
       sortValue: (t) => (t.expiresAt === undefined ? Number.MAX_SAFE_INTEGER : time(t.expiresAt)),
     },
     {
       key: 'lastUsedAt',
       header: 'Last Used',
-      render: (t) => formatInstant(t.lastUsedAt, 'Never'),
+      render: (t) => <Instant iso={t.lastUsedAt} none="Never" />,
       sortValue: (t) => time(t.lastUsedAt),
     },
     {

@@ -4,6 +4,7 @@ import type { Database } from '../api/types.ts';
 import { type Column, DataTable, type SortState, sortRows } from '../components/data-table.tsx';
 import { Dialog } from '../components/dialog.tsx';
 import { Field } from '../components/field.tsx';
+import { Instant } from '../components/instant.tsx';
 import { ErrorNotice } from '../components/notice.tsx';
 import { RiskConfirm } from '../components/risk-confirm.tsx';
 import { RowMenu } from '../components/row-menu.tsx';
@@ -27,7 +28,7 @@ export function DatabasesPage() {
   }, [showDeleted]);
   const columns: Column<Database>[] = [
     { key: 'status', header: 'Status', render: (d) => <StatusBadge status={d.status} />, sortValue: (d) => d.status },
-    { key: 'name', header: 'Name', render: (d) => d.name, sortValue: (d) => d.name },
+    { key: 'name', header: 'Name', className: 'col-wrap', render: (d) => d.name, sortValue: (d) => d.name },
     { key: 'id', header: 'Database ID', render: (d) => <code>{d.id}</code>, sortValue: (d) => d.id },
     {
       key: 'retention',
@@ -45,13 +46,13 @@ export function DatabasesPage() {
     {
       key: 'createdAt',
       header: 'Created At',
-      render: (d) => formatInstant(d.createdAt),
+      render: (d) => <Instant iso={d.createdAt} />,
       sortValue: (d) => (d.createdAt === undefined ? 0 : Date.parse(d.createdAt)),
     },
     {
       key: 'purgeAt',
       header: 'Purged At',
-      render: (d) => (d.status === 'deleted' ? formatInstant(d.purgeAt) : ''),
+      render: (d) => (d.status === 'deleted' ? <Instant iso={d.purgeAt} /> : ''),
     },
     {
       key: 'menu',

@@ -5,13 +5,13 @@ import { type Column, DataTable, type SortState, sortRows } from '../components/
 import { Dialog } from '../components/dialog.tsx';
 import { ExpiryEditor } from '../components/expiry-editor.tsx';
 import { Field, SelectField } from '../components/field.tsx';
+import { Instant } from '../components/instant.tsx';
 import { ErrorNotice } from '../components/notice.tsx';
 import { RowMenu } from '../components/row-menu.tsx';
 import { SecretReveal } from '../components/secret-reveal.tsx';
 import { PageHeader, StatusBadge, Toolbar } from '../components/toolbar.tsx';
 import { type ExpiryFields, expiryFrom, fieldsFromInstant } from '../lib/expiry.ts';
 import { fieldError, formError } from '../lib/field-errors.ts';
-import { formatInstant } from '../lib/format.ts';
 import { matches } from '../lib/search.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { RevokeDialog, RotateDialog } from './database-token-dialogs.tsx';
@@ -36,25 +36,31 @@ export function ManagementTokensPage(_: { session: SessionInfo }) {
   );
   const columns: Column<ManagementToken>[] = [
     { key: 'status', header: 'Status', render: (t) => <StatusBadge status={t.status} />, sortValue: (t) => t.status },
-    { key: 'description', header: 'Description', render: (t) => t.description, sortValue: (t) => t.description },
+    {
+      key: 'description',
+      header: 'Description',
+      className: 'col-wrap',
+      render: (t) => t.description,
+      sortValue: (t) => t.description,
+    },
     { key: 'id', header: 'Token ID', render: (t) => <code>{t.id}</code>, sortValue: (t) => Number(t.id) },
     { key: 'role', header: 'Role', render: (t) => roleLabel(t.role), sortValue: (t) => t.role },
     {
       key: 'createdAt',
       header: 'Created At',
-      render: (t) => formatInstant(t.createdAt),
+      render: (t) => <Instant iso={t.createdAt} />,
       sortValue: (t) => time(t.createdAt),
     },
     {
       key: 'expiresAt',
       header: 'Expires At',
-      render: (t) => formatInstant(t.expiresAt),
+      render: (t) => <Instant iso={t.expiresAt} />,
       sortValue: (t) => (t.expiresAt === undefined ? Number.MAX_SAFE_INTEGER : time(t.expiresAt)),
     },
     {
       key: 'lastUsedAt',
       header: 'Last Used',
-      render: (t) => formatInstant(t.lastUsedAt, 'Never'),
+      render: (t) => <Instant iso={t.lastUsedAt} none="Never" />,
       sortValue: (t) => time(t.lastUsedAt),
     },
     {

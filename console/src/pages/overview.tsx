@@ -3,6 +3,7 @@ import type { AuditEntry, DatabaseToken, ManagementToken } from '../api/types.ts
 import { BarChart, LineChart } from '../components/charts.tsx';
 import { ErrorNotice } from '../components/notice.tsx';
 import { PageHeader } from '../components/toolbar.tsx';
+import { newestRefusals } from '../lib/audit-query.ts';
 import { formatBytes, formatCount, formatInstant } from '../lib/format.ts';
 import { useLoad } from '../lib/use-load.ts';
 
@@ -41,7 +42,13 @@ export function OverviewPage() {
         .map((t) => ({ ...t, kind: 'Management token' })),
     ].sort((a, b) => Date.parse(a.expiresAt ?? '') - Date.parse(b.expiresAt ?? ''));
   }, []);
-  const denied = useLoad(() => api.get<AuditEntry[]>('/api/v0/audit', { outcome: 'denied', limit: 10 }), []);
+  const denied = useLoad(async () => {
+    const [refused, failed] = await Promise.all([
+      api.get<AuditEntry[]>('/api/v0/audit', { outcome: 'denied', limit: 10 }),
+      api.get<AuditEntry[]>('/api/v0/audit', { outcome: 'failed', action: 'authentication.failed', limit: 10 }),
+    ]);
+    return newestRefusals(refused, failed, 10);
+  }, []);
 
   const minutes = requests.data?.minutes ?? [];
   return (
@@ -115,8 +122,16 @@ export function OverviewPage() {
             <ul className="plain-list">
               {denied.data.map((e) => (
                 <li key={e.id}>
-                  {formatInstant(e.lastTime ?? e.time)}: <strong>{e.actorName ?? e.actorTokenId ?? 'unknown'}</strong>{' '}
-                  tried <code>{e.action}</code>
+                  {formatInstant(e.lastTime ?? e.time)}:{' '}
+                  {e.action === 'authentication.failed' ? (
+                    <>
+                      <strong>{e.sourceAddress ?? 'an unknown address'}</strong> failed to authenticate
+                    </>
+                  ) : (
+                    <>
+                      <strong>{e.actorName ?? e.actorTokenId ?? 'unknown'}</strong> tried <code>{e.action}</code>
+                    </>
+                  )}
                   {(e.count ?? 1) > 1 ? ` (${e.count} times)` : ''}
                   {typeof e.details?.reason === 'string' ? `: ${e.details.reason}` : ''}
                 </li>

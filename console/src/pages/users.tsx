@@ -3,12 +3,12 @@ import { api, listAll } from '../api/client.ts';
 import { type Column, DataTable, type SortState, sortRows } from '../components/data-table.tsx';
 import { Dialog } from '../components/dialog.tsx';
 import { Field, SelectField } from '../components/field.tsx';
+import { Instant } from '../components/instant.tsx';
 import { ErrorNotice } from '../components/notice.tsx';
 import { RiskConfirm } from '../components/risk-confirm.tsx';
 import { RowMenu } from '../components/row-menu.tsx';
 import { PageHeader, StatusBadge, Toolbar } from '../components/toolbar.tsx';
 import { fieldError, formError } from '../lib/field-errors.ts';
-import { formatInstant } from '../lib/format.ts';
 import { matches } from '../lib/search.ts';
 import { useLoad } from '../lib/use-load.ts';
 
@@ -45,19 +45,32 @@ export function UsersPage() {
       header: 'Status',
       render: (u) => <StatusBadge status={u.status} />,
     },
-    { key: 'subject', header: 'Subject', render: (u) => <code>{u.subject}</code>, sortValue: (u) => u.subject },
+    {
+      key: 'subject',
+      header: 'Subject',
+      className: 'col-wrap',
+      render: (u) => <code>{u.subject}</code>,
+      sortValue: (u) => u.subject,
+    },
     {
       key: 'name',
       header: 'Name',
+      className: 'col-wrap',
       render: (u) => u.displayName ?? '',
       sortValue: (u) => u.displayName ?? '',
     },
-    { key: 'email', header: 'Email', render: (u) => u.email ?? '', sortValue: (u) => u.email ?? '' },
+    {
+      key: 'email',
+      header: 'Email',
+      className: 'col-wrap',
+      render: (u) => u.email ?? '',
+      sortValue: (u) => u.email ?? '',
+    },
     { key: 'group', header: 'Group', render: (u) => groupLabel(u.group), sortValue: (u) => u.group },
     {
       key: 'lastSeen',
       header: 'Last Seen',
-      render: (u) => formatInstant(u.lastSeenAt, 'Never'),
+      render: (u) => <Instant iso={u.lastSeenAt} none="Never" />,
       sortValue: (u) => (u.lastSeenAt === undefined ? 0 : Date.parse(u.lastSeenAt)),
     },
     {

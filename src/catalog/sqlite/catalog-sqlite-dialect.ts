@@ -3,29 +3,34 @@ import {
   type DatabaseConnection,
   type DialectAdapter,
   type Driver,
+  type QueryResult,
   SqliteAdapter,
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
 } from 'kysely';
+import type { WalSync } from './wal-sync.ts';
 
 /**
  * Kysely's SQLite dialect with two changes. Transactions begin IMMEDIATE, taking the write lock up
  * front: a transaction that reads before it writes cannot then fail with SQLITE_BUSY when another
  * process (a CLI command, say) holds the file, it waits for busy_timeout instead. And migrations run
  * in one transaction (SQLite has transactional DDL), so two processes starting on a new file
- * serialize and a crash mid-migration leaves nothing half-applied.
+ * serialize and a crash mid-migration leaves nothing half-applied. With a `walSync`, a statement
+ * that commits resolves only once the log is on disk (see WalSync), still holding the connection.
  */
 export class CatalogSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
+  readonly #walSync: WalSync | undefined;
 
-  constructor(config: SqliteDialectConfig) {
+  constructor(config: SqliteDialectConfig & { walSync?: WalSync }) {
     super(config);
     this.#config = config;
+    this.#walSync = config.walSync;
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.#walSync);
   }
 
   override createAdapter(): DialectAdapter {
@@ -34,8 +39,41 @@ export class CatalogSqliteDialect extends SqliteDialect {
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #durable = new WeakMap<DatabaseConnection, DatabaseConnection>();
+
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly walSync: WalSync | undefined,
+  ) {
+    super(config);
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    const walSync = this.walSync;
+    if (walSync === undefined) return connection;
+    let durable = this.#durable.get(connection);
+    if (durable === undefined) {
+      durable = {
+        async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+          const result = await connection.executeQuery<R>(query);
+          await walSync.settle();
+          return result;
+        },
+        streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+      };
+      this.#durable.set(connection, durable);
+    }
+    return durable;
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  override async destroy(): Promise<void> {
+    await super.destroy();
+    await this.walSync?.close();
   }
 }
 

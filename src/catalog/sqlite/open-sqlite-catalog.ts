@@ -9,6 +9,7 @@ import { CatalogSqliteDialect } from './catalog-sqlite-dialect.ts';
 import { acquireSqlite } from './shared-connection.ts';
 import { sqliteUniqueKey } from './sqlite-unique-key.ts';
 import { withStatementCache } from './statement-cache.ts';
+import { WalSync } from './wal-sync.ts';
 
 const BUSY_TIMEOUT_MS = 5000;
 const IN_MEMORY = ':memory:';
@@ -37,17 +38,22 @@ async function connect(file: string): Promise<Kysely<CatalogSchema>> {
   const database = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   try {
     database.pragma('journal_mode = WAL');
-    // FULL: a commit is on disk before the request is answered, so no power loss can bring back a
-    // revoked token. Group commit (../group-commit.ts) spreads the fsync over concurrent changes.
-    database.pragma('synchronous = FULL');
+    // A commit is on disk before the request is answered, so no power loss can bring back a revoked
+    // token: NORMAL writes the log, WalSync then fsyncs it off the event loop (FULL would fsync on it).
+    // Group commit (../group-commit.ts) spreads the fsync over concurrent changes.
+    database.pragma(file === IN_MEMORY ? 'synchronous = FULL' : 'synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   } catch (error) {
     database.close();
     throw error;
   }
+  const walSync = new WalSync(database, file === IN_MEMORY ? undefined : file);
   const db = new Kysely<CatalogSchema>({
-    dialect: new CatalogSqliteDialect({ database: withStatementCache(database) }),
+    dialect: new CatalogSqliteDialect({
+      database: withStatementCache(database, (statement) => walSync.noteStatement(statement)),
+      walSync,
+    }),
   });
   try {
     await migrateCatalog(db, 'sqlite');

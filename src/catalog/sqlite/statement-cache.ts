@@ -6,9 +6,13 @@ const CAPACITY = 200;
 /**
  * Kysely prepares every statement anew; the catalog runs the same few statements over and over,
  * so reuse the prepared ones (least recently used evicted). Safe because Kysely's SQLite driver
- * runs one statement at a time on its single connection.
+ * runs one statement at a time on its single connection. `onPrepare` sees each statement just
+ * before Kysely runs it.
  */
-export function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
+export function withStatementCache(
+  database: BetterSqlite3.Database,
+  onPrepare: (statement: BetterSqlite3.Statement) => void = () => {},
+): SqliteDatabase {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => database.close(),
@@ -21,6 +25,7 @@ export function withStatementCache(database: BetterSqlite3.Database): SqliteData
         cache.delete(sql);
       }
       cache.set(sql, statement);
+      onPrepare(statement);
       return statement;
     },
   };

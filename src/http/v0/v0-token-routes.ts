@@ -90,7 +90,7 @@ export function registerV0TokenRoutes(
         tokens.createDatabaseToken(request.principal, {
           ...(body.name === undefined ? {} : { name: body.name }),
           nameField: 'name',
-          description: requireDescription(body.description),
+          description: body.description,
           permissions: fromV0Permissions(body.permissions ?? [], 'permissions'),
           expiresAt: parseExpiry(body, now()) ?? null,
         }),
@@ -155,7 +155,7 @@ export function registerV0TokenRoutes(
       const body = request.body;
       const issued = await tokens.createManagementToken(request.principal, {
         ...(body.name === undefined ? {} : { name: body.name }),
-        description: requireDescription(body.description),
+        description: body.description,
         role: roleOf(body.role ?? 'admin'),
         expiresAt: parseExpiry(body, now()) ?? null,
       });
@@ -250,12 +250,6 @@ function issuedJson(issued: IssuedToken, ids: ClusterIdentity) {
 function expiryEdit(body: ExpiryBody, now: number): TokenEdit {
   const expiresAt = parseExpiry(body, now);
   return expiresAt === undefined ? {} : { expiresAt };
-}
-
-function requireDescription(description: string): string {
-  if (description.trim() === '')
-    fail('INVALID_INPUT', 'description must not be empty or blank', { field: 'description' });
-  return description;
 }
 
 function tokenIdOf(params: { tokenId: string }): number {

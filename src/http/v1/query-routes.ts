@@ -1,12 +1,19 @@
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fail, isFluxgateError } from '../../domain/errors.ts';
 import type { StatementResult } from '../../influxql/result.ts';
-import type { InfluxqlService } from '../../services/influxql-service.ts';
+import { type InfluxqlRun, type InfluxqlService, statementErrorOf } from '../../services/influxql-service.ts';
 import { SERVER_VERSION } from '../system-routes.ts';
 import { parseQueryParams } from '../v3/query-params.ts';
-import { clientGone } from '../v3/result-writer.ts';
-import { type Epoch, parseEpoch, v1Chunks, v1Csv, v1Json } from './v1-results.ts';
+import { clientGone, sendHeldBack } from '../v3/result-writer.ts';
+import {
+  type Epoch,
+  parseEpoch,
+  type V1Writer,
+  v1ChunkWriter,
+  v1CsvWriter,
+  v1Json,
+  v1JsonWriter,
+} from './v1-results.ts';
 
 const DEFAULT_CHUNK_SIZE = 10_000;
 
@@ -51,19 +58,131 @@ async function answer(request: FastifyRequest, reply: FastifyReply, influxql: In
     }
     fail('INVALID_INPUT', 'expected a query to be provided in the query string or body', { field: 'q' });
   }
-  const results = await statements(influxql, request, params, clientGone(request, reply));
-  const firstError = results.find((result) => result.error !== undefined)?.error;
-  if (format === 'csv') {
-    if (firstError !== undefined) reply.header('X-Influxdb-Error', headerSafe(firstError));
-    return reply.code(200).type('text/csv; charset=utf-8').send(v1Csv(results, epoch));
+  const signal = clientGone(request, reply);
+  if (format === 'json' && !chunked && flag(params.pretty, 'pretty')) {
+    // Indented JSON is written whole (within the result cap); compact, chunked and CSV stream.
+    const results = await wholeStatements(influxql, request, params, signal);
+    return reply
+      .code(200)
+      .type('application/json')
+      .send(v1Json(results, epoch, true));
   }
-  reply.code(200).type('application/json');
-  if (chunked) return reply.send(Readable.from(encoded(v1Chunks(results, epoch, chunkSize))));
-  return reply.send(v1Json(results, epoch, flag(params.pretty, 'pretty')));
+  const writer =
+    format === 'csv' ? v1CsvWriter(epoch) : chunked ? v1ChunkWriter(epoch, chunkSize) : v1JsonWriter(epoch);
+  const opened = await openRun(influxql, request, params, signal);
+  const run = 'run' in opened ? opened.run : undefined;
+  let sent = false;
+  let firstError: string | undefined;
+  const texts = run === undefined ? parseErrorText(writer, opened.parseError) : v1Text(run, writer, () => sent);
+  const pieces = async function* (): AsyncGenerator<Uint8Array> {
+    for await (const piece of texts) {
+      if (piece.error !== undefined) firstError ??= piece.error;
+      if (piece.text !== '') yield Buffer.from(piece.text, 'utf8');
+    }
+  };
+  const type = format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json';
+  if (run !== undefined) stopOnDeadline(run.signal, reply);
+  return sendHeldBack(
+    reply,
+    pieces(),
+    type,
+    () => run?.close(),
+    () => {
+      sent = true;
+      if (format === 'csv' && firstError !== undefined) reply.header('X-Influxdb-Error', headerSafe(firstError));
+    },
+  );
 }
 
-/** Runs the statements; a query that does not parse is the error of statement 0, as InfluxDB answers it. */
-async function statements(
+/** Text to send next, and the statement error it wrote (for CSV's X-Influxdb-Error header). */
+interface Piece {
+  text: string;
+  error?: string;
+}
+
+/**
+ * The statements as they run, through the writer. A statement's failure is its error in its result;
+ * a failure of the whole request (the cap, a fault) before anything was sent throws (answered with
+ * its status), after it ends the statement being written with that error and stops.
+ */
+async function* v1Text(run: InfluxqlRun, writer: V1Writer, sent: () => boolean): AsyncGenerator<Piece> {
+  yield { text: writer.begin() };
+  for await (const statement of run.statements()) {
+    const zone = statement.parts === undefined ? statement.result.timezone : statement.timezone;
+    yield { text: writer.statement(statement.index, zone) };
+    if (statement.parts === undefined) {
+      const { result } = statement;
+      if (result.error === undefined) {
+        for (const series of result.series) yield { text: writer.part({ ...series, continues: false }) };
+      }
+      yield { text: writer.endStatement(result.error), ...(result.error === undefined ? {} : { error: result.error }) };
+      continue;
+    }
+    let error: string | undefined;
+    let stop = false;
+    try {
+      for await (const part of run.metered(statement.parts, false)) {
+        const text = writer.part(part);
+        run.spend(text.length);
+        yield { text };
+      }
+    } catch (failure) {
+      const result = statementErrorOf(failure);
+      if (result !== undefined) error = result.error;
+      else if (!sent()) throw failure;
+      else {
+        error = isFluxgateError(failure) ? failure.message : 'the query failed on the server; see the server log';
+        stop = true;
+      }
+    }
+    yield { text: writer.endStatement(error), ...(error === undefined ? {} : { error }) };
+    if (stop) break;
+  }
+  yield { text: writer.end() };
+}
+
+/** A query that does not parse is the error of statement 0, as InfluxDB answers it. */
+async function* parseErrorText(writer: V1Writer, error = 'error parsing query'): AsyncGenerator<Piece> {
+  yield { text: writer.begin() + writer.statement(0, undefined) + writer.endStatement(error) + writer.end(), error };
+}
+
+/**
+ * A deadline that passes while the client does not read (nothing is pulled, so nothing notices):
+ * after a moment for the in-band error, the connection is closed.
+ */
+function stopOnDeadline(signal: AbortSignal, reply: FastifyReply): void {
+  const stop = () => {
+    setTimeout(() => {
+      if (!reply.raw.writableFinished) reply.raw.destroy();
+    }, 1000).unref();
+  };
+  if (signal.aborted) stop();
+  else signal.addEventListener('abort', stop, { once: true });
+}
+
+/** Opens the statements, or says why the query does not parse. */
+async function openRun(
+  influxql: InfluxqlService,
+  request: FastifyRequest,
+  params: Params,
+  signal: AbortSignal,
+): Promise<{ run: InfluxqlRun; parseError?: undefined } | { parseError: string }> {
+  try {
+    const run = await influxql.open(request.principal, {
+      database: params.db ?? '',
+      query: params.q ?? '',
+      signal,
+      ...optionalParams(params.params),
+    });
+    return { run };
+  } catch (error) {
+    if (isFluxgateError(error) && error.code === 'INFLUXQL_INVALID') return { parseError: error.message };
+    throw error;
+  }
+}
+
+/** Runs the statements whole; a query that does not parse is the error of statement 0, as InfluxDB answers it. */
+async function wholeStatements(
   influxql: InfluxqlService,
   request: FastifyRequest,
   params: Params,
@@ -132,11 +251,6 @@ function chunkSizeOf(value: string | undefined): number {
     fail('INVALID_INPUT', `chunk_size must be a positive integer, not '${value}'`, { field: 'chunk_size' });
   }
   return size;
-}
-
-/** The chunks as bytes, sent one by one with the socket's backpressure instead of joined. */
-function* encoded(chunks: Iterable<string>): Generator<Buffer> {
-  for (const chunk of chunks) yield Buffer.from(chunk, 'utf8');
 }
 
 function headerSafe(text: string): string {

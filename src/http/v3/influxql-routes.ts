@@ -1,12 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../auth/principal.ts';
-import { FluxgateError, fail } from '../../domain/errors.ts';
-import { flatten } from '../../influxql/flat-table.ts';
-import type { ColumnType } from '../../influxql/result.ts';
+import { fail } from '../../domain/errors.ts';
 import { formatRfc3339 } from '../../influxql/time-literals.ts';
 import type { InfluxqlService } from '../../services/influxql-service.ts';
-import type { QueryService } from '../../services/query-service.ts';
-import type { QueryResult } from '../../storage/storage.ts';
+import type { QueryAnswer } from '../../services/query-answer.ts';
+import type { QueryService, ResultSource } from '../../services/query-service.ts';
 import { QUERY_FORMATS, type QueryFormat } from './query-formats.ts';
 import { parseQueryParams } from './query-params.ts';
 import { clientGone, sendResult } from './result-writer.ts';
@@ -18,16 +16,8 @@ interface InfluxqlInput {
   params?: unknown;
 }
 
-const SQL_TYPES: Readonly<Record<ColumnType, string>> = {
-  time: 'TIMESTAMP_NS',
-  tag: 'VARCHAR',
-  string: 'VARCHAR',
-  float: 'DOUBLE',
-  integer: 'BIGINT',
-  uinteger: 'UBIGINT',
-  boolean: 'BOOLEAN',
-  unknown: 'VARCHAR',
-};
+/** Rows per batch the formats encode, as query_sql's engine chunks (pretty sizes its columns from the first). */
+const FLAT_BATCH_ROWS = 2048;
 
 const ACCEPTED: ReadonlyArray<[string, QueryFormat]> = [
   ['application/json', 'json'],
@@ -47,24 +37,14 @@ export function registerInfluxqlRoutes(app: FastifyInstance, influxql: InfluxqlS
     const params = parseQueryParams(input.params);
     const signal = clientGone(request, reply);
     const principal: Principal = request.principal;
-    const [result] = await influxql.query(principal, {
-      database: input.db ?? '',
-      query: input.q ?? '',
-      singleStatement: true,
-      signal,
-      ...(params === undefined ? {} : { params }),
-    });
-    if (result?.error !== undefined) throw new FluxgateError(result.errorCode ?? 'QUERY_FAILED', result.error);
-    const table = flatten(result!);
-    const rows: QueryResult = {
-      columns: table.columns.map((column) => ({ name: column.name, sqlType: SQL_TYPES[column.type] })),
-      rows: table.rows.map((row) =>
-        row.map((value, i) =>
-          table.columns[i]!.type === 'time' ? formatRfc3339(value as bigint, result!.timezone) : value,
-        ),
-      ),
-    };
-    return sendResult(reply, influxql.answerOf(rows, signal), format, (source) => queries.parquet(source));
+    const { answer, columns, timezone } = await influxql.openFlat(
+      principal,
+      { database: input.db ?? '', query: input.q ?? '', signal, ...(params === undefined ? {} : { params }) },
+      FLAT_BATCH_ROWS,
+    );
+    const times = columns.flatMap((column, i) => (column.type === 'time' ? [i] : []));
+    const source = withRfc3339Times(answer, times, timezone);
+    return sendResult(reply, source, format, (rows) => queries.parquet(rows));
   };
   const fields = (params: { type: string | string[] }) => ({
     type: 'object',
@@ -96,4 +76,30 @@ function formatOf(value: string | undefined, accept: string | undefined): QueryF
     if (match !== undefined) return match[1];
   }
   return 'json';
+}
+
+/** The answer with its time columns as RFC3339 text in the statement's zone, as InfluxDB 3 writes them. */
+function withRfc3339Times(
+  answer: QueryAnswer,
+  times: readonly number[],
+  timezone: string | undefined,
+): ResultSource & { close(): Promise<void> } {
+  return {
+    get columns() {
+      return answer.columns;
+    },
+    signal: answer.signal,
+    get truncated() {
+      return answer.truncated;
+    },
+    batches: async function* () {
+      for await (const batch of answer.batches()) {
+        for (const row of batch) for (const i of times) row[i] = formatRfc3339(row[i] as bigint, timezone);
+        yield batch;
+      }
+    },
+    spend: (bytes) => answer.spend(bytes),
+    tooLarge: () => answer.tooLarge(),
+    close: () => answer.close(),
+  };
 }

@@ -34,9 +34,39 @@ export async function sendResult(
   format: QueryFormat,
   parquet: (source: ResultSource) => AsyncIterable<Uint8Array>,
 ): Promise<FastifyReply> {
-  reply.raw.once('close', () => void source.close());
   let sent = false;
   const pieces = format === 'parquet' ? parquet(source) : textPieces(source, format, () => sent);
+  return sendHeldBack(
+    reply,
+    pieces,
+    CONTENT_TYPES[format],
+    () => source.close(),
+    () => {
+      sent = true;
+    },
+  );
+}
+
+/**
+ * Sends pieces as a 200 with the socket's backpressure, holding back the first FIRST_FLUSH_BYTES:
+ * an error thrown before them propagates (the error handler answers it with its status), so only a
+ * large answer can end in an in-band marker. `close` runs once, when done, failed or the client left;
+ * `flushing` runs just before the status line (a face's last chance to set headers).
+ */
+export async function sendHeldBack(
+  reply: FastifyReply,
+  pieces: AsyncIterable<Uint8Array>,
+  contentType: string,
+  close: () => Promise<void> | void,
+  flushing: () => void = () => {},
+): Promise<FastifyReply> {
+  let closed = false;
+  const closeOnce = async () => {
+    if (closed) return;
+    closed = true;
+    await close();
+  };
+  reply.raw.once('close', () => void closeOnce());
   const iterator = pieces[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
   let size = 0;
@@ -52,10 +82,10 @@ export async function sendResult(
       size += step.value.byteLength;
     }
   } catch (error) {
-    await source.close();
+    await closeOnce();
     throw error;
   }
-  sent = true;
+  flushing();
   const rest = async function* (): AsyncGenerator<Uint8Array> {
     try {
       yield* head;
@@ -63,12 +93,12 @@ export async function sendResult(
       for (let step = await iterator.next(); !step.done; step = await iterator.next()) yield step.value;
     } finally {
       await iterator.return?.();
-      await source.close();
+      await closeOnce();
     }
   };
   return reply
     .code(200)
-    .type(CONTENT_TYPES[format])
+    .type(contentType)
     .send(Readable.from(rest(), { objectMode: false, highWaterMark: FIRST_FLUSH_BYTES }));
 }
 

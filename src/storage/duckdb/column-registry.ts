@@ -63,6 +63,16 @@ export class ColumnRegistry {
     return this.tables.size;
   }
 
+  /** A copy that changes apart from this one. */
+  clone(): ColumnRegistry {
+    const copy = new ColumnRegistry();
+    for (const table of this.tables.values()) {
+      const target = copy.ensureTable(table.name);
+      for (const column of table.columns) copy.addColumn(target, { ...column });
+    }
+    return copy;
+  }
+
   get(name: string): TableSchema | undefined {
     return this.tables.get(identifierKey(name));
   }

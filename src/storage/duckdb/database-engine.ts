@@ -1,7 +1,8 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { FluxgateError } from '../../domain/errors.ts';
-import { commitTogetherOrAlone, GroupCommitQueue } from '../../support/group-commit-queue.ts';
-import type { LineBatch } from '../lineprotocol/line-batch.ts';
+import { GroupCommitQueue } from '../../support/group-commit-queue.ts';
+import { LineBatch } from '../lineprotocol/line-batch.ts';
+import type { TableBatch } from '../lineprotocol/table-batch.ts';
 import type { DatabaseLimits, MeasurementSchema, QueryResult, QueryStream, WriteOutcome } from '../storage.ts';
 import { ColumnRegistry } from './column-registry.ts';
 import { ConnectionPool } from './connection-pool.ts';
@@ -12,65 +13,198 @@ import { installQueryMacros, openStatement, runQuery } from './query-runner.ts';
 import type { QueryScope, TableReference, TableVerdict } from './query-validator.ts';
 import { openSandboxedInstance, type SandboxOptions } from './sandboxed-instance.ts';
 import { SeriesMarks } from './series-marks.ts';
+import { loadAppliedSeq, recordAppliedSeq } from './wal-position.ts';
+import { encodeRecord, readFrame, type TableSlice } from './wal-record.ts';
+import { nodeWalFileSystem, type WalFileSystem, type WalLogger, WriteAheadLog } from './write-ahead-log.ts';
 import { WriteDraft, type WriteRequest } from './write-draft.ts';
 
-/** Points per transaction when concurrent writes are grouped: bounds the latency a group adds. */
+/** Points per log record when concurrent writes are grouped: bounds the latency a group adds. */
 const MAX_GROUP_POINTS = 50_000;
+/** The apply starts at once when this many points wait; otherwise `applyIntervalMs` after the first. */
+const APPLY_POINTS = 100_000;
+/** Points one apply transaction takes at most. */
+const APPLY_MAX_POINTS = 500_000;
+/** Writes wait (back pressure) while this many points are logged but not applied. */
+const MAX_UNAPPLIED_POINTS = 1_000_000;
+const APPLY_RETRY_MS = 1000;
+/** The apply stores what the log holds: its points were checked when they were written. */
+const NO_LIMITS: DatabaseLimits = {
+  maxTables: Number.POSITIVE_INFINITY,
+  maxColumnsPerTable: Number.POSITIVE_INFINITY,
+  retentionPeriodMs: null,
+};
+
+export interface EngineOptions {
+  queryTimeoutMs?: number;
+  sizing?: Pick<SandboxOptions, 'memoryLimit' | 'threads'>;
+  /** The directory of the database's write-ahead log. */
+  walDir: string;
+  walFiles?: WalFileSystem;
+  logger?: WalLogger;
+  /** How long logged points wait at most before the background apply moves them into the database. */
+  applyIntervalMs?: number;
+  /** How long a query waits at most for the writes acknowledged before it to be applied. */
+  readWaitMs?: number;
+  /** Whether `close` applies the log first (default) or leaves it to be replayed on the next open. */
+  applyOnClose?: boolean;
+}
 
 interface Resources {
   instance: DuckDBInstance;
-  /** Used by one task at a time, through the queue: writes, schema changes, retention. */
+  /** Used by one task at a time, under `writerTurn`: applies and retention. */
   writer: DuckDBConnection;
   queries: ConnectionPool;
+  /** The schema of what is applied to the database (what queries see). */
   registry: ColumnRegistry;
+  /** The schema of what is logged (applied or not): writes are checked against it. */
+  logged: ColumnRegistry;
   marks: SeriesMarks;
+  log: WriteAheadLog;
+}
+
+/** A write as the log queue takes it; `acknowledge` answers a `no_sync` write before the sync. */
+interface LogWrite extends WriteRequest {
+  acknowledge?: (outcome: WriteOutcome) => void;
+}
+
+/** The points of one request as they wait for the apply. */
+interface UnappliedEntry {
+  batch: LineBatch;
+  defaultTimeNs: bigint;
+}
+
+interface UnappliedRecord {
+  seq: bigint;
+  entries: UnappliedEntry[];
+  points: number;
+}
+
+interface ReadWaiter {
+  seq: bigint;
+  resolve: () => void;
 }
 
 /**
- * One database: its DuckDB instance, opened in the background as soon as the engine exists,
- * a queue serializing writes (grouped into shared commits), a pool of query connections, and
- * the column registry. Work submitted before `close` finishes; work submitted after is refused.
+ * One database: its DuckDB instance, opened in the background as soon as the engine exists, its
+ * write-ahead log, a queue serializing log appends (grouped: one sync for many requests), a
+ * background apply moving logged points into the database in large transactions, a pool of query
+ * connections, and the column registries. A write is acknowledged once it is in the log and
+ * synced; a query first waits until everything acknowledged before it is applied. Work submitted
+ * before `close` finishes; work submitted after is refused.
  */
 export class DatabaseEngine implements QueryScope {
   private readonly resources: Promise<Resources>;
-  private readonly queue: GroupCommitQueue<WriteRequest, WriteOutcome>;
+  private readonly queue: GroupCommitQueue<LogWrite, WriteOutcome>;
   private opened: Resources | undefined;
   private closing: Promise<void> | undefined;
+  private readonly queryTimeoutMs: number;
+  private readonly applyIntervalMs: number;
+  private readonly readWaitMs: number;
+  private readonly applyOnClose: boolean;
+  private readonly logger: WalLogger;
+  private readonly unapplied: UnappliedRecord[] = [];
+  private unappliedPoints = 0;
+  /** The last record applied to the database, the last synced, and the last acknowledged (no_sync: before its sync). */
+  private appliedSeq = 0n;
+  private loggedSeq = 0n;
+  private acknowledgedSeq = 0n;
+  private readonly waiters: ReadWaiter[] = [];
+  private readonly roomWaiters: Array<() => void> = [];
+  private applyTimer: NodeJS.Timeout | undefined;
+  private applying: Promise<void> | undefined;
+  /** Serializes the writer connection: applies and retention deletes. */
+  private writerTurn: Promise<unknown> = Promise.resolve();
+  private applyFailure: Error | undefined;
 
   /** `after` delays opening, e.g. until an earlier drop of the same file has finished. */
-  constructor(
-    file: string,
-    after: Promise<void> = Promise.resolve(),
-    private readonly queryTimeoutMs = Number.POSITIVE_INFINITY,
-    sizing: Pick<SandboxOptions, 'memoryLimit' | 'threads'> = {},
-  ) {
-    this.resources = after.then(() => open(file, sizing));
+  constructor(file: string, after: Promise<void>, options: EngineOptions) {
+    this.queryTimeoutMs = options.queryTimeoutMs ?? Number.POSITIVE_INFINITY;
+    this.applyIntervalMs = options.applyIntervalMs ?? 100;
+    this.readWaitMs = options.readWaitMs ?? 30_000;
+    this.applyOnClose = options.applyOnClose ?? true;
+    this.logger = options.logger ?? consoleLogger;
+    this.resources = after.then(() => this.open(file, options));
     this.resources.then(
       (resources) => (this.opened = resources),
       () => {},
     );
     this.queue = new GroupCommitQueue({
-      // Any failure of a group is retried write by write, so it stays with the write that caused it.
-      processGroup: (requests) =>
-        commitTogetherOrAlone(
-          requests,
-          (group) => this.store(group),
-          () => true,
-        ),
+      processGroup: async (requests) =>
+        (await this.log(requests)).map((value) => ({ status: 'fulfilled', value }) as const),
       maxGroupWeight: MAX_GROUP_POINTS,
     });
   }
 
-  /** Resolves once the instance is open and the registry loaded; rejects if opening failed. */
+  /** Resolves once the instance is open, the registry loaded and the log read; rejects if opening failed. */
   async ready(): Promise<void> {
     this.assertOpen();
     await this.resources;
   }
 
-  write(batch: LineBatch, defaultTimeNs: bigint, limits: DatabaseLimits, atomic = false): Promise<WriteOutcome> {
+  /**
+   * Resolves once the points are in the write-ahead log and synced (with `noSync`, once written
+   * to it, before the sync); they reach the database in the background apply.
+   */
+  write(
+    batch: LineBatch,
+    defaultTimeNs: bigint,
+    limits: DatabaseLimits,
+    atomic = false,
+    noSync = false,
+  ): Promise<WriteOutcome> {
     this.assertOpen();
     const nowNs = BigInt(Date.now()) * 1_000_000n;
-    return this.queue.submit({ batch, defaultTimeNs, limits, nowNs, atomic }, batch.pointCount);
+    const request: LogWrite = { batch, defaultTimeNs, limits, nowNs, atomic };
+    if (!noSync) return this.queue.submit(request, batch.pointCount);
+    return new Promise<WriteOutcome>((resolve, reject) => {
+      request.acknowledge = resolve;
+      this.queue.submit(request, batch.pointCount).then(resolve, reject);
+    });
+  }
+
+  /**
+   * Read your writes: resolves once every write acknowledged before the call is applied to the
+   * database, starting the apply at once if it waits. Throws STORAGE_BEHIND after `readWaitMs`,
+   * or the signal's reason.
+   */
+  async caughtUp(signal?: AbortSignal): Promise<void> {
+    this.assertOpen();
+    await this.resources;
+    const seq = this.acknowledgedSeq;
+    if (this.appliedSeq >= seq) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        done();
+        const why = this.applyFailure ? `: ${this.applyFailure.message}` : '';
+        reject(
+          new FluxgateError(
+            'STORAGE_BEHIND',
+            `the writes acknowledged before this query were not applied within ${this.readWaitMs} ms${why}`,
+          ),
+        );
+      }, this.readWaitMs);
+      const aborted = () => {
+        done();
+        reject(signal?.reason);
+      };
+      const waiter: ReadWaiter = {
+        seq,
+        resolve: () => {
+          done();
+          resolve();
+        },
+      };
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', aborted);
+        const index = this.waiters.indexOf(waiter);
+        if (index >= 0) this.waiters.splice(index, 1);
+      };
+      if (signal?.aborted) return aborted();
+      signal?.addEventListener('abort', aborted, { once: true });
+      this.waiters.push(waiter);
+      this.startApply();
+    });
   }
 
   /** How a query may use a table reference: only this database's own tables, in schema `main`. Needs `ready`. */
@@ -81,11 +215,11 @@ export class DatabaseEngine implements QueryScope {
     return table ? { kind: 'allowed', columns: table.columns.map((column) => column.name) } : { kind: 'missing' };
   }
 
-  /** The measurements committed writes created, from the column registry (no query runs). */
+  /** The measurements acknowledged writes created, from the logged schema (no query runs, nothing waits). */
   async schema(): Promise<MeasurementSchema[]> {
     this.assertOpen();
-    const { registry } = await this.resources;
-    return measurementSchemas(registry);
+    const { logged } = await this.resources;
+    return measurementSchemas(logged);
   }
 
   /** Runs an already-validated statement on a pooled query connection, concurrently with writes. */
@@ -105,11 +239,11 @@ export class DatabaseEngine implements QueryScope {
     return openStatement(connection, sql, params, signal, (healthy) => queries.release(connection, healthy));
   }
 
-  /** Deletes rows with `time` before `cutoffNs` in every table; returns how many. */
-  enforceRetention(cutoffNs: bigint): Promise<number> {
+  /** Applies what is logged, then deletes rows with `time` before `cutoffNs` in every table; returns how many. */
+  async enforceRetention(cutoffNs: bigint): Promise<number> {
     this.assertOpen();
-    return this.queue.exclusive(async () => {
-      const { writer, registry } = await this.resources;
+    await this.caughtUp();
+    return this.withWriter(async ({ writer, registry }) => {
       let deleted = 0;
       for (const table of registry.all()) {
         const result = await writer.run(
@@ -122,15 +256,31 @@ export class DatabaseEngine implements QueryScope {
     });
   }
 
-  /** Refuses new work, lets queued writes and running queries finish, then closes the instance. */
-  close(): Promise<void> {
+  /**
+   * Refuses new work, lets queued writes and running queries finish, applies what is logged (with
+   * `discard`, for a drop, it does not) and closes the instance and the log. If the apply fails the
+   * log stays, to be replayed on the next open.
+   */
+  close(discard = false): Promise<void> {
     this.closing ??= (async () => {
       await this.queue.exclusive(async () => {});
+      clearTimeout(this.applyTimer);
       const resources = await this.resources.catch(() => undefined);
       if (!resources) return;
+      await this.applying?.catch(() => {});
+      if (!discard && this.applyOnClose) {
+        await this.withWriter((open) => this.applyAll(open)).catch((error: Error) => {
+          this.logger.error(
+            { err: error, dir: resources.log.dir },
+            'closing a database left writes in its write-ahead log; they are applied when it opens again',
+          );
+        });
+      }
+      for (const waiter of [...this.waiters]) waiter.resolve();
       await resources.queries.close();
       resources.writer.closeSync();
       resources.instance.closeSync();
+      await resources.log.close(discard ? -1n : this.appliedSeq).catch(() => {});
     })();
     return this.closing;
   }
@@ -139,31 +289,240 @@ export class DatabaseEngine implements QueryScope {
     if (this.closing) throw new FluxgateError('DATABASE_NOT_FOUND', 'the database was dropped or its storage closed');
   }
 
-  /** Stores the writes in one transaction; the registry learns their new columns once it commits. */
-  private async store(requests: readonly WriteRequest[]): Promise<WriteOutcome[]> {
-    const { writer, registry, marks } = await this.resources;
-    const draft = new WriteDraft(registry);
-    const outcomes = requests.map((request) => draft.plan(request));
-    await commitDraft(writer, draft, marks);
-    draft.applyTo(registry);
+  /** Checks a group of writes against the logged schema and appends their stored points as one log record. */
+  private async log(requests: readonly LogWrite[]): Promise<WriteOutcome[]> {
+    const resources = await this.resources;
+    while (this.unappliedPoints >= MAX_UNAPPLIED_POINTS && !this.closing) {
+      this.startApply();
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    }
+    const { log, logged } = resources;
+    const draft = new WriteDraft(logged);
+    const outcomes: WriteOutcome[] = [];
+    const entries: Array<{ request: LogWrite; slices: TableSlice[] }> = [];
+    let whole = true;
+    let points = 0;
+    for (const request of requests) {
+      const { outcome, blocks } = draft.planBlocks(request);
+      outcomes.push(outcome);
+      if (blocks.length === 0) continue;
+      points += outcome.written;
+      const slices = blocks.map((block) => ({
+        table: block.source,
+        rows: block.accepted === null ? null : selectedRows(block.accepted, block.acceptedCount),
+      }));
+      if (slices.some((slice) => slice.rows !== null)) whole = false;
+      entries.push({ request, slices });
+    }
+    if (entries.length === 0) return outcomes;
+    const seq = log.seq;
+    const frame = encodeRecord(
+      seq,
+      entries.map((entry) => entry.slices),
+    );
+    await log.append(frame);
+    const early = entries.some((entry) => entry.request.acknowledge !== undefined);
+    if (early) {
+      this.acknowledgedSeq = seq;
+      requests.forEach((request, index) => {
+        request.acknowledge?.(outcomes[index]!);
+      });
+    }
+    try {
+      await log.sync();
+    } catch (error) {
+      // Answered already: a no_sync write may be lost with the sync, as InfluxDB 3 says of it.
+      this.acknowledgedSeq = this.loggedSeq;
+      this.settleWaiters();
+      throw error;
+    }
+    draft.applyTo(logged);
+    // Rows some check refused are not kept: the apply takes the record's own copy of the stored ones.
+    const batches = whole
+      ? entries.map((entry) => batchOf(entry.slices.map((slice) => slice.table)))
+      : recordEntries(frame);
+    this.unapplied.push({
+      seq,
+      entries: entries.map((entry, index) => ({ batch: batches[index]!, defaultTimeNs: entry.request.defaultTimeNs })),
+      points,
+    });
+    this.unappliedPoints += points;
+    this.loggedSeq = seq;
+    this.acknowledgedSeq = seq;
+    this.scheduleApply();
     return outcomes;
+  }
+
+  /** Starts the apply now if enough points wait, or after the interval. */
+  private scheduleApply(): void {
+    if (this.unappliedPoints >= APPLY_POINTS || this.waiters.length > 0) {
+      this.startApply();
+      return;
+    }
+    if (this.applyTimer !== undefined || this.applying) return;
+    this.applyTimer = setTimeout(() => this.startApply(), this.applyIntervalMs);
+    this.applyTimer.unref?.();
+  }
+
+  private startApply(): void {
+    clearTimeout(this.applyTimer);
+    this.applyTimer = undefined;
+    if (this.applying || this.closing || this.unapplied.length === 0) return;
+    this.applying = this.withWriter((resources) => this.applyAll(resources)).then(
+      () => {
+        this.applying = undefined;
+        this.applyFailure = undefined;
+        if (this.unapplied.length > 0) this.scheduleApply();
+      },
+      (error: Error) => {
+        this.applying = undefined;
+        this.applyFailure = error;
+        this.logger.error({ err: error }, 'applying the write-ahead log to the database failed; retrying');
+        if (this.closing) return;
+        this.applyTimer = setTimeout(() => this.startApply(), APPLY_RETRY_MS);
+        this.applyTimer.unref?.();
+      },
+    );
+  }
+
+  /** Applies every logged record, in transactions of up to APPLY_MAX_POINTS points. Under `writerTurn`. */
+  private async applyAll(resources: Resources): Promise<void> {
+    while (this.unapplied.length > 0) {
+      let count = 0;
+      let points = 0;
+      while (count < this.unapplied.length && (count === 0 || points < APPLY_MAX_POINTS)) {
+        points += this.unapplied[count]!.points;
+        count++;
+      }
+      const records = this.unapplied.slice(0, count);
+      await this.apply(resources, records);
+      this.unapplied.splice(0, count);
+      this.unappliedPoints -= points;
+      for (const resolve of this.roomWaiters.splice(0)) resolve();
+      this.settleWaiters();
+      await this.queue.exclusive(() => resources.log.release(this.appliedSeq));
+    }
+  }
+
+  /** Stores records in one transaction that also records the last one's sequence number. */
+  private async apply(resources: Resources, records: readonly UnappliedRecord[]): Promise<void> {
+    const { writer, registry, marks } = resources;
+    const draft = new WriteDraft(registry);
+    for (const record of records) {
+      for (const entry of record.entries) {
+        const { rejected } = draft.plan({
+          batch: entry.batch,
+          defaultTimeNs: entry.defaultTimeNs,
+          limits: NO_LIMITS,
+          nowNs: 0n,
+          atomic: false,
+        });
+        if (rejected.length > 0) {
+          this.logger.error(
+            { seq: String(record.seq), first: rejected[0]!.message, count: rejected.length },
+            'a logged point was refused when applied; it is not stored',
+          );
+        }
+      }
+    }
+    const seq = records[records.length - 1]!.seq;
+    await commitDraft(writer, draft, marks, (connection) => recordAppliedSeq(connection, seq));
+    draft.applyTo(registry);
+    this.appliedSeq = seq;
+  }
+
+  private settleWaiters(): void {
+    for (const waiter of [...this.waiters]) {
+      if (this.appliedSeq >= waiter.seq || waiter.seq > this.acknowledgedSeq) waiter.resolve();
+    }
+  }
+
+  private withWriter<T>(work: (resources: Resources) => Promise<T>): Promise<T> {
+    const run = this.writerTurn.then(async () => work(await this.resources));
+    this.writerTurn = run.catch(() => {});
+    return run;
+  }
+
+  private async open(file: string, options: EngineOptions): Promise<Resources> {
+    const instance = await openSandboxedInstance(file, options.sizing ?? {});
+    try {
+      const writer = await instance.connect();
+      const registry = await ColumnRegistry.load(writer);
+      const appliedSeq = await loadAppliedSeq(writer);
+      const started = performance.now();
+      const { log, records } = await WriteAheadLog.open(
+        options.walDir,
+        appliedSeq,
+        options.walFiles ?? nodeWalFileSystem,
+        this.logger,
+      );
+      const logged = registry.clone();
+      for (const record of records) {
+        const draft = new WriteDraft(logged);
+        let points = 0;
+        for (const batch of record.entries) {
+          points += draft.plan({ batch, defaultTimeNs: 0n, limits: NO_LIMITS, nowNs: 0n, atomic: false }).written;
+        }
+        draft.applyTo(logged);
+        this.unapplied.push({
+          seq: record.seq,
+          entries: record.entries.map((batch) => ({ batch, defaultTimeNs: 0n })),
+          points,
+        });
+        this.unappliedPoints += points;
+      }
+      this.appliedSeq = appliedSeq;
+      this.loggedSeq = log.seq - 1n;
+      this.acknowledgedSeq = this.loggedSeq;
+      if (records.length > 0) {
+        this.logger.warn(
+          {
+            dir: options.walDir,
+            records: records.length,
+            points: this.unappliedPoints,
+            readMs: Math.round(performance.now() - started),
+          },
+          'replaying the write-ahead log records not yet applied to the database',
+        );
+        queueMicrotask(() => this.startApply());
+      }
+      return {
+        instance,
+        writer,
+        queries: new ConnectionPool(instance, installQueryMacros),
+        registry,
+        logged,
+        marks: new SeriesMarks(),
+        log,
+      };
+    } catch (error) {
+      instance.closeSync();
+      throw error;
+    }
   }
 }
 
-async function open(file: string, sizing: SandboxOptions): Promise<Resources> {
-  const instance = await openSandboxedInstance(file, sizing);
-  try {
-    const writer = await instance.connect();
-    const registry = await ColumnRegistry.load(writer);
-    return {
-      instance,
-      writer,
-      queries: new ConnectionPool(instance, installQueryMacros),
-      registry,
-      marks: new SeriesMarks(),
-    };
-  } catch (error) {
-    instance.closeSync();
-    throw error;
-  }
+const consoleLogger: WalLogger = {
+  warn: (details, message) => console.warn(message, details),
+  error: (details, message) => console.error(message, details),
+};
+
+function selectedRows(accepted: Uint8Array, count: number): Int32Array {
+  const rows = new Int32Array(count);
+  let next = 0;
+  for (let row = 0; row < accepted.length; row++) if (accepted[row] === 1) rows[next++] = row;
+  return rows;
+}
+
+function batchOf(tables: TableBatch[]): LineBatch {
+  const batch = new LineBatch(1);
+  batch.tables.push(...tables);
+  return batch;
+}
+
+/** The entries of a framed record just encoded. */
+function recordEntries(frame: Buffer): LineBatch[] {
+  const read = readFrame(frame, 0);
+  if (read.kind !== 'record') throw new Error(`a record just encoded does not read back: ${read.kind}`);
+  return read.record.entries;
 }

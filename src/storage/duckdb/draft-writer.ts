@@ -11,21 +11,29 @@ import type { DraftBlock, DraftTable, WriteDraft } from './write-draft.ts';
  * then the rows through the appender, whole columns copied into data chunks. Resolves once
  * COMMIT returns, which is when DuckDB has written and synced its WAL.
  */
-export async function commitDraft(connection: DuckDBConnection, draft: WriteDraft, marks: SeriesMarks): Promise<void> {
+export async function commitDraft(
+  connection: DuckDBConnection,
+  draft: WriteDraft,
+  marks: SeriesMarks,
+  /** Runs last inside the transaction, e.g. to record how far the write-ahead log is applied. */
+  alsoInTransaction?: (connection: DuckDBConnection) => Promise<void>,
+): Promise<void> {
   const tables = draft.touchedTables;
-  if (tables.length === 0) return;
+  if (tables.length === 0 && alsoInTransaction === undefined) return;
   const raised: Array<[string, Map<string, bigint>]> = [];
   try {
     await connection.run('BEGIN TRANSACTION');
     // Marks are read before this transaction's own rows go in.
     await marks.load(connection, tables);
-    await connection.run(tables.flatMap(schemaChanges).join(';\n') || 'SELECT 1');
+    const changes = tables.flatMap(schemaChanges);
+    if (changes.length > 0) await connection.run(changes.join(';\n'));
     for (const table of tables) {
       const plan = marks.plan(table);
       await appendRows(connection, table, plan.append, 'main', table.schema.name);
       for (const generation of plan.merges) await mergeRows(connection, table, generation);
       raised.push([table.schema.name, plan.marks]);
     }
+    await alsoInTransaction?.(connection);
     await connection.run('COMMIT');
   } catch (error) {
     await connection.run('ROLLBACK').catch(() => {});

@@ -62,6 +62,10 @@ export class DuckDbStorage implements Storage {
 
   /** A database's file is created by its first write. */
   async create(_db: StorageDatabase): Promise<void> {}
+  /** The directory of a database's write-ahead log (beside its file; DuckDB's own WAL is `<id>.duckdb.wal`). */
+  walDir(dbId: number): string {
+    return `${this.databaseFile(dbId)}.points-wal`;
+  }
 
   async write(
     db: StorageDatabase,
@@ -71,7 +75,9 @@ export class DuckDbStorage implements Storage {
   ): Promise<WriteOutcome> {
     const batch = points instanceof LineBatch ? points : LineBatch.fromPoints(points);
     if (batch.pointCount === 0) return { written: 0, rejected: [] };
-    return this.engines.use(db.id, (engine) => engine.write(batch, defaultTimeNs, db.limits, options.atomic === true));
+    return this.engines.use(db.id, (engine) =>
+      engine.write(batch, defaultTimeNs, db.limits, options.atomic === true, options.noSync === true),
+    );
   }
 
   async schema(db: StorageDatabase): Promise<MeasurementSchema[]> {
@@ -93,6 +99,8 @@ export class DuckDbStorage implements Storage {
       try {
         const statement = await parser.parseSelect(sql);
         await lease.engine.ready();
+        // Read your writes: every write acknowledged before the query is applied before it runs.
+        await lease.engine.caughtUp(deadline.signal);
         validateQueryTree(statement, lease.engine);
         const stream = await lease.engine.openStream(sql, params, deadline.signal);
         return this.track(stream, () => {
@@ -188,6 +196,11 @@ export class DuckDbStorage implements Storage {
       const stat = await fs.promises.stat(`${file}${suffix}`).catch(() => undefined);
       if (stat?.isFile()) bytes += stat.size;
     }
+    const walDir = this.walDir(db.id);
+    for (const name of await fs.promises.readdir(walDir).catch(() => [] as string[])) {
+      const stat = await fs.promises.stat(path.join(walDir, name)).catch(() => undefined);
+      if (stat?.isFile()) bytes += stat.size;
+    }
     return bytes;
   }
 
@@ -214,10 +227,11 @@ export class DuckDbStorage implements Storage {
     const previous = this.drops.get(dbId) ?? Promise.resolve();
     const dropping = (async () => {
       await previous;
-      await engine?.close();
+      // A drop discards the unapplied writes with the files; a release applies them first.
+      await engine?.close(removeFiles);
       await this.engines.closed(dbId);
       if (!removeFiles) return;
-      for (const suffix of ['', '.wal', '.tmp']) {
+      for (const suffix of ['', '.wal', '.tmp', '.points-wal']) {
         await fs.promises.rm(`${file}${suffix}`, { recursive: true, force: true });
       }
     })();
@@ -255,10 +269,18 @@ export class DuckDbStorage implements Storage {
     const after = Promise.all([this.drops.get(dbId), closed]).then(() =>
       fs.promises.mkdir(path.dirname(file), { recursive: true }).then(() => {}),
     );
-    const { memoryLimit, threads } = this.settings;
-    return new DatabaseEngine(file, after, this.queryTimeoutMs, {
-      ...(memoryLimit === undefined ? {} : { memoryLimit }),
-      ...(threads === undefined ? {} : { threads }),
+    const { memoryLimit, threads, walFiles, logger, applyIntervalMs, applyOnClose } = this.settings;
+    return new DatabaseEngine(file, after, {
+      queryTimeoutMs: this.queryTimeoutMs,
+      sizing: {
+        ...(memoryLimit === undefined ? {} : { memoryLimit }),
+        ...(threads === undefined ? {} : { threads }),
+      },
+      walDir: this.walDir(dbId),
+      ...(walFiles === undefined ? {} : { walFiles }),
+      ...(logger === undefined ? {} : { logger }),
+      ...(applyIntervalMs === undefined ? {} : { applyIntervalMs }),
+      ...(applyOnClose === undefined ? {} : { applyOnClose }),
     });
   }
 

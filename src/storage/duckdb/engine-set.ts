@@ -1,4 +1,5 @@
 import type { DatabaseEngine } from './database-engine.ts';
+import type { WalFileSystem, WalLogger } from './write-ahead-log.ts';
 
 export interface EngineSettings {
   /** DuckDB `memory_limit` of each database's instance, e.g. `64MB`. */
@@ -9,6 +10,17 @@ export interface EngineSettings {
   idleTimeoutMs?: number;
   /** At most this many engines stay open; opening one more first closes the least recently used idle one. */
   maxOpen?: number;
+  /** Where the write-ahead logs' file operations go (tests inject failures here). */
+  walFiles?: WalFileSystem;
+  /** Where torn log records and failed applies are reported (the server's logger). */
+  logger?: WalLogger;
+  /** How long logged writes wait at most before the background apply (default 100 ms). */
+  applyIntervalMs?: number;
+  /**
+   * Whether closing an engine (idle, release, shutdown) first applies its log (default true). With
+   * false, closing is quick and the log is replayed on the next open instead, as after a crash.
+   */
+  applyOnClose?: boolean;
 }
 
 interface Entry {

@@ -76,11 +76,17 @@ export class WriteDraft {
   }
 
   plan(request: WriteRequest): WriteOutcome {
+    return this.planBlocks(request).outcome;
+  }
+
+  /** `plan`, also returning the blocks of rows it stores for the request (none when refused whole). */
+  planBlocks(request: WriteRequest): { outcome: WriteOutcome; blocks: DraftBlock[] } {
     const mark = request.atomic ? this.mark() : undefined;
-    const outcome = this.planPoints(request);
-    if (mark === undefined || outcome.rejected.length === 0) return outcome;
+    const blocks: DraftBlock[] = [];
+    const outcome = this.planPoints(request, blocks);
+    if (mark === undefined || outcome.rejected.length === 0) return { outcome, blocks };
     this.rollBack(mark);
-    return { written: 0, rejected: outcome.rejected };
+    return { outcome: { written: 0, rejected: outcome.rejected }, blocks: [] };
   }
 
   private mark(): DraftMark {
@@ -106,7 +112,7 @@ export class WriteDraft {
     this.newTables = mark.newTables;
   }
 
-  private planPoints(request: WriteRequest): WriteOutcome {
+  private planPoints(request: WriteRequest, planned: DraftBlock[]): WriteOutcome {
     const rejected: LineError[] = [];
     const refuse = (source: TableBatch, row: number, message: string) =>
       rejected.push({
@@ -134,7 +140,9 @@ export class WriteDraft {
       }
       if (acceptedCount === 0) return;
       const table = this.tables.get(this.key(source.measurement))!;
-      table.blocks.push({ source, accepted: acceptedCount === source.rowCount ? null : accepted, acceptedCount });
+      const block = { source, accepted: acceptedCount === source.rowCount ? null : accepted, acceptedCount };
+      table.blocks.push(block);
+      planned.push(block);
       written += acceptedCount;
     });
     rejected.sort((a, b) => a.lineNumber - b.lineNumber);

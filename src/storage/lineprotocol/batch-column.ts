@@ -53,6 +53,12 @@ export class BatchColumn {
     this.words[2 * row + 1] = high;
   }
 
+  setBoolean(row: number, value: boolean): void {
+    this.present[row] = 1;
+    this.presentCount++;
+    this.booleans[row] = value ? 1 : 0;
+  }
+
   setString(row: number, value: string): void {
     this.present[row] = 1;
     this.presentCount++;

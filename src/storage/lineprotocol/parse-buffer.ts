@@ -30,6 +30,13 @@ export function parseLineProtocolBuffer(body: Buffer, precision: Precision): Lin
   // of its first line; blank and comment lines inside it go along (the general parser skips them).
   let runStart = -1;
   let runFirstLine = 0;
+  let runEnd = 0;
+  /** Stores the held run (up to runEnd) through the general parser; the fast parser calls it before storing a line. */
+  const flushRun = () => {
+    if (runStart < 0) return;
+    parseRun(batch, body.toString('utf8', runStart, runEnd), runFirstLine, precision);
+    runStart = -1;
+  };
   while (lineStart <= length) {
     let newline = body.indexOf(NEWLINE, lineStart);
     if (newline < 0) newline = length;
@@ -43,17 +50,16 @@ export function parseLineProtocolBuffer(body: Buffer, precision: Precision): Lin
     while (end > start && (body[end - 1] === SPACE || body[end - 1] === TAB)) end--;
 
     if (start < end && body[start] !== HASH) {
+      runEnd = lineStart;
       if (checkLines && !isUtf8(body.subarray(start, end))) {
-        if (runStart >= 0) parseRun(batch, body.toString('utf8', runStart, lineStart), runFirstLine, precision);
-        runStart = -1;
+        flushRun();
         batch.errors.push({
           lineNumber,
           originalLine: body.toString('utf8', start, Math.min(end, start + MAX_ORIGINAL_BYTES)),
           message: 'the line is not valid UTF-8',
         });
-      } else if (fast.parse(start, end, lineNumber)) {
-        if (runStart >= 0) parseRun(batch, body.toString('utf8', runStart, lineStart), runFirstLine, precision);
-        runStart = -1;
+      } else if (fast.parse(start, end, lineNumber, flushRun)) {
+        // flushRun ran just before the fast parser stored the line.
       } else if (runStart < 0) {
         runStart = lineStart;
         runFirstLine = lineNumber;
@@ -61,7 +67,8 @@ export function parseLineProtocolBuffer(body: Buffer, precision: Precision): Lin
     }
     lineStart = newline + 1;
   }
-  if (runStart >= 0) parseRun(batch, body.toString('utf8', runStart, length), runFirstLine, precision);
+  runEnd = length;
+  flushRun();
   if (precision === 'auto') for (const table of batch.tables) guessTimes(table.times, table.rowCount);
   return batch;
 }

@@ -21,6 +21,8 @@ export class TableBatch {
   lineNumbers: Int32Array;
   /** Nanoseconds; rows listed in `missingTimes` hold 0 until the default time is filled in. */
   times: BigInt64Array;
+  /** The same memory as `times`, for writing a time without making a BigInt. */
+  private timeWords: Int32Array;
   shapeOfRow: Int32Array;
   readonly columns: BatchColumn[] = [];
   readonly shapes: RowShape[] = [];
@@ -42,6 +44,7 @@ export class TableBatch {
     this.capacity = Math.max(1, capacity);
     this.lineNumbers = new Int32Array(this.capacity);
     this.times = new BigInt64Array(this.capacity);
+    this.timeWords = new Int32Array(this.times.buffer);
     this.shapeOfRow = new Int32Array(this.capacity);
   }
 
@@ -83,6 +86,20 @@ export class TableBatch {
     if (timeNs === null) this.missingTimes.push(row);
     else if (timeNs < MIN_TIME_NS || timeNs > MAX_TIME_NS) this.unstorableTimes.set(row, timeNs);
     else this.times[row] = timeNs;
+    return row;
+  }
+
+  /**
+   * `addRow` for a time in MIN_TIME_NS..MAX_TIME_NS given as its int64's low and high 32-bit halves
+   * (each as an unsigned or signed 32-bit number).
+   */
+  addRowWithTimeWords(lineNumber: number, shape: number, low: number, high: number): number {
+    if (this.rowCount === this.capacity) this.grow(this.capacity * 2);
+    const row = this.rowCount++;
+    this.lineNumbers[row] = lineNumber;
+    this.shapeOfRow[row] = shape;
+    this.timeWords[2 * row] = low;
+    this.timeWords[2 * row + 1] = high;
     return row;
   }
 
@@ -134,6 +151,7 @@ export class TableBatch {
     this.capacity = capacity;
     this.lineNumbers = grown(new Int32Array(capacity), this.lineNumbers);
     this.times = grown(new BigInt64Array(capacity), this.times);
+    this.timeWords = new Int32Array(this.times.buffer);
     this.shapeOfRow = grown(new Int32Array(capacity), this.shapeOfRow);
     for (const column of this.columns) column.grow(capacity);
   }

@@ -118,11 +118,11 @@ export class UpstreamStorage implements Storage {
           };
     const name = this.nameOf(db);
     const work = (async () => {
-      const atomic = options.atomic === true;
-      let outcome = await writeUpstream(this.http, name, batch, atomic, this.callTimeoutMs);
+      const flags = { atomic: options.atomic === true, noSync: options.noSync === true };
+      let outcome = await writeUpstream(this.http, name, batch, flags, this.callTimeoutMs);
       if (outcome === 'no-database') {
         await createUpstreamDatabase(this.http, name, this.callTimeoutMs);
-        outcome = await writeUpstream(this.http, name, batch, atomic, this.callTimeoutMs);
+        outcome = await writeUpstream(this.http, name, batch, flags, this.callTimeoutMs);
       }
       if (outcome === 'no-database') {
         throw new FluxgateError('UPSTREAM_FAILED', `${this.label} has no database '${name}' even after creating it`);

@@ -11,7 +11,7 @@ interface RejectedLine {
 }
 
 /**
- * Forwards points to `/api/v3/write_lp` as nanosecond line protocol, keeping accept_partial: the
+ * Forwards points to `/api/v3/write_lp`, keeping accept_partial and no_sync: the
  * upstream's refused lines come back with their line numbers mapped to the client's. Answers 404 when
  * the upstream has no such database (the caller creates it and retries).
  */
@@ -33,9 +33,10 @@ export async function writeUpstream(
   http: UpstreamHttp,
   database: string,
   batch: UpstreamBatch,
-  atomic: boolean,
+  flags: { atomic: boolean; noSync: boolean },
   timeoutMs: number,
 ): Promise<WriteOutcome | 'no-database'> {
+  const { atomic } = flags;
   const source = batch.kind === 'source';
   const answer = await http.call({
     method: 'POST',
@@ -44,6 +45,7 @@ export async function writeUpstream(
       db: database,
       precision: source ? PRECISION_NAMES[batch.precision] : 'nanosecond',
       accept_partial: atomic ? 'false' : 'true',
+      ...(flags.noSync ? { no_sync: 'true' } : {}),
     },
     body: source ? batch.body : lineProtocolText(batch.points, batch.defaultTimeNs),
     contentType: 'text/plain; charset=utf-8',

@@ -8,6 +8,7 @@ import { UsageTracker } from '../../../src/auth/usage-tracker.ts';
 import type { Catalog } from '../../../src/catalog/catalog.ts';
 import { openCatalog } from '../../../src/catalog/open-catalog.ts';
 import { FluxgateError } from '../../../src/domain/errors.ts';
+import { NO_AUTHORITY, type Principal } from '../../../src/domain/principal.ts';
 import { UserDirectory } from '../../../src/services/user-directory.ts';
 import { UserService } from '../../../src/services/user-service.ts';
 import { TestIdp } from '../../helpers/test-idp.ts';
@@ -88,8 +89,30 @@ describe('signed-in users and their groups', () => {
     );
     const [entry] = await catalog.listAudit({ limit: 1 });
     assert.deepEqual(
-      [entry?.action, entry?.actorName, entry?.targetName, entry?.details.actorSubject],
-      ['user.add', 'Dana', 'dana', 'dana'],
+      [entry?.action, entry?.actorKind, entry?.actorName, entry?.targetName, entry?.details.actorSubject],
+      ['user.add', 'user', 'Dana', 'dana', 'dana'],
+    );
+  });
+
+  test('a user change names its actor kind: the server at startup, a token by its kind', async () => {
+    const admins = await catalog.listAudit({ limit: 100, action: 'user.add' });
+    assert.equal(admins.find((e) => e.targetName === 'root-admin')?.actorKind, 'system');
+    const ci: Principal = {
+      kind: 'token',
+      tokenId: 5,
+      tokenKind: 'management',
+      role: 'admin',
+      name: 'ci',
+      authority: NO_AUTHORITY,
+      expiresAt: Number.POSITIVE_INFINITY,
+      sourceIp: '10.0.0.9',
+      requestId: 'req-7',
+    };
+    await users.add(ci, { subject: 'kind-probe', group: 'auditor' });
+    const [entry] = await catalog.listAudit({ limit: 1 });
+    assert.deepEqual(
+      [entry?.action, entry?.actorKind, entry?.actorName, entry?.requestId, entry?.details.actorSubject],
+      ['user.add', 'management', 'ci', 'req-7', undefined],
     );
   });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { FluxgateError } from '../../../src/domain/errors.ts';
 import { audit, type ContractContext, newDatabase, rejectsWith, rowCounts, uniqueName } from './fixtures.ts';
 
 const dbAudit = (action: string) => audit({ action, targetKind: 'database' });
@@ -176,5 +177,40 @@ export function databaseContract(ctx: ContractContext): void {
     await rejectsWith(ctx.catalog.deleteDatabase(db.id, 3, dbAudit('database.delete')), 'DATABASE_NOT_FOUND');
     assert.deepEqual(await rowCounts(ctx.harness), before);
     assert.equal((await ctx.catalog.getDatabase(db.id))?.deletedAt, 2);
+  });
+
+  test('maxLive is counted in the creating transaction: concurrent creates never pass it', async () => {
+    const live = (await ctx.catalog.listDatabases()).length;
+    const before = await rowCounts(ctx.harness);
+    const maxLive = live + 3;
+    const settled = await Promise.allSettled(
+      Array.from({ length: 8 }, () => ctx.catalog.createDatabase(newDatabase({ maxLive }), dbAudit('database.create'))),
+    );
+    const created = settled.filter((s) => s.status === 'fulfilled');
+    assert.equal(created.length, 3);
+    for (const s of settled) {
+      if (s.status === 'fulfilled') continue;
+      assert.ok(s.reason instanceof FluxgateError, `expected a FluxgateError, got ${String(s.reason)}`);
+      assert.equal(s.reason.code, 'DATABASE_LIMIT_REACHED');
+      assert.match(s.reason.message, new RegExp(`at most ${maxLive} live databases`));
+    }
+    assert.equal((await ctx.catalog.listDatabases()).length, maxLive);
+    // Only the three creates left rows: the refused ones wrote no database, audit or change row.
+    const after = await rowCounts(ctx.harness);
+    assert.equal(after.databases, (before.databases ?? 0) + 3);
+    assert.equal(after.audit_log, (before.audit_log ?? 0) + 3);
+    assert.equal(after.catalog_changes, (before.catalog_changes ?? 0) + 3);
+    // At the limit, a live name still gets its own answer; a deleted database makes room.
+    const first = (created[0] as PromiseFulfilledResult<{ id: number; name: string }>).value;
+    await rejectsWith(
+      ctx.catalog.createDatabase(newDatabase({ name: first.name, maxLive }), dbAudit('database.create')),
+      'DATABASE_EXISTS',
+    );
+    await ctx.catalog.deleteDatabase(first.id, 5, dbAudit('database.delete'));
+    await ctx.catalog.createDatabase(newDatabase({ maxLive }), dbAudit('database.create'));
+    await rejectsWith(
+      ctx.catalog.createDatabase(newDatabase({ maxLive }), dbAudit('database.create')),
+      'DATABASE_LIMIT_REACHED',
+    );
   });
 }

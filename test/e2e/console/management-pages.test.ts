@@ -252,3 +252,80 @@ test('Management Tokens page: a Member token from the dialog manages within its 
   await screenshot(page, 'management-tokens');
   assert.deepEqual(tab.problems, []);
 });
+
+test("Management Tokens page: Rotate Token shows the new secret once and the old one stops; a Member's session sees the Admin-only buttons refused with the API reason", async () => {
+  const { page } = tab;
+  const made = await call<{ accessToken: string }>(server.url, 'POST', '/api/v0/management-tokens', {
+    token: operator,
+    json: { description: 'release bot', name: 'release-bot', role: 'member' },
+  });
+  assert.equal(made.status, 200, made.text);
+  const old = made.body.accessToken;
+  assert.equal((await call(server.url, 'GET', '/api/v0/tokens', { token: old })).status, 200);
+
+  await goTo(page, 'Overview');
+  await goTo(page, 'Management Tokens');
+  const table = page.getByRole('table', { name: 'Management tokens' });
+  await rowAction(page, table, 'release bot', 'Actions for release bot', 'Rotate Token');
+  const rotate = page.getByRole('dialog', { name: 'Rotate Management Token' });
+  const confirm = rotate.getByRole('button', { name: 'Rotate Token' });
+  assert.equal(await confirm.isDisabled(), true, 'Rotate waits for the risk checkbox');
+  await rotate.getByLabel('I understand the risk of this action').check();
+  await confirm.click();
+  const rotated = page.getByRole('dialog', { name: 'Management Token Rotated' });
+  await rotated.getByText('The old secret no longer works.').waitFor();
+  const secret = await copiedSecret(page);
+  assert.notEqual(secret, old);
+  await rotated.getByRole('button', { name: 'Done' }).click();
+  await rotated.waitFor({ state: 'detached' });
+  await assertSecretGone(page, secret);
+  assert.equal((await call(server.url, 'GET', '/api/v0/tokens', { token: old })).status, 401, 'the old secret stops');
+  assert.equal((await call(server.url, 'GET', '/api/v0/tokens', { token: secret })).status, 200, 'the new one works');
+
+  // The rotated Member token signs in; what only an Admin may do is refused with the API's own words.
+  const member = await openTab(browser, server.url);
+  await member.page.goto('/sign-in');
+  await member.page.getByLabel('Token').fill(secret);
+  await member.page.getByRole('button', { name: 'Sign in' }).click();
+  await member.page.getByRole('navigation', { name: 'Console' }).waitFor();
+  const listRefusal = await call<{ error: string }>(server.url, 'GET', '/api/v3/configure/token', { token: secret });
+  assert.equal(listRefusal.status, 403, listRefusal.text);
+  const createRefusal = await call<{ error: string }>(server.url, 'POST', '/api/v3/configure/token/named_admin', {
+    token: secret,
+    json: { token_name: 'member-made' },
+  });
+  assert.equal(createRefusal.status, 403, createRefusal.text);
+  await goTo(member.page, 'Admin Tokens');
+  await member.page.getByRole('alert').filter({ hasText: listRefusal.body.error }).waitFor();
+  await member.page.getByRole('button', { name: '+ Add Admin Token' }).click();
+  const create = member.page.getByRole('dialog', { name: 'Create Admin Token' });
+  await create.getByLabel('Token Name').fill('member-made');
+  await create.getByRole('button', { name: 'Create Token' }).click();
+  await create.getByRole('alert').filter({ hasText: createRefusal.body.error }).waitFor();
+  await screenshot(member.page, 'admin-tokens-member-refused');
+  await create.getByRole('button', { name: 'Cancel' }).click();
+
+  const dbRefusal = await call<{ message: string }>(server.url, 'POST', '/api/v0/databases', {
+    token: secret,
+    json: { name: 'member_db' },
+  });
+  assert.equal(dbRefusal.status, 403, dbRefusal.text);
+  await goTo(member.page, 'Databases');
+  await member.page.getByRole('button', { name: 'New Database' }).click();
+  const newDb = member.page.getByRole('dialog', { name: 'New Database' });
+  await newDb.getByLabel('Database Name').fill('member_db');
+  await newDb.getByRole('button', { name: 'Create Database' }).click();
+  await newDb.getByRole('alert').filter({ hasText: dbRefusal.body.message }).waitFor();
+
+  const admins = (
+    await call(server.url, 'GET', '/api/v3/configure/token', {
+      token: operator,
+    })
+  ).text;
+  assert.ok(!admins.includes('member-made'), 'no admin token was made');
+  const databases = (await call(server.url, 'GET', '/api/v0/databases', { token: operator })).text;
+  assert.ok(!databases.includes('member_db'), 'no database was made');
+  assert.deepEqual(member.problems, []);
+  await member.context.close();
+  assert.deepEqual(tab.problems, []);
+});

@@ -17,8 +17,13 @@ interface Minute {
   throttled: number;
 }
 
+/** Not a token (its checksum is wrong): each use counts towards the per-address failure throttle. */
+const BOGUS = `fgd_${'Zz9'.repeat(14)}x123456`;
+let memberRefusal: string;
+
 before(async () => {
-  server = await startServerProcess();
+  // A low throttle limit, so that a few guesses from this address are answered 429.
+  server = await startServerProcess({ args: ['--auth-failure-limit', '3'] });
   operator = await bootstrap(server.url);
   browser = await launchBrowser();
   assert.equal(
@@ -44,6 +49,31 @@ before(async () => {
     403,
   );
   assert.equal((await call(server.url, 'GET', '/api/v3/configure/token')).status, 401);
+  const guesses = [];
+  for (let i = 0; i < 6; i++) guesses.push((await call(server.url, 'GET', '/api/v0/tokens', { token: BOGUS })).status);
+  assert.ok(guesses.includes(401) && guesses.includes(429), `guesses answered ${guesses}`);
+
+  for (const [description, expiresIn] of [
+    ['expires soon', '3d'],
+    ['expires later', '30d'],
+  ]) {
+    const made = await call(server.url, 'POST', '/api/v0/tokens', {
+      token: operator,
+      json: { description, expiresIn, permissions: [{ action: 'read', resource: 'sensors' }] },
+    });
+    assert.equal(made.status, 200, made.text);
+  }
+  const member = await call<{ accessToken: string }>(server.url, 'POST', '/api/v0/management-tokens', {
+    token: operator,
+    json: { description: 'short-lived member', name: 'short-lived-member', role: 'member', expiresIn: '2d' },
+  });
+  assert.equal(member.status, 200, member.text);
+  const refused = await call<{ message: string }>(server.url, 'POST', '/api/v0/databases', {
+    token: member.body.accessToken,
+    json: { name: 'not_for_members' },
+  });
+  assert.equal(refused.status, 403, refused.text);
+  memberRefusal = refused.body.message;
 });
 
 after(async () => {
@@ -59,6 +89,7 @@ test('the server counts requests per minute by outcome, for whoever may read its
   assert.ok(total('ok') >= 4, `ok ${total('ok')}`);
   assert.ok(total('forbidden') >= 1);
   assert.ok(total('unauthorized') >= 1);
+  assert.ok(total('throttled') >= 1, 'the guesses over the limit were answered 429');
   assert.equal((await call(server.url, 'GET', '/api/v0/stats/requests')).status, 401);
 });
 
@@ -75,7 +106,7 @@ test('database sizes and point counts come from the storage itself', async () =>
   assert.ok((answer.body[0]?.sizeBytes ?? 0) > 0);
 });
 
-test('the Overview pictures requests by outcome and each database’s size and points', async () => {
+test('the Overview pictures requests by outcome (429 too) and each database’s size and points, lists the tokens expiring within 7 days and the recent refusals', async () => {
   const tab = await openTab(browser, server.url);
   const { page } = tab;
   await page.goto('/sign-in');
@@ -87,7 +118,7 @@ test('the Overview pictures requests by outcome and each database’s size and p
   assert.match(legend ?? '', /ok: [1-9]/);
   assert.match(legend ?? '', /401: [1-9]/);
   assert.match(legend ?? '', /403: [1-9]/);
-  assert.match(legend ?? '', /429: 0/);
+  assert.match(legend ?? '', /429: [1-9]/);
   const points = page.getByRole('img', { name: 'Stored points per database' });
   await points.getByText('sensors').waitFor();
   await points.getByText('3', { exact: true }).waitFor();
@@ -95,6 +126,19 @@ test('the Overview pictures requests by outcome and each database’s size and p
     .getByRole('img', { name: 'Size on disk per database' })
     .getByText(/KiB|MiB/)
     .waitFor();
+  const expiring = page.getByRole('article').filter({ hasText: 'Tokens expiring in the next 7 days' });
+  await expiring.getByText('expires soon').waitFor();
+  await expiring.getByText('short-lived member').waitFor();
+  assert.equal(await expiring.getByText('expires later').count(), 0, 'a token that expires in 30 days is not listed');
+  const denied = page.getByRole('article').filter({ hasText: 'Recent denied attempts' });
+  const refusal = denied.getByRole('listitem').filter({ hasText: 'short-lived-member' });
+  await refusal.waitFor();
+  const said = (await refusal.textContent()) ?? '';
+  assert.ok(said.includes('database.create') && said.includes(memberRefusal), `the refusal with its reason: ${said}`);
+  // The guesses are there too, by their source address, with the reason: a bad token, then throttled.
+  const guesses = denied.getByRole('listitem').filter({ hasText: '127.0.0.1 failed to authenticate' });
+  await guesses.filter({ hasText: ': malformed_token' }).first().waitFor();
+  await guesses.filter({ hasText: ': throttled' }).first().waitFor();
   await screenshot(page, 'overview');
   await tab.context.close();
 });

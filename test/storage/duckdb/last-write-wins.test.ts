@@ -37,6 +37,92 @@ function lineOf(point: Op): string {
   return `m${tags} ${fields.join(',')} ${point.time}`;
 }
 
+/** A write sequence through the write-ahead log: after each batch, nothing, a query (which forces the apply), a clean restart or a crash. */
+const loggedSequence = fc.array(
+  fc.record({
+    points: fc.array(op, { minLength: 1, maxLength: 8 }),
+    after: fc.constantFrom('nothing', 'query', 'restart', 'crash'),
+  }),
+  { minLength: 1, maxLength: 8 },
+);
+
+/** The rows of `m` as comparable strings. */
+async function readBack(storage: DuckDbStorage, db: ReturnType<typeof database>): Promise<string[]> {
+  const result = await storage.query(
+    db,
+    `SELECT * EXCLUDE (time), CAST(epoch_ns(time) AS INTEGER) AS t FROM m ORDER BY ALL`,
+  );
+  const names = result.columns.map((column) => column.name);
+  return result.rows
+    .map((row) => {
+      const record: Record<string, unknown> = {};
+      names.forEach((name, index) => {
+        record[name] = row[index];
+      });
+      return `${record.host ?? null}|${record.region ?? null}|${record.t}|${['a', 'b', 'c'].map((f) => record[f] ?? '-').join(',')}`;
+    })
+    .sort();
+}
+
+function modelRows(model: Map<string, Record<string, unknown>>): string[] {
+  return [...model.values()]
+    .map(
+      (row) =>
+        `${row.host}|${row.region}|${row.time}|${['a', 'b', 'c'].map((f) => (row[f] as number | undefined) ?? '-').join(',')}`,
+    )
+    .sort();
+}
+
+it('last write wins through the write-ahead log: the model map after applies, restarts and crashes that leave the log unapplied (15 runs)', async () => {
+  let id = 1000;
+  const dir = tempDir();
+  // The apply runs only when a query needs it or the storage closes; a crash closes without applying.
+  const open = (applyOnClose: boolean) =>
+    new DuckDbStorage(dir, Number.POSITIVE_INFINITY, { applyIntervalMs: 3_600_000, applyOnClose });
+  let storage: DuckDbStorage | undefined;
+  let replays = 0;
+  try {
+    await fc.assert(
+      fc.asyncProperty(loggedSequence, async (batches) => {
+        const db = database(id++);
+        const model = new Map<string, Record<string, unknown>>();
+        // Each storage instance is made knowing how it will be closed: a restart applies, a crash does not.
+        const closes = batches.filter((batch) => batch.after === 'restart' || batch.after === 'crash');
+        let next = 0;
+        const reopen = () => open(closes[next++]?.after !== 'crash');
+        storage = reopen();
+        for (const batch of batches) {
+          const body = Buffer.from(batch.points.map(lineOf).join('\n'));
+          const outcome = await storage.write(db, parseLineProtocolBuffer(body, 'ns'), 0n);
+          assert.deepEqual(outcome.rejected, []);
+          for (const point of batch.points) {
+            const key = `${point.host}|${point.region}|${point.time}`;
+            const row = model.get(key) ?? { host: point.host, region: point.region, time: point.time };
+            model.set(key, { ...row, ...point.fields });
+          }
+          if (batch.after === 'query') assert.deepEqual(await readBack(storage, db), modelRows(model));
+          if (batch.after === 'restart' || batch.after === 'crash') {
+            await storage.close();
+            // A restart applied the log and left none; a crash left the writes since the last apply in it.
+            const logged = fs.existsSync(storage.walDir(db.id));
+            if (batch.after === 'restart') assert.equal(logged, false);
+            else if (logged) replays++;
+            storage = reopen();
+          }
+        }
+        assert.deepEqual(await readBack(storage, db), modelRows(model));
+        await storage.close();
+        storage = undefined;
+      }),
+      { numRuns: 15 },
+    );
+    assert.ok(replays > 0, 'some crash left writes in the log to replay');
+  } finally {
+    await storage?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it('last write wins: any sequence of writes reads back as the model map, one row per series and time, across reopens (25 runs)', async () => {
   let id = 1;
   const dir = tempDir();

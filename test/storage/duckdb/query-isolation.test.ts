@@ -172,6 +172,13 @@ describe('DuckDbStorage query isolation', () => {
     });
   }
 
+  it('refuses the table recording how far the write-ahead log is applied', async () => {
+    await assert.rejects(
+      env.storage.query(db, 'SELECT * FROM fluxgate_internal.wal_applied'),
+      (error: Error & { code?: string }) => ['QUERY_REJECTED', 'QUERY_FAILED'].includes(error.code ?? ''),
+    );
+  });
+
   it('changed nothing and leaked nothing', async () => {
     assert.deepEqual((await env.storage.query(db, 'SELECT host, usage FROM cpu ORDER BY host')).rows, [
       ['a', 1],
@@ -181,7 +188,10 @@ describe('DuckDbStorage query isolation', () => {
     await rejectsWith(env.storage.query(db, 'SELECT * FROM x'), 'QUERY_FAILED', "table 'x' does not exist");
     assert.deepEqual(fs.readdirSync(env.dir), ['dbs']);
     assert.deepEqual(
-      fs.readdirSync(path.join(env.dir, 'dbs')).filter((file) => !file.endsWith('.wal')),
+      // Besides each database's file: DuckDB's WAL, and fluxgate's write-ahead log directory.
+      fs
+        .readdirSync(path.join(env.dir, 'dbs'))
+        .filter((file) => !file.endsWith('.wal') && !file.endsWith('.points-wal')),
       ['1.duckdb', '2.duckdb'],
     );
   });
