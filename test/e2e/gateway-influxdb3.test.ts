@@ -209,6 +209,37 @@ describe('two gateways on one PostgreSQL catalog in front of a fluxgate storage 
     }
   });
 
+  test('a deleted and re-created name gets a fresh upstream database: none of the old data comes back', async () => {
+    const deleted = await req(gw(0).url, 'DELETE', '/api/v3/configure/database?db=secrets', { token: operator });
+    assert.ok(deleted.status < 300, deleted.text);
+    await eventually(
+      async () => (await sql(gw(1), 'secrets', 'SELECT 1')).status === 404,
+      'B knowing secrets is deleted',
+    );
+    const again = await req(gw(1).url, 'POST', '/api/v3/configure/database', {
+      token: operator,
+      json: { db: 'secrets' },
+    });
+    assert.equal(again.status, 201, again.text);
+    const rows = await scratch!.query(
+      `select id, upstream_name, deleted_at from databases where name = 'secrets' order by id`,
+    );
+    assert.equal(rows.length, 2);
+    assert.equal(rows[0]?.upstream_name, 'secrets');
+    assert.equal(rows[1]?.upstream_name, `secrets-${rows[1]?.id}`);
+    for (const gateway of gateways) {
+      await eventually(async () => (await sql(gateway, 'secrets', 'SELECT 1')).status === 200, 'the new secrets');
+      const old = await sql(gateway, 'secrets', 'SELECT pin FROM vault');
+      assert.equal(old.status, 400, old.text);
+      assert.ok(!old.text.includes('4242'), old.text);
+    }
+    // The old data is still kept upstream for the recovery window (an undelete would bring it back).
+    const kept = await call(storage!.url, 'GET', '/api/v3/query_sql?db=secrets&q=select+pin+from+vault', {
+      token: upstreamToken,
+    });
+    assert.match(kept.text, /4242/);
+  });
+
   test('a revoked token is refused by both gateways on the very next request', async () => {
     const doomed = await mint(gw(1), 'doomed', ['metrics']);
     for (const gateway of gateways) {
