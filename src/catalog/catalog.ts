@@ -21,6 +21,8 @@ export interface DatabaseRecord {
   retentionPeriodMs: number | null;
   /** The node whose files hold this database (shared catalog); null when any node may serve it. */
   ownerNode: string | null;
+  /** The database's name on a gateway's upstream engine: chosen at create, kept by a rename, never reused. */
+  upstreamName: string;
 }
 
 export interface NewDatabase {

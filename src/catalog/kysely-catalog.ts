@@ -116,8 +116,21 @@ export class KyselyCatalog implements Catalog {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      // In the same transaction: a name some earlier database (deleted, or renamed away) used
+      // upstream is never handed out again, so a re-created name cannot reach the old data.
+      const used = await trx
+        .selectFrom('databases')
+        .select('id')
+        .where('upstream_name', '=', input.name)
+        .executeTakeFirst();
+      const named = await trx
+        .updateTable('databases')
+        .set({ upstream_name: used === undefined ? input.name : freshUpstreamName(input.name, row.id) })
+        .where('id', '=', row.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
       await this.#finish(trx, audit, 'database', row.id, input.createdAt);
-      return toDatabaseRecord(row);
+      return toDatabaseRecord(named);
     });
   }
 
@@ -581,4 +594,10 @@ export class KyselyCatalog implements Catalog {
 /** A failed batch of creates is retried one by one only for errors that belong to one create. */
 function isSecretOrNameClash(error: unknown): boolean {
   return isFluxgateError(error) && (error.code === 'TOKEN_NAME_TAKEN' || error.code === 'TOKEN_HASH_TAKEN');
+}
+
+/** `<name>-<id>`, cut to the 64 characters a name may have. */
+function freshUpstreamName(name: string, id: number): string {
+  const suffix = `-${id}`;
+  return `${name.slice(0, 64 - suffix.length)}${suffix}`;
 }

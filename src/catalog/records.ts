@@ -17,6 +17,7 @@ export function toDatabaseRecord(row: Selectable<DatabasesTable>): DatabaseRecor
     maxColumnsPerTable: row.max_columns_per_table,
     retentionPeriodMs: row.retention_period_ms,
     ownerNode: row.owner_node,
+    upstreamName: row.upstream_name ?? row.name,
   };
 }
 

@@ -35,6 +35,8 @@ export interface DatabasesTable {
   retention_period_ms: number | null;
   /** The node holding the files of this database on a shared catalog; null when any (the only) node does. */
   owner_node: Generated<string | null>;
+  /** The database's name on a gateway's upstream engine: set at create, kept by renames, never reused. */
+  upstream_name: Generated<string | null>;
 }
 
 export interface TokensTable {

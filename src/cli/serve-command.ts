@@ -8,6 +8,7 @@ import { addClusterOptions, clusterConfigFrom } from './cluster-flags.ts';
 import { addDatabaseServeOptions, databaseConfigFrom } from './database-flags.ts';
 import { addHardeningOptions, hardeningConfigFrom } from './hardening-flags.ts';
 import { addOidcOptions, oidcConfigFrom } from './oidc-flags.ts';
+import { addStorageOptions, storageConfigFrom } from './storage-flags.ts';
 import { addTokenServeOptions, tokenConfigFrom } from './token-flags.ts';
 
 function integer(value: string): number {
@@ -204,6 +205,7 @@ export function addServeCommand(program: Command): void {
         ...clusterConfigFrom(options),
         ...auditConfigFrom(options),
         ...hardeningConfigFrom(options),
+        ...storageConfigFrom(options),
       };
       // Loaded here so client commands do not pay for the server stack (DuckDB, pg, fastify) at startup.
       const { pino } = await import('pino');
@@ -241,4 +243,5 @@ export function addServeCommand(program: Command): void {
   addClusterOptions(serve);
   addAuditServeOptions(serve);
   addHardeningOptions(serve);
+  addStorageOptions(serve);
 }

@@ -107,6 +107,21 @@ export const errorCodes = {
     status: 503,
     summary: 'The catalog (PostgreSQL) cannot be reached right now; tokens already known keep working. Retry.',
   },
+  STORAGE_CAPABILITY_ABSENT: {
+    status: 501,
+    summary:
+      'The data engine this server forwards to (`--storage`) lacks what the request needs; the message names the engine.',
+  },
+  UPSTREAM_UNAVAILABLE: {
+    status: 503,
+    summary:
+      'The upstream data engine (`--upstream-url`) cannot be reached or timed out; token management keeps working. Retry.',
+  },
+  UPSTREAM_FAILED: {
+    status: 502,
+    summary:
+      'The upstream data engine answered with an error of its own (its credential refused, a server error); the log has its status.',
+  },
   STORAGE_FULL: {
     status: 507,
     summary: "The disk holding the database's write-ahead log is full; the write was not stored. Free space and retry.",

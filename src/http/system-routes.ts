@@ -7,7 +7,7 @@ export const SERVER_VERSION = '3.0.0-fluxgate-0.1.0';
 /** /health, /api/v1/health, /ping, /ready and /metrics: probes, authorized by `system:<name>:read` unless exempted. */
 export function registerSystemRoutes(app: FastifyInstance, system: SystemService, metrics: ServerMetrics): void {
   const health = async (request: { principal: Parameters<SystemService['checkAccess']>[0] }) => {
-    system.checkAccess(request.principal, 'health');
+    await system.checkHealth(request.principal);
     return 'OK';
   };
   app.get('/health', { config: { auth: { system: 'health' }, family: 'plain' } }, health);

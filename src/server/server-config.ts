@@ -1,6 +1,7 @@
 import type { SystemResource } from '../domain/permissions.ts';
 import { DEFAULT_RESULT_CAP, parseResultCap, type ResultCapSetting } from '../domain/result-cap.ts';
 import { DEFAULT_CONSOLE_DIR } from '../http/console/console-assets.ts';
+import type { StorageConfig } from '../storage/upstream/upstream-target.ts';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connection-limits.ts';
 
 export interface ServerConfig {
@@ -39,6 +40,8 @@ export interface ServerConfig {
   queryMaxResult: ResultCapSetting;
   /** `--max-databases`: live databases at most. */
   maxDatabases: number;
+  /** `--storage`: embedded DuckDB, or a gateway in front of an InfluxDB 3 API upstream. */
+  storage: StorageConfig;
   /** Data engines (DuckDB instances): idle close, open count, and each one's memory and threads. */
   engines: { idleTimeoutMs: number; maxOpen: number; memoryLimit: string; threads: number };
   /** The built web console (`console/dist`), served at `/`. */
@@ -90,6 +93,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   queryTimeoutMs: 60_000,
   queryMaxResult: parseResultCap(DEFAULT_RESULT_CAP),
   maxDatabases: 100,
+  storage: { kind: 'duckdb' },
   engines: { idleTimeoutMs: 300_000, maxOpen: 64, memoryLimit: '128MB', threads: 2 },
   consoleDir: DEFAULT_CONSOLE_DIR,
   oidc: undefined,

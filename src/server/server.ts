@@ -40,6 +40,7 @@ import { TokenService } from '../services/token-service.ts';
 import { UserDirectory } from '../services/user-directory.ts';
 import { WriteService } from '../services/write-service.ts';
 import { DuckDbStorage } from '../storage/duckdb/duckdb-storage.ts';
+import { UpstreamStorage } from '../storage/upstream/upstream-storage.ts';
 import { readAdminTokenFile } from './admin-token-file.ts';
 import { parseBindAddress, parseLoopbackBindAddress } from './bind-address.ts';
 import { sharedCatalogNode } from './cluster-wiring.ts';
@@ -52,6 +53,8 @@ import type { ServerConfig } from './server-config.ts';
 
 /** A connection that sends nothing for this long is closed before it reaches HTTP or gRPC. */
 const FIRST_BYTES_TIMEOUT_MS = 10_000;
+/** How long /health waits for the upstream's own /health in gateway mode. */
+const UPSTREAM_PROBE_TIMEOUT_MS = 2_000;
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:8181 */
@@ -94,9 +97,11 @@ export async function startServer(
     await follower.start();
     closers.unshift(() => follower.stop());
     let address = '';
-    const ownership =
-      catalog.dialect === 'postgres' ? new DatabaseOwnership(stableNodeId(config.dataDir), catalog) : SINGLE_NODE;
-    const cluster = sharedCatalogNode(catalog, follower, now, () => address, onError, ownership.localNode ?? undefined);
+    const gateway = config.storage.kind === 'influxdb3';
+    const nodeId = catalog.dialect === 'postgres' ? stableNodeId(config.dataDir) : undefined;
+    // A gateway holds no data: every node serves every database, which lives upstream.
+    const ownership = nodeId !== undefined && !gateway ? new DatabaseOwnership(nodeId, catalog) : SINGLE_NODE;
+    const cluster = sharedCatalogNode(catalog, follower, now, () => address, onError, nodeId);
     const usage = new UsageTracker(catalog, onError);
     usage.start(config.usageFlushMs);
     closers.unshift(() => usage.stop());
@@ -146,13 +151,21 @@ export async function startServer(
       authEnabled,
       allowRemoteBootstrap: config.allowRemoteBootstrap,
     });
-    const storage = new DuckDbStorage(config.dataDir, config.queryTimeoutMs, {
-      ...config.engines,
-      logger: {
-        warn: (details, message) => logger.warn(details, message),
-        error: (details, message) => logger.error(details, message),
-      },
-    });
+    const storage =
+      config.storage.kind === 'influxdb3'
+        ? new UpstreamStorage(config.storage, {
+            queryTimeoutMs: config.queryTimeoutMs,
+            upstreamNameOf: async (id) => (await catalog.getDatabase(id))?.upstreamName,
+          })
+        : new DuckDbStorage(config.dataDir, config.queryTimeoutMs, {
+            ...config.engines,
+            logger: {
+              warn: (details, message) => logger.warn(details, message),
+              error: (details, message) => logger.error(details, message),
+            },
+          });
+    const upstreamHealth =
+      storage instanceof UpstreamStorage ? () => storage.probe(UPSTREAM_PROBE_TIMEOUT_MS) : undefined;
     closers.splice(closers.length - 1, 0, () => storage.close());
     const nowNs = () => BigInt(Date.now()) * 1_000_000n;
     const databases = new DatabaseService({
@@ -171,7 +184,7 @@ export async function startServer(
       clusterId: randomUUID(),
     });
     const managementApi = new ManagementApi(authorizer, identity, SERVER_VERSION);
-    const system = new SystemService(new Set(config.disableAuthz));
+    const system = new SystemService(new Set(config.disableAuthz), upstreamHealth);
     const writes = new WriteService({
       directory,
       databases,
@@ -257,7 +270,8 @@ export async function startServer(
     }
     // Always printed, whatever the level: operators (and the test harness) need the bound address.
     const startup = logger.level === 'silent' ? logger : logger.child({}, { level: 'info' });
-    startup.info({ address, catalog: catalog.dialect, dataDir: config.dataDir }, 'fluxgate listening');
+    const where = config.storage.kind === 'influxdb3' ? { storage: 'influxdb3', upstream: config.storage.url } : {};
+    startup.info({ address, catalog: catalog.dialect, dataDir: config.dataDir, ...where }, 'fluxgate listening');
     return { address, recoveryAddress: recovery?.address, logger, close: () => closeAll(closers) };
   } catch (error) {
     await closeAll(closers);

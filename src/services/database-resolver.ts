@@ -5,6 +5,7 @@ export function toStorageDatabase(record: DatabaseRecord): StorageDatabase {
   return {
     id: record.id,
     name: record.name,
+    upstreamName: record.upstreamName,
     limits: {
       maxTables: record.maxTables,
       maxColumnsPerTable: record.maxColumnsPerTable,

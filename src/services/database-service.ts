@@ -19,6 +19,7 @@ import {
   toView as viewOf,
 } from './database-input.ts';
 import type { DatabaseOwnership } from './database-ownership.ts';
+import { toStorageDatabase } from './database-resolver.ts';
 
 export type { DatabaseLimitsConfig, DatabaseView } from './database-input.ts';
 export { toView } from './database-input.ts';
@@ -133,6 +134,8 @@ export class DatabaseService {
         }),
       );
       this.deps.directory.put(record);
+      // An upstream engine creates its own (a gateway); a failure leaves the catalog's database, which its first write or query creates upstream.
+      await this.deps.storage?.create(toStorageDatabase(record));
       return this.view(record);
     });
   }

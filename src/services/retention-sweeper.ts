@@ -24,6 +24,8 @@ export class RetentionSweeper {
 
   sweep(): Promise<void> {
     this.running = this.running.then(async () => {
+      // An upstream engine keeps its own retention; there is nothing for us to sweep.
+      if (this.storage.absent.has('retention')) return;
       for (const db of this.directory.live()) {
         if (db.retentionPeriodMs === null || !(this.ownership?.isHere(db) ?? true)) continue;
         try {

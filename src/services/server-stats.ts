@@ -10,7 +10,8 @@ import type { SystemService } from './system-service.ts';
 export interface DatabaseStats {
   id: number;
   name: string;
-  sizeBytes: number;
+  /** Bytes on disk; null when the storage cannot tell (gateway mode). */
+  sizeBytes: number | null;
   points: number;
   tables: number;
 }
@@ -52,7 +53,7 @@ export class ServerStats {
       stats.push({
         id: view.id,
         name: view.name,
-        sizeBytes: await this.deps.storage.diskUsage(db),
+        sizeBytes: this.deps.storage.absent.has('diskUsage') ? null : await this.deps.storage.diskUsage(db),
         points,
         tables: tables.length,
       });

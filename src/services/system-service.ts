@@ -10,7 +10,17 @@ import { requireRight } from './authorize.ts';
 const OPEN_TO_ANY_TOKEN: ReadonlySet<SystemResource> = new Set(['ping', 'health', 'ready']);
 
 export class SystemService {
-  constructor(private readonly exempt: ReadonlySet<SystemResource>) {}
+  constructor(
+    private readonly exempt: ReadonlySet<SystemResource>,
+    /** Gateway mode: resolves when the upstream data engine answers; throws UPSTREAM_UNAVAILABLE when it does not. */
+    private readonly upstream?: () => Promise<void>,
+  ) {}
+
+  /** `/health`: the access check, then (in gateway mode) the upstream's reachability. */
+  async checkHealth(principal: Principal): Promise<void> {
+    this.checkAccess(principal, 'health');
+    await this.upstream?.();
+  }
 
   isExempt(resource: SystemResource): boolean {
     return this.exempt.has(resource);

@@ -60,6 +60,7 @@ export class WriteService {
     const outcome = await this.deps.storage.write(toStorageDatabase(record), parsed, this.deps.nowNs(), {
       atomic: !request.acceptPartial,
       noSync: request.noSync === true,
+      ...(parsed.errors.length === 0 ? { source: { body: request.body, precision: request.precision } } : {}),
     });
     const errors = [...parsed.errors, ...outcome.rejected].sort((a, b) => a.lineNumber - b.lineNumber);
     return { written: outcome.written, errors, refusedWhole: !request.acceptPartial && errors.length > 0 };

@@ -1,5 +1,5 @@
 import type { LineBatch } from './lineprotocol/line-batch.ts';
-import type { FieldType, LineError, ParsedLine } from './lineprotocol/types.ts';
+import type { FieldType, LineError, ParsedLine, Precision } from './lineprotocol/types.ts';
 
 /**
  * The data-plane port. Storage never sees a token: the services authorize before calling it.
@@ -15,7 +15,15 @@ export interface StorageDatabase {
   id: number;
   name: string;
   limits: DatabaseLimits;
+  /** The database's name on an upstream engine (the catalog's mapping); absent: `name`. Embedded storage ignores it. */
+  upstreamName?: string;
 }
+
+/**
+ * What an adapter may lack. Each one it lacks is listed in `absent`, and its methods throw
+ * STORAGE_CAPABILITY_ABSENT (501) naming the engine.
+ */
+export type StorageCapability = 'parquet' | 'virtualTables' | 'retention' | 'diskUsage';
 
 export interface WriteOutcome {
   /** Points stored durably. */
@@ -27,6 +35,11 @@ export interface WriteOutcome {
 export interface WriteOptions {
   /** Store every point or none: one refused point refuses the whole batch (`accept_partial=false`). */
   atomic?: boolean;
+  /**
+   * The client's line protocol the points were parsed from, every line of which parsed: an adapter
+   * that forwards line protocol may send it as is (same lines, same numbers) instead of re-encoding.
+   */
+  source?: { body: Buffer; precision: Precision };
   /**
    * Acknowledge before the points are synced to disk (`no_sync=true`, as InfluxDB 3): faster, and
    * a crash of the machine (not only of the server) may lose them.
@@ -91,6 +104,10 @@ export interface VirtualTable {
 }
 
 export interface Storage {
+  /** The capabilities this adapter does not have; empty for the embedded engine. */
+  readonly absent: ReadonlySet<StorageCapability>;
+  /** Prepares a database the catalog just created (an upstream engine creates its own); idempotent. */
+  create(db: StorageDatabase): Promise<void>;
   /**
    * Stores points; resolves only once they are durable (with `noSync`, once they are handed to the
    * disk), and a query started after it resolves sees them. `defaultTimeNs` stamps points without a

@@ -144,6 +144,7 @@ describe('postgres catalog', () => {
           '0005-management-plane',
           '0006-audit-chain',
           '0007-database-owner',
+          '0008-upstream-name',
         ],
       );
     } finally {

@@ -6,12 +6,14 @@ export const POSTGRES_ADMIN_URL = process.env.FLUXGATE_TEST_POSTGRES ?? 'postgre
 
 /** A throwaway database: created on first use, dropped (connections and all) at the end. */
 export class ScratchDatabase {
-  readonly name = `fluxgate_test_${randomBytes(6).toString('hex')}`;
+  readonly name: string;
   readonly url: string;
   #created: Promise<void> | undefined;
   #client: pg.Client | undefined;
 
-  constructor() {
+  /** `prefix`: whose scratch database this is (a suite's own prefix keeps its databases apart). */
+  constructor(prefix = 'fluxgate_test') {
+    this.name = `${prefix}_${randomBytes(6).toString('hex')}`;
     const url = new URL(POSTGRES_ADMIN_URL);
     url.pathname = `/${this.name}`;
     this.url = url.toString();
@@ -39,8 +41,8 @@ export class ScratchDatabase {
 }
 
 /** A database that exists already, for a server process to use as its catalog. */
-export async function createScratchDatabase(): Promise<ScratchDatabase> {
-  const scratch = new ScratchDatabase();
+export async function createScratchDatabase(prefix?: string): Promise<ScratchDatabase> {
+  const scratch = new ScratchDatabase(prefix);
   await scratch.ensure();
   return scratch;
 }

@@ -30,6 +30,7 @@ export class InfluxqlHarness {
       maxColumnsPerTable: 1000,
       retentionPeriodMs,
       ownerNode: null,
+      upstreamName: name,
     };
     this.directory.put(record);
     await this.write(name, lines);

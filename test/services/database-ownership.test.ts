@@ -18,6 +18,7 @@ const record = (ownerNode: string | null): DatabaseRecord => ({
   maxColumnsPerTable: 10,
   retentionPeriodMs: null,
   ownerNode,
+  upstreamName: 'metrics',
 });
 const nodes = (list: NodeRecord[]) => ({ listNodes: async () => list });
 const nodeA: NodeRecord = {

@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import { atomicWriteContract } from './contract/atomic-writes.ts';
+import { capabilitiesContract } from './contract/capabilities.ts';
 import { durableWritesContract } from './contract/durable-writes.ts';
 import type { StorageHarness } from './contract/harness.ts';
 import { lastWriteWinsContract } from './contract/last-write-wins.ts';
@@ -22,5 +23,6 @@ export function storageContract(harness: () => StorageHarness): void {
   describe('atomic writes', () => atomicWriteContract(harness()));
   describe('queries', () => queryContract(harness()));
   describe('lifecycle', () => lifecycleContract(harness()));
+  describe('capabilities', () => capabilitiesContract(harness()));
   describe('durable writes', () => durableWritesContract(harness()));
 }

@@ -11,7 +11,8 @@ import { useLoad } from '../lib/use-load.ts';
 interface DatabaseStats {
   id: number;
   name: string;
-  sizeBytes: number;
+  /** Bytes on disk; null when the storage cannot tell (gateway mode). */
+  sizeBytes: number | null;
   points: number;
   tables: number;
 }
@@ -81,7 +82,7 @@ export function OverviewPage() {
           ) : (
             <BarChart
               title="Size on disk per database"
-              items={databases.data.map((d) => ({ label: d.name, value: d.sizeBytes }))}
+              items={databases.data.map((d) => ({ label: d.name, value: d.sizeBytes ?? 0 }))}
               format={formatBytes}
             />
           )}

@@ -7,6 +7,7 @@ import { nodesMigration } from './0004-nodes.ts';
 import { managementPlaneMigration } from './0005-management-plane.ts';
 import { auditChainMigration } from './0006-audit-chain.ts';
 import { databaseOwnerMigration } from './0007-database-owner.ts';
+import { upstreamNameMigration } from './0008-upstream-name.ts';
 
 /** In order; a released migration is never edited, only followed by a new one. */
 export function catalogMigrations(dialect: Catalog['dialect']): MigrationProvider {
@@ -18,6 +19,7 @@ export function catalogMigrations(dialect: Catalog['dialect']): MigrationProvide
     '0005-management-plane': managementPlaneMigration(),
     '0006-audit-chain': auditChainMigration(),
     '0007-database-owner': databaseOwnerMigration(),
+    '0008-upstream-name': upstreamNameMigration(),
   };
   return { getMigrations: async () => migrations };
 }

@@ -12,6 +12,7 @@ import type {
   QueryStream,
   ResultColumn,
   Storage,
+  StorageCapability,
   StorageDatabase,
   VirtualTable,
   WriteOptions,
@@ -33,6 +34,7 @@ const NS_PER_MS = 1_000_000n;
  * open, and opened again on the next use (see EngineSet).
  */
 export class DuckDbStorage implements Storage {
+  readonly absent: ReadonlySet<StorageCapability> = new Set();
   private readonly engines: EngineSet;
   /** Queries opening or streaming now: `stopQueries` aborts them (interrupting their statements). */
   private readonly running = new Set<AbortController>();
@@ -62,6 +64,9 @@ export class DuckDbStorage implements Storage {
   private hasFiles(dbId: number): boolean {
     return fs.existsSync(this.databaseFile(dbId)) || fs.existsSync(this.walDir(dbId));
   }
+
+  /** A database's file is created by its first write. */
+  async create(_db: StorageDatabase): Promise<void> {}
 
   /** The directory of a database's write-ahead log (beside its file; DuckDB's own WAL is `<id>.duckdb.wal`). */
   walDir(dbId: number): string {

@@ -19,6 +19,7 @@ export function databaseContract(ctx: ContractContext): void {
       maxColumnsPerTable: 200,
       retentionPeriodMs: 86_400_000,
       ownerNode: null,
+      upstreamName: input.name,
     });
     assert.ok(Number.isSafeInteger(created.id) && created.id > 0);
     assert.deepEqual(await ctx.catalog.getDatabase(created.id), created);
@@ -45,6 +46,26 @@ export function databaseContract(ctx: ContractContext): void {
     assert.equal((await ctx.catalog.undeleteDatabase(created.id, dbAudit('database.undelete'))).ownerNode, 'node-a');
     const unowned = await ctx.catalog.createDatabase(newDatabase({ ownerNode: null }), dbAudit('database.create'));
     assert.equal((await ctx.catalog.getDatabase(unowned.id))?.ownerNode, null);
+  });
+
+  test('the upstream name is the name at create, kept by a rename, and never handed out again', async () => {
+    const name = uniqueName('up');
+    const first = await ctx.catalog.createDatabase(newDatabase({ name }), dbAudit('database.create'));
+    assert.equal(first.upstreamName, name);
+    const renamed = await ctx.catalog.updateDatabase(
+      first.id,
+      { name: uniqueName('moved') },
+      dbAudit('database.rename'),
+    );
+    assert.equal(renamed.upstreamName, name, 'a rename moves no data');
+    const again = await ctx.catalog.createDatabase(newDatabase({ name }), dbAudit('database.create'));
+    assert.equal(again.upstreamName, `${name}-${again.id}`, 'the name is free, its upstream data is not');
+    await ctx.catalog.deleteDatabase(again.id, 1_700_000_000_001, dbAudit('database.delete'));
+    const third = await ctx.catalog.createDatabase(newDatabase({ name }), dbAudit('database.create'));
+    assert.equal(third.upstreamName, `${name}-${third.id}`);
+    await ctx.catalog.deleteDatabase(third.id, 1_700_000_000_002, dbAudit('database.delete'));
+    const back = await ctx.catalog.undeleteDatabase(again.id, dbAudit('database.undelete'));
+    assert.equal(back.upstreamName, again.upstreamName, 'an undeleted database gets its own data back');
   });
 
   test('listDatabases orders by id', async () => {

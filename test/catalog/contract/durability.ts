@@ -55,6 +55,7 @@ export function durabilityContract(ctx: ContractContext): void {
         '0005-management-plane',
         '0006-audit-chain',
         '0007-database-owner',
+        '0008-upstream-name',
       ],
     );
     assert.ok((await ctx.catalog.listTokens()).length > 0);

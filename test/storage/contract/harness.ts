@@ -4,6 +4,7 @@ import { parseLineProtocolBuffer } from '../../../src/storage/lineprotocol/parse
 import type {
   DatabaseLimits,
   Storage,
+  StorageCapability,
   StorageDatabase,
   WriteOptions,
   WriteOutcome,
@@ -98,4 +99,19 @@ export async function rejectsWithCode(
   assert.equal(error.code, code, `expected ${code}, got ${error.code}: ${error.message}`);
   assert.match(error.message, pattern);
   return error;
+}
+
+/**
+ * Whether the adapter declares `capability` absent; if it does, proves that `attempt` (a use of it)
+ * is refused with STORAGE_CAPABILITY_ABSENT naming the engine, as the port promises.
+ */
+export async function declaredAbsent(
+  storage: Storage,
+  capability: StorageCapability,
+  attempt: () => Promise<unknown>,
+): Promise<boolean> {
+  if (!storage.absent.has(capability)) return false;
+  const error = await rejectsWithCode(attempt(), 'STORAGE_CAPABILITY_ABSENT', /not available/);
+  assert.equal((error as { details?: { capability?: string } }).details?.capability, capability);
+  return true;
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { StorageDatabase } from '../../../src/storage/storage.ts';
 import type { StorageHarness } from './harness.ts';
-import { freshDatabase, rejectsWithCode, rowsOf, useStorage, writeLines } from './harness.ts';
+import { declaredAbsent, freshDatabase, rejectsWithCode, rowsOf, useStorage, writeLines } from './harness.ts';
 
 const HOUR_MS = 3_600_000;
 const HOUR_NS = 3_600_000_000_000n;
@@ -9,10 +10,19 @@ const HOUR_NS = 3_600_000_000_000n;
 /** A database's life on disk: its usage reported, old rows removed by retention, everything removed by a drop. */
 export function lifecycleContract(harness: StorageHarness): void {
   const storage = useStorage(harness);
+  /** Disk usage 0, or (declared absent) the capability refused as the port says. */
+  const assertNoUsage = async (db: StorageDatabase) => {
+    if (!(await declaredAbsent(storage.current(), 'diskUsage', () => storage.current().diskUsage(db)))) {
+      assert.equal(await storage.current().diskUsage(db), 0);
+    }
+  };
 
-  test('a database never written uses no disk; a written one reports its bytes', async () => {
+  test('a database never written uses no disk; a written one reports its bytes', async (t) => {
     const db = freshDatabase();
-    assert.equal(await storage.current().diskUsage(db), 0);
+    if (await declaredAbsent(storage.current(), 'diskUsage', () => storage.current().diskUsage(db))) {
+      return t.skip('disk usage is declared absent (and refused as such)');
+    }
+    await assertNoUsage(db);
     await writeLines(storage.current(), db, 'm,host=a v=1 1');
     const used = await storage.current().diskUsage(db);
     assert.ok(Number.isSafeInteger(used) && used > 0, `reported ${used} bytes`);
@@ -29,7 +39,7 @@ export function lifecycleContract(harness: StorageHarness): void {
     await writeLines(storage.current(), doomed, 'm v=1 1\nn w=2 2');
     await writeLines(storage.current(), kept, 'm v=3 1');
     await storage.current().drop(doomed.id);
-    assert.equal(await storage.current().diskUsage(doomed), 0);
+    await assertNoUsage(doomed);
     assert.deepEqual(await storage.current().schema(doomed), []);
     await rejectsWithCode(storage.current().query(doomed, 'SELECT v FROM m'), 'QUERY_FAILED', /\bm\b/);
     assert.deepEqual(await rowsOf(storage.current(), kept, 'SELECT v FROM m'), [[3]]);
@@ -44,7 +54,7 @@ export function lifecycleContract(harness: StorageHarness): void {
     await storage.current().drop(db.id);
     await storage.reopen();
     assert.deepEqual(await storage.current().schema(db), []);
-    assert.equal(await storage.current().diskUsage(db), 0);
+    await assertNoUsage(db);
     await writeLines(storage.current(), db, 'm v="now a string" 1');
     assert.deepEqual(await rowsOf(storage.current(), db, 'SELECT v FROM m'), [['now a string']]);
   });
@@ -59,12 +69,15 @@ export function lifecycleContract(harness: StorageHarness): void {
       outcomes.map((outcome) => outcome.written),
       [1, 1, 1, 1, 1],
     );
-    assert.equal(await storage.current().diskUsage(db), 0);
+    await assertNoUsage(db);
   });
 
-  test('retention removes rows older than the period in every measurement and returns how many', async () => {
+  test('retention removes rows older than the period in every measurement and returns how many', async (t) => {
     const nowNs = BigInt(Date.now()) * 1_000_000n;
     const open = freshDatabase();
+    if (await declaredAbsent(storage.current(), 'retention', () => storage.current().enforceRetention(open, nowNs))) {
+      return t.skip('retention is declared absent (and refused as such)');
+    }
     const lines = [
       `cpu v=1 ${nowNs - 5n * HOUR_NS}`,
       `cpu v=2 ${nowNs - 3n * HOUR_NS}`,
@@ -84,9 +97,12 @@ export function lifecycleContract(harness: StorageHarness): void {
     assert.equal(await storage.current().diskUsage(never), 0);
   });
 
-  test('a write of points older than the retention period refuses them and keeps the rest', async () => {
+  test('a write of points older than the retention period refuses them and keeps the rest', async (t) => {
     const nowNs = BigInt(Date.now()) * 1_000_000n;
     const db = freshDatabase({ retentionPeriodMs: HOUR_MS });
+    if (await declaredAbsent(storage.current(), 'retention', () => storage.current().enforceRetention(db, nowNs))) {
+      return t.skip('retention is declared absent (and refused as such)');
+    }
     const outcome = await writeLines(storage.current(), db, `m v=1 ${nowNs - 2n * HOUR_NS}\nm v=2 ${nowNs}`);
     assert.equal(outcome.written, 1);
     assert.deepEqual(

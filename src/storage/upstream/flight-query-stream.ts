@@ -1,0 +1,106 @@
+import { type AsyncRecordBatchStreamReader, type RecordBatch, RecordBatchReader } from 'apache-arrow';
+import { FluxgateError } from '../../domain/errors.ts';
+import type { QueryStream } from '../storage.ts';
+import { resultColumns, rowsOf } from './arrow-rows.ts';
+import { type FlightChannel, type FlightTicket, grpcStatus, isServiceError } from './flight-do-get.ts';
+
+/** Rows per batch handed to the port's reader, as the embedded engine chunks them. */
+const SLICE_ROWS = 2048;
+
+/** The upstream has no database of this name (the caller may create it and ask again). */
+export class NoUpstreamDatabase extends Error {}
+
+/**
+ * A Flight DoGet read as the port's QueryStream: the columns from the Arrow schema, then the rows
+ * batch by batch as the upstream sends them (gRPC's flow control holds the upstream back while we
+ * do not read). Aborting the signal or closing cancels the call, which stops the upstream's query.
+ */
+export async function openFlightStream(
+  channel: FlightChannel,
+  ticket: FlightTicket,
+  options: { deadlineMs: number; signal?: AbortSignal; label: string; onClose: () => void },
+): Promise<QueryStream> {
+  const { signal, label } = options;
+  const call = channel.doGet(ticket, options.deadlineMs);
+  let closed = false;
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    signal?.removeEventListener('abort', onAbort);
+    call.cancel();
+    options.onClose();
+  };
+  const onAbort = () => call.cancel();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const failure = (error: unknown): unknown => {
+    if (signal?.aborted) return signal.reason;
+    return translate(error, label, ticket.database);
+  };
+  let reader: AsyncRecordBatchStreamReader;
+  try {
+    if (signal?.aborted) throw signal.reason;
+    reader = (await RecordBatchReader.from(call.ipc)) as AsyncRecordBatchStreamReader;
+    await reader.open();
+  } catch (error) {
+    finish();
+    throw failure(error);
+  }
+  const batches: AsyncIterator<RecordBatch> = reader[Symbol.asyncIterator]();
+  const pending: unknown[][][] = [];
+  const columns = resultColumns(reader.schema);
+  return {
+    columns,
+    async next() {
+      if (closed) return null;
+      try {
+        while (pending.length === 0) {
+          if (signal?.aborted) throw signal.reason;
+          const step = await batches.next();
+          if (step.done) {
+            finish();
+            return null;
+          }
+          for (const slice of rowsOf(step.value, SLICE_ROWS)) pending.push(slice);
+        }
+        return pending.shift() ?? null;
+      } catch (error) {
+        const reason = failure(error);
+        finish();
+        throw reason;
+      }
+    },
+    async close() {
+      finish();
+    },
+  };
+}
+
+/** A gRPC status from the upstream as the port's errors, naming the upstream, never the credential. */
+function translate(error: unknown, label: string, database: string): unknown {
+  if (!isServiceError(error)) return error;
+  const details = error.details || error.message;
+  switch (error.code) {
+    case grpcStatus.UNAVAILABLE:
+      return new FluxgateError('UPSTREAM_UNAVAILABLE', `${label} is unavailable: ${details}`, { reason: details });
+    case grpcStatus.DEADLINE_EXCEEDED:
+      return new FluxgateError('UPSTREAM_UNAVAILABLE', `${label} did not finish the query in time (--query-timeout)`, {
+        reason: 'deadline exceeded',
+      });
+    case grpcStatus.UNAUTHENTICATED:
+    case grpcStatus.PERMISSION_DENIED:
+      return new FluxgateError(
+        'UPSTREAM_FAILED',
+        `${label} refused the gateway credential (check --upstream-token-file)`,
+      );
+    case grpcStatus.NOT_FOUND:
+      if (/database/i.test(details) && details.includes(database)) return new NoUpstreamDatabase(details);
+      return new FluxgateError('QUERY_FAILED', details);
+    case grpcStatus.INVALID_ARGUMENT:
+    case grpcStatus.FAILED_PRECONDITION:
+    case grpcStatus.OUT_OF_RANGE:
+    case grpcStatus.RESOURCE_EXHAUSTED:
+      return new FluxgateError('QUERY_FAILED', details);
+    default:
+      return new FluxgateError('UPSTREAM_FAILED', `the query on ${label} failed: ${details}`);
+  }
+}

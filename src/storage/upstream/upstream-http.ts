@@ -1,0 +1,124 @@
+import { Agent, request } from 'undici';
+import { FluxgateError } from '../../domain/errors.ts';
+import { type UpstreamTarget, upstreamLabel } from './upstream-target.ts';
+
+/** An upstream answer's body is read up to this much; more is cut (error bodies, schema answers). */
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+/** How long connecting may take before the upstream counts as unreachable. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+export interface UpstreamAnswer {
+  status: number;
+  /** The body as text, at most MAX_ANSWER_BYTES. */
+  text: string;
+}
+
+export interface UpstreamCall {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  query?: Record<string, string>;
+  body?: string | Buffer;
+  contentType?: string;
+  /** Bounds the whole call; past it the upstream counts as unavailable. */
+  timeoutMs: number;
+  /** The client's own signal: aborting throws its reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * HTTP calls to the upstream with the gateway's one credential, over a keep-alive pool. Failures
+ * become UPSTREAM_UNAVAILABLE naming the upstream and the reason, never the credential.
+ */
+export class UpstreamHttp {
+  private readonly agent = new Agent({ connect: { timeout: CONNECT_TIMEOUT_MS }, keepAliveTimeout: 10_000 });
+  readonly label: string;
+
+  constructor(private readonly target: UpstreamTarget) {
+    this.label = upstreamLabel(target);
+  }
+
+  async call(call: UpstreamCall): Promise<UpstreamAnswer> {
+    const url = new URL(call.path, `${this.target.url}/`);
+    for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, value);
+    const timeout = AbortSignal.timeout(call.timeoutMs);
+    const signal = call.signal === undefined ? timeout : AbortSignal.any([timeout, call.signal]);
+    const headers: Record<string, string> = { authorization: `Bearer ${this.target.token}` };
+    if (call.contentType !== undefined) headers['content-type'] = call.contentType;
+    try {
+      const answer = await request(url, {
+        method: call.method,
+        headers,
+        body: call.body ?? null,
+        signal,
+        dispatcher: this.agent,
+      });
+      return { status: answer.statusCode, text: await boundedText(answer.body) };
+    } catch (error) {
+      if (call.signal?.aborted) throw call.signal.reason;
+      if (timeout.aborted) throw this.unavailable(`it did not answer within ${call.timeoutMs} ms`);
+      throw this.unavailable(reasonOf(error));
+    }
+  }
+
+  unavailable(reason: string): FluxgateError {
+    return new FluxgateError('UPSTREAM_UNAVAILABLE', `${this.label} is unavailable: ${reason}`, { reason });
+  }
+
+  /** An answer that is about the upstream, not the request: its credential refused, its own failure. */
+  failed(answer: UpstreamAnswer, what: string): FluxgateError {
+    const why =
+      answer.status === 401 || answer.status === 403
+        ? 'it refused the gateway credential (check --upstream-token-file)'
+        : `it answered HTTP ${answer.status}: ${messageOf(answer.text)}`;
+    return new FluxgateError('UPSTREAM_FAILED', `${what} on ${this.label} failed: ${why}`, { status: answer.status });
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+async function boundedText(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const room = MAX_ANSWER_BYTES - size;
+    chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+    size += Math.min(chunk.length, room);
+    if (size >= MAX_ANSWER_BYTES) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The upstream's own error message from an InfluxDB 3 style body (`{"error": …}`), else the text, clipped. */
+export function messageOf(text: string): string {
+  try {
+    const parsed = JSON.parse(text) as { error?: unknown; message?: unknown };
+    const message = parsed.error ?? parsed.message;
+    if (typeof message === 'string') return message.slice(0, 500);
+  } catch {
+    // not JSON
+  }
+  return text.trim().slice(0, 500) || '(no body)';
+}
+
+function reasonOf(error: unknown): string {
+  const code = (error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'its host name does not resolve';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `connecting took longer than ${CONNECT_TIMEOUT_MS} ms`;
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'the connection was closed';
+    default:
+      return code ?? (error instanceof Error ? error.message : String(error));
+  }
+}

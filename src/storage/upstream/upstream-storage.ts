@@ -1,0 +1,309 @@
+import { FluxgateError } from '../../domain/errors.ts';
+import { validateQueryTree } from '../duckdb/query-validator.ts';
+import { SqlParser } from '../duckdb/sql-parser.ts';
+import { LineBatch } from '../lineprotocol/line-batch.ts';
+import type { ParsedLine } from '../lineprotocol/types.ts';
+import { collect } from '../query-stream.ts';
+import type {
+  CollectLimits,
+  MeasurementSchema,
+  QueryOptions,
+  QueryResult,
+  QueryStream,
+  ResultColumn,
+  Storage,
+  StorageCapability,
+  StorageDatabase,
+  VirtualTable,
+  WriteOptions,
+  WriteOutcome,
+} from '../storage.ts';
+import { FlightChannel } from './flight-do-get.ts';
+import { NoUpstreamDatabase, openFlightStream } from './flight-query-stream.ts';
+import { createUpstreamDatabase, deleteUpstreamDatabase } from './upstream-databases.ts';
+import { UpstreamHttp } from './upstream-http.ts';
+import { fetchSchema } from './upstream-schema.ts';
+import { upstreamScope } from './upstream-scope.ts';
+import type { UpstreamTarget } from './upstream-target.ts';
+import { type UpstreamBatch, writeUpstream } from './upstream-writes.ts';
+
+/** What an InfluxDB 3 API upstream does not give a gateway. */
+const ABSENT: ReadonlySet<StorageCapability> = new Set(['parquet', 'virtualTables', 'retention', 'diskUsage']);
+
+const WHAT_IS_ABSENT: Record<StorageCapability, string> = {
+  parquet: 'Parquet output (format=parquet)',
+  virtualTables: "the system tables of '_internal'",
+  retention: "retention enforcement by fluxgate (set the upstream's own retention)",
+  diskUsage: 'disk usage per database',
+};
+
+/** A schema read for validation is reused for this long (a write through this node refreshes it at once). */
+const SCHEMA_TTL_MS = 1_000;
+/** Bounds each call that is not a query (writes, schema, database create/delete). */
+const DEFAULT_CALL_TIMEOUT_MS = 30_000;
+
+export interface UpstreamStorageOptions {
+  /** `--query-timeout`: bounds a query on the upstream (the query service's deadline too). */
+  queryTimeoutMs?: number;
+  /** Bounds writes, schema reads and database calls. */
+  callTimeoutMs?: number;
+  /** The upstream name of a database id this storage has not been handed yet (the catalog's mapping). */
+  upstreamNameOf?: (dbId: number) => Promise<string | undefined>;
+}
+
+/**
+ * The Storage port on an engine speaking the InfluxDB 3 API (InfluxDB 3 Core/Enterprise, or a
+ * fluxgate node): writes as line protocol to `/api/v3/write_lp`, queries over Flight after our
+ * validator confined them to the one database, schema from information_schema. The upstream sees
+ * the gateway's one credential, never a client's; each database under its catalog `upstreamName`.
+ */
+export class UpstreamStorage implements Storage {
+  readonly absent = ABSENT;
+  private readonly http: UpstreamHttp;
+  private readonly channel: FlightChannel;
+  private readonly queryTimeoutMs: number;
+  private readonly callTimeoutMs: number;
+  private parser: Promise<SqlParser> | undefined;
+  /** Upstream names of the databases met so far, for `drop` (which gets only an id). */
+  private readonly names = new Map<number, string>();
+  private readonly schemas = new Map<string, { at: number; schema: MeasurementSchema[] }>();
+  /** Writes in flight per database: a drop waits for them. */
+  private readonly writing = new Map<number, Set<Promise<unknown>>>();
+  /** Open streams and queries still opening: `close` stops them. */
+  private readonly running = new Set<AbortController>();
+  private closed = false;
+
+  constructor(
+    target: UpstreamTarget,
+    private readonly options: UpstreamStorageOptions = {},
+  ) {
+    this.http = new UpstreamHttp(target);
+    this.channel = new FlightChannel(target);
+    this.queryTimeoutMs = options.queryTimeoutMs ?? Number.POSITIVE_INFINITY;
+    this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  }
+
+  /** How errors name this upstream. */
+  get label(): string {
+    return this.http.label;
+  }
+
+  /** Resolves when the upstream answers `/health`; throws UPSTREAM_UNAVAILABLE (or UPSTREAM_FAILED) otherwise. */
+  async probe(timeoutMs: number): Promise<void> {
+    const answer = await this.http.call({ method: 'GET', path: '/health', timeoutMs });
+    if (answer.status !== 200) throw this.http.failed(answer, 'the health check');
+  }
+
+  async create(db: StorageDatabase): Promise<void> {
+    await createUpstreamDatabase(this.http, this.nameOf(db), this.callTimeoutMs);
+  }
+
+  async write(
+    db: StorageDatabase,
+    points: LineBatch | ParsedLine[],
+    defaultTimeNs: bigint,
+    options: WriteOptions = {},
+  ): Promise<WriteOutcome> {
+    this.assertOpen();
+    const count = points instanceof LineBatch ? points.pointCount : points.length;
+    if (count === 0) return { written: 0, rejected: [] };
+    // The client's body when we have it (no re-encoding: the upstream parses what the client sent).
+    const batch: UpstreamBatch =
+      options.source !== undefined
+        ? { kind: 'source', body: options.source.body, precision: options.source.precision, pointCount: count }
+        : {
+            kind: 'points',
+            points: points instanceof LineBatch ? points.toParsedLines() : [...points],
+            defaultTimeNs,
+          };
+    const name = this.nameOf(db);
+    const work = (async () => {
+      const flags = { atomic: options.atomic === true, noSync: options.noSync === true };
+      let outcome = await writeUpstream(this.http, name, batch, flags, this.callTimeoutMs);
+      if (outcome === 'no-database') {
+        await createUpstreamDatabase(this.http, name, this.callTimeoutMs);
+        outcome = await writeUpstream(this.http, name, batch, flags, this.callTimeoutMs);
+      }
+      if (outcome === 'no-database') {
+        throw new FluxgateError('UPSTREAM_FAILED', `${this.label} has no database '${name}' even after creating it`);
+      }
+      return outcome;
+    })();
+    const inFlight = this.writing.get(db.id) ?? new Set();
+    this.writing.set(db.id, inFlight);
+    inFlight.add(work);
+    try {
+      return await work;
+    } finally {
+      inFlight.delete(work);
+      if (inFlight.size === 0) this.writing.delete(db.id);
+      this.schemas.delete(name);
+    }
+  }
+
+  async schema(db: StorageDatabase): Promise<MeasurementSchema[]> {
+    this.assertOpen();
+    return this.freshSchema(this.nameOf(db));
+  }
+
+  async openQuery(db: StorageDatabase, sql: string, options: QueryOptions = {}): Promise<QueryStream> {
+    this.assertOpen();
+    const controller = new AbortController();
+    const signal =
+      options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal]);
+    this.running.add(controller);
+    const done = () => this.running.delete(controller);
+    try {
+      if (signal.aborted) throw signal.reason;
+      const name = this.nameOf(db);
+      await this.validate(name, sql);
+      const ticket = { database: name, sql_query: sql, query_type: 'sql' as const, ...paramsOf(options) };
+      const open = () =>
+        openFlightStream(this.channel, ticket, {
+          deadlineMs: this.queryTimeoutMs,
+          signal,
+          label: this.label,
+          onClose: done,
+        });
+      try {
+        return await open();
+      } catch (error) {
+        if (!(error instanceof NoUpstreamDatabase)) throw error;
+        // Known to the catalog, not yet to the upstream (created while it was down): create it now.
+        await createUpstreamDatabase(this.http, name, this.callTimeoutMs);
+        this.running.add(controller);
+        return await open();
+      }
+    } catch (error) {
+      done();
+      throw error;
+    }
+  }
+
+  async openVirtualQuery(_tables: VirtualTable[], _sql: string, _options?: QueryOptions): Promise<QueryStream> {
+    throw this.absentError('virtualTables');
+  }
+
+  async query(
+    db: StorageDatabase,
+    sql: string,
+    params?: Record<string, unknown>,
+    options: QueryOptions & CollectLimits = {},
+  ): Promise<QueryResult> {
+    return collect(await this.openQuery(db, sql, { ...options, ...(params ? { params } : {}) }), options);
+  }
+
+  async queryVirtual(
+    _tables: VirtualTable[],
+    _sql: string,
+    _params?: Record<string, unknown>,
+    _options?: QueryOptions & CollectLimits,
+  ): Promise<QueryResult> {
+    throw this.absentError('virtualTables');
+  }
+
+  encodeParquet(
+    _columns: readonly ResultColumn[],
+    _batches: AsyncIterable<unknown[][]>,
+    _options?: { signal?: AbortSignal; metadata?: () => Record<string, string> },
+  ): AsyncIterable<Uint8Array> {
+    const error = this.absentError('parquet');
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: () => Promise.reject(error),
+      }),
+    };
+  }
+
+  async toParquet(_result: QueryResult): Promise<Uint8Array> {
+    throw this.absentError('parquet');
+  }
+
+  activeQueries(): number {
+    return this.running.size;
+  }
+
+  async diskUsage(_db: StorageDatabase): Promise<number> {
+    throw this.absentError('diskUsage');
+  }
+
+  async enforceRetention(_db: StorageDatabase, _nowNs: bigint): Promise<number> {
+    throw this.absentError('retention');
+  }
+
+  /** Nothing to close: the upstream keeps the data of a database in its recovery window. */
+  async release(_dbId: number): Promise<void> {}
+
+  /** Deletes the database upstream, once the writes already sent to it have finished. */
+  async drop(dbId: number): Promise<void> {
+    const inFlight = this.writing.get(dbId);
+    if (inFlight !== undefined) await Promise.allSettled([...inFlight]);
+    const name = this.names.get(dbId) ?? (await this.options.upstreamNameOf?.(dbId));
+    if (name === undefined) return;
+    await deleteUpstreamDatabase(this.http, name, this.callTimeoutMs);
+    this.schemas.delete(name);
+  }
+
+  /** Stops every running query (shutdown must not wait for a slow upstream). */
+  async stopQueries(): Promise<void> {
+    for (const controller of this.running) controller.abort(stopped());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.stopQueries();
+    this.channel.close();
+    await this.http.close();
+    const parser = this.parser;
+    this.parser = undefined;
+    if (parser !== undefined) await (await parser).close();
+  }
+
+  private nameOf(db: StorageDatabase): string {
+    const name = db.upstreamName ?? db.name;
+    this.names.set(db.id, name);
+    return name;
+  }
+
+  /** Our validator on the upstream's schema: only a read of this database's own tables goes upstream. */
+  private async validate(name: string, sql: string): Promise<void> {
+    this.parser ??= SqlParser.open();
+    const statement = await (await this.parser).parseSelect(sql);
+    const cached = this.schemas.get(name);
+    const recent = cached !== undefined && Date.now() - cached.at < SCHEMA_TTL_MS;
+    try {
+      validateQueryTree(statement, upstreamScope(recent ? cached.schema : await this.freshSchema(name)));
+    } catch (error) {
+      // A table written through another gateway since the cached read: look once more.
+      if (!recent || !(error instanceof FluxgateError) || error.code !== 'QUERY_FAILED') throw error;
+      validateQueryTree(statement, upstreamScope(await this.freshSchema(name)));
+    }
+  }
+
+  private async freshSchema(name: string): Promise<MeasurementSchema[]> {
+    const schema = await fetchSchema(this.http, name, this.callTimeoutMs);
+    this.schemas.set(name, { at: Date.now(), schema });
+    return schema;
+  }
+
+  private absentError(capability: StorageCapability): FluxgateError {
+    return new FluxgateError(
+      'STORAGE_CAPABILITY_ABSENT',
+      `${WHAT_IS_ABSENT[capability]} is not available in gateway mode: ${this.label} does not provide it to fluxgate`,
+      { capability },
+    );
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new FluxgateError('UPSTREAM_UNAVAILABLE', `the storage for ${this.label} is closed`);
+  }
+}
+
+function paramsOf(options: QueryOptions): { params?: Record<string, unknown> } {
+  return options.params === undefined || Object.keys(options.params).length === 0 ? {} : { params: options.params };
+}
+
+function stopped(): FluxgateError {
+  return new FluxgateError('QUERY_FAILED', 'the query was stopped: the server is shutting down');
+}

@@ -1,0 +1,316 @@
+/**
+ * Issue 13, parts 1, 2, 3 and 5 for `--storage influxdb3`: two fluxgate gateways on one PostgreSQL
+ * catalog in front of a fluxgate storage node (a plain `fluxgate serve` with its own SQLite catalog,
+ * called with its admin token). A write through either gateway is read through the other (SQL and
+ * InfluxQL); a token for one database cannot reach another upstream database through hostile SQL; a
+ * revoke holds on both gateways at once; the upstream credential appears in no log and no response;
+ * with the upstream stopped, data requests answer 503 with a reason while token management works,
+ * and once it is back everything works again.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { bootstrap, call } from '../helpers/http.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../helpers/postgres.ts';
+import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
+import { dbPermission } from '../http/support.ts';
+
+async function eventually(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`${what} did not happen within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const STORAGE_ARGS = ['--query-max-result', 'unlimited', '--log-level', 'info'];
+
+describe('two gateways on one PostgreSQL catalog in front of a fluxgate storage node', () => {
+  let scratch: ScratchDatabase | undefined;
+  let storage: ServerProcess | undefined;
+  const gateways: ServerProcess[] = [];
+  let dir = '';
+  let upstreamToken = '';
+  let operator = '';
+  /** Every response body and header the tests saw, to prove the upstream credential is in none. */
+  const seen: string[] = [];
+  const req = async <T = unknown>(base: string, method: string, path: string, options: Parameters<typeof call>[3]) => {
+    const response = await call<T>(base, method, path, options);
+    seen.push(response.text, JSON.stringify([...response.headers]));
+    return response;
+  };
+  const gw = (i: number) => gateways[i] as ServerProcess;
+  const sql = (on: ServerProcess, db: string, q: string, token = operator) =>
+    req<Array<Record<string, unknown>>>(on.url, 'GET', `/api/v3/query_sql?db=${db}&q=${encodeURIComponent(q)}`, {
+      token,
+    });
+  const influxql = (on: ServerProcess, db: string, q: string, token = operator) =>
+    req(on.url, 'GET', `/query?db=${db}&q=${encodeURIComponent(q)}`, { token });
+  const write = (on: ServerProcess, db: string, body: string, token = operator) =>
+    req(on.url, 'POST', `/api/v3/write_lp?db=${db}`, { token, body });
+  const mint = async (on: ServerProcess, name: string, databases: string[]) => {
+    const issued = await req<{ token: string }>(on.url, 'POST', '/api/v3/enterprise/configure/token', {
+      token: operator,
+      json: { token_name: name, permissions: [dbPermission(databases, ['read'])] },
+    });
+    assert.equal(issued.status, 201, issued.text);
+    return issued.body.token;
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fluxgate-gateway-'));
+    storage = await startServerProcess({ dataDir: join(dir, 'storage'), args: STORAGE_ARGS });
+    upstreamToken = await bootstrap(storage.url);
+    const tokenFile = join(dir, 'upstream-admin.json');
+    writeFileSync(tokenFile, JSON.stringify({ token: upstreamToken, name: '_admin' }), { mode: 0o600 });
+    scratch = await createScratchDatabase('gateway');
+    const args = ['--catalog', scratch.url, '--storage', 'influxdb3', '--upstream-url', storage.url];
+    args.push('--upstream-token-file', tokenFile);
+    // One after the other: the first migrates the catalog.
+    gateways.push(await startServerProcess({ args }));
+    gateways.push(await startServerProcess({ args }));
+    operator = await bootstrap(gw(0).url);
+  });
+
+  after(async () => {
+    await Promise.all([...gateways.map((server) => server.dispose()), storage?.dispose()]);
+    await scratch?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a write through gateway A is read through gateway B, in SQL and InfluxQL, and lives on the upstream', async () => {
+    for (const db of ['metrics', 'secrets']) {
+      const created = await req(gw(0).url, 'POST', '/api/v3/configure/database', { token: operator, json: { db } });
+      assert.equal(created.status, 201, created.text);
+    }
+    const upstreamDatabases = await call(storage!.url, 'GET', '/api/v3/configure/database?format=json', {
+      token: upstreamToken,
+    });
+    assert.match(upstreamDatabases.text, /"metrics"/, 'the create drove the upstream');
+    assert.match(upstreamDatabases.text, /"secrets"/);
+
+    const written = await write(
+      gw(0),
+      'metrics',
+      'cpu,host=a usage=1 1700000000000000000\ncpu,host=b usage=2 1700000000000000001',
+    );
+    assert.equal(written.status, 204, written.text);
+    assert.equal((await write(gw(0), 'secrets', 'vault,owner=x pin=4242i 1700000000000000000')).status, 204);
+
+    await eventually(async () => (await sql(gw(1), 'metrics', 'SELECT 1')).status === 200, 'B knowing metrics');
+    const onB = await sql(gw(1), 'metrics', 'SELECT host, usage FROM cpu ORDER BY time');
+    assert.equal(onB.status, 200, onB.text);
+    assert.deepEqual(onB.body, [
+      { host: 'a', usage: 1 },
+      { host: 'b', usage: 2 },
+    ]);
+    const viaInfluxql = await influxql(gw(1), 'metrics', 'SELECT usage FROM cpu');
+    assert.equal(viaInfluxql.status, 200, viaInfluxql.text);
+    const series = (viaInfluxql.body as { results: Array<{ series?: Array<{ values: unknown[][] }> }> }).results[0]
+      ?.series?.[0];
+    assert.deepEqual(
+      series?.values.map((row) => row[1]),
+      [1, 2],
+    );
+
+    // And the other way round; the data is the upstream's, not a gateway's.
+    assert.equal((await write(gw(1), 'metrics', 'cpu,host=c usage=3 1700000000000000002')).status, 204);
+    const onA = await sql(gw(0), 'metrics', 'SELECT count(*) AS n FROM cpu');
+    assert.deepEqual(onA.body, [{ n: 3 }]);
+    const direct = await call<Array<{ n: number }>>(
+      storage!.url,
+      'GET',
+      `/api/v3/query_sql?db=metrics&q=${encodeURIComponent('SELECT count(*) AS n FROM cpu')}`,
+      { token: upstreamToken },
+    );
+    assert.deepEqual(direct.body, [{ n: 3 }]);
+    // A line the upstream refuses (a type conflict) comes back under the client's own line number.
+    const partial = await write(
+      gw(1),
+      'metrics',
+      'cpu,host=e usage=5 1700000000000000010\ncpu,host=e usage="x" 1700000000000000011',
+    );
+    assert.equal(partial.status, 400, partial.text);
+    const data = (partial.body as { data?: Array<{ line_number: number }> }).data;
+    assert.deepEqual(
+      data?.map((line) => line.line_number),
+      [2],
+      partial.text,
+    );
+    // A bad line the gateway itself cannot parse: the good lines are re-encoded and still numbered as sent.
+    const mixed = await write(
+      gw(0),
+      'metrics',
+      'cpu,host=f usage=6 1700000000000000020\nnot line protocol\ncpu,host=f usage="y" 1700000000000000021',
+    );
+    assert.deepEqual(
+      (mixed.body as { data?: Array<{ line_number: number }> }).data?.map((line) => line.line_number),
+      [2, 3],
+      mixed.text,
+    );
+    assert.deepEqual(
+      (await sql(gw(0), 'metrics', "SELECT host FROM cpu WHERE host IN ('e', 'f') ORDER BY host")).body,
+      [{ host: 'e' }, { host: 'f' }],
+    );
+    const parquet = await req(gw(0).url, 'GET', '/api/v3/query_sql?db=metrics&q=select+1&format=parquet', {
+      token: operator,
+    });
+    assert.equal(parquet.status, 501, parquet.text);
+    assert.equal(parquet.headers.get('x-fluxgate-error'), 'STORAGE_CAPABILITY_ABSENT');
+    assert.ok(parquet.text.includes(storage!.url), `names the upstream: ${parquet.text}`);
+  });
+
+  test('a token for one database cannot reach another upstream database through hostile SQL or InfluxQL', async () => {
+    const reader = await mint(gw(0), 'metrics-reader', ['metrics']);
+    await eventually(
+      async () => (await sql(gw(1), 'metrics', 'SELECT 1', reader)).status === 200,
+      'B knowing the token',
+    );
+    const hostile = [
+      'SELECT * FROM secrets.vault',
+      'SELECT * FROM secrets.main.vault',
+      'SELECT * FROM "secrets"."vault"',
+      'SELECT * FROM vault',
+      "SELECT * FROM information_schema.columns WHERE table_name = 'vault' OR 1 = 1",
+      'SELECT * FROM information_schema.tables, cpu',
+      'SELECT * FROM system.tokens',
+      'SELECT * FROM iox.vault',
+      "SELECT * FROM read_parquet('secrets/*.parquet')",
+      'SELECT (SELECT max(pin) FROM secrets.vault) AS pin FROM cpu',
+    ];
+    for (const gateway of gateways) {
+      for (const q of hostile) {
+        const refused = await sql(gateway, 'metrics', q, reader);
+        assert.equal(refused.status, 400, `${q}: ${refused.text}`);
+        assert.ok(!refused.text.includes('4242'), `${q} leaked the other database: ${refused.text}`);
+      }
+      const other = await sql(gateway, 'secrets', 'SELECT pin FROM vault', reader);
+      assert.equal(other.status, 403, other.text);
+      for (const q of [
+        'SELECT * FROM secrets.autogen.vault',
+        'SELECT * FROM "secrets"."autogen"."vault"',
+        'SHOW DATABASES',
+      ]) {
+        const answer = await influxql(gateway, 'metrics', q, reader);
+        assert.ok(!answer.text.includes('4242'), `${q} leaked the other database: ${answer.text}`);
+        assert.ok(!answer.text.includes('"secrets"'), `${q} named the other database: ${answer.text}`);
+      }
+      // The schema questions are answered from this database's schema alone.
+      const columns = await sql(
+        gateway,
+        'metrics',
+        'SELECT table_name, column_name FROM information_schema.columns',
+        reader,
+      );
+      assert.equal(columns.status, 200, columns.text);
+      assert.ok(!columns.text.includes('vault'), columns.text);
+    }
+  });
+
+  test('a deleted and re-created name gets a fresh upstream database: none of the old data comes back', async () => {
+    const deleted = await req(gw(0).url, 'DELETE', '/api/v3/configure/database?db=secrets', { token: operator });
+    assert.ok(deleted.status < 300, deleted.text);
+    await eventually(
+      async () => (await sql(gw(1), 'secrets', 'SELECT 1')).status === 404,
+      'B knowing secrets is deleted',
+    );
+    const again = await req(gw(1).url, 'POST', '/api/v3/configure/database', {
+      token: operator,
+      json: { db: 'secrets' },
+    });
+    assert.equal(again.status, 201, again.text);
+    const rows = await scratch!.query(
+      `select id, upstream_name, deleted_at from databases where name = 'secrets' order by id`,
+    );
+    assert.equal(rows.length, 2);
+    assert.equal(rows[0]?.upstream_name, 'secrets');
+    assert.equal(rows[1]?.upstream_name, `secrets-${rows[1]?.id}`);
+    for (const gateway of gateways) {
+      await eventually(async () => (await sql(gateway, 'secrets', 'SELECT 1')).status === 200, 'the new secrets');
+      const old = await sql(gateway, 'secrets', 'SELECT pin FROM vault');
+      assert.equal(old.status, 400, old.text);
+      assert.ok(!old.text.includes('4242'), old.text);
+    }
+    // The old data is still kept upstream for the recovery window (an undelete would bring it back).
+    const kept = await call(storage!.url, 'GET', '/api/v3/query_sql?db=secrets&q=select+pin+from+vault', {
+      token: upstreamToken,
+    });
+    assert.match(kept.text, /4242/);
+  });
+
+  test('a revoked token is refused by both gateways on the very next request', async () => {
+    const doomed = await mint(gw(1), 'doomed', ['metrics']);
+    for (const gateway of gateways) {
+      await eventually(
+        async () => (await sql(gateway, 'metrics', 'SELECT 1', doomed)).status === 200,
+        'the token working',
+      );
+    }
+    const revoked = await req(gw(0).url, 'DELETE', '/api/v3/configure/token?token_name=doomed', { token: operator });
+    assert.ok(revoked.status < 300, revoked.text);
+    for (const gateway of gateways) {
+      const refused = await sql(gateway, 'metrics', 'SELECT 1', doomed);
+      assert.equal(refused.status, 401, `${gateway.url}: ${refused.text}`);
+    }
+  });
+
+  test('upstream stopped: 503 with a reason on data and /health, token management still works; restarted: works again', async () => {
+    const port = new URL(storage!.url).port;
+    await storage!.stop();
+    for (const gateway of gateways) {
+      for (const down of [
+        await write(gateway, 'metrics', 'cpu,host=d usage=4 1700000000000000003'),
+        await sql(gateway, 'metrics', 'SELECT count(*) FROM cpu'),
+        await influxql(gateway, 'metrics', 'SELECT usage FROM cpu'),
+        await req(gateway.url, 'GET', '/health', { token: operator }),
+      ]) {
+        assert.equal(down.status, 503, down.text);
+        assert.equal(down.headers.get('x-fluxgate-error'), 'UPSTREAM_UNAVAILABLE');
+        assert.match(down.text, /unavailable: (connection refused|.+)/);
+        assert.ok(down.text.includes(storage!.url), `names the upstream: ${down.text}`);
+      }
+      const minted = await req(gateway.url, 'POST', '/api/v3/enterprise/configure/token', {
+        token: operator,
+        json: {
+          token_name: `while-down-${port}-${gateways.indexOf(gateway)}`,
+          permissions: [dbPermission(['metrics'], ['read'])],
+        },
+      });
+      assert.equal(minted.status, 201, minted.text);
+      assert.equal((await req(gateway.url, 'GET', '/api/v3/configure/token', { token: operator })).status, 200);
+    }
+
+    storage = await startServerProcess({
+      dataDir: storage!.dataDir,
+      args: [...STORAGE_ARGS, '--http-bind', `127.0.0.1:${port}`],
+    });
+    for (const gateway of gateways) {
+      await eventually(
+        async () => (await req(gateway.url, 'GET', '/health', { token: operator })).status === 200,
+        `${gateway.url} seeing the upstream again`,
+      );
+      assert.equal(
+        (await write(gateway, 'metrics', `cpu,host=${gateway.url.length} usage=5 ${Date.now()}000000`)).status,
+        204,
+      );
+      await eventually(
+        async () => (await sql(gateway, 'metrics', 'SELECT count(*) FROM cpu')).status === 200,
+        'queries again',
+      );
+    }
+    const counted = await sql(gw(0), 'metrics', 'SELECT count(*) AS n FROM cpu');
+    assert.ok((counted.body[0]?.n as number) >= 6, counted.text);
+  });
+
+  test('the upstream credential appears in no log and no response', () => {
+    assert.ok(upstreamToken.length > 20);
+    assert.ok(seen.length > 50, `checked ${seen.length} responses`);
+    for (const text of seen) assert.ok(!text.includes(upstreamToken), 'a response carried the upstream credential');
+    for (const gateway of gateways) {
+      assert.ok(gateway.output().length > 0);
+      assert.ok(!gateway.output().includes(upstreamToken), `${gateway.url} logged the upstream credential`);
+    }
+  });
+});
