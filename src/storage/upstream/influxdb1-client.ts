@@ -3,6 +3,7 @@ import { byteOrder } from '../../support/byte-order.ts';
 import type { Precision } from '../lineprotocol/types.ts';
 import type { MeasurementSchema } from '../storage.ts';
 import { basicAuthorization, type Influxdb1Credential } from './influxdb1-credential.ts';
+import { parseV1Json } from './v1-json.ts';
 
 /**
  * Why a call to the upstream failed: `unavailable` (not reachable, timed out, 5xx: a 503 for the
@@ -225,7 +226,7 @@ const FIELD_TYPES: Readonly<Record<string, MeasurementSchema['fields'][number]['
 };
 
 function chunkResults(line: string): V1StatementChunk[] {
-  const parsed = JSON.parse(line) as { results?: V1StatementChunk[]; error?: string };
+  const parsed = parseV1Json(line) as { results?: V1StatementChunk[]; error?: string };
   if (parsed.error !== undefined) throw new Influxdb1UpstreamError('refused', parsed.error);
   return parsed.results ?? [];
 }
