@@ -155,7 +155,13 @@ describe('two gateways on one PostgreSQL catalog in front of InfluxDB 1.x with a
         assert.equal(refused.status, 403, `${q}: ${refused.text}`);
         assert.ok(!refused.text.includes('4242'), `${q} leaked: ${refused.text}`);
       }
-      for (const q of ['SHOW USERS', 'SHOW DIAGNOSTICS', 'DROP DATABASE metrics', 'SELECT * FROM _internal..httpd']) {
+      for (const q of [
+        'SHOW USERS',
+        'SHOW DIAGNOSTICS',
+        'DROP DATABASE metrics',
+        'SELECT * FROM _internal..httpd',
+        'SELECT * INTO secrets..stolen FROM cpu',
+      ]) {
         const answer = await v1(gateway, 'metrics', q, reader);
         assert.ok(answer.status === 200 || answer.status >= 400, answer.text);
         const error = answer.status === 200 ? answer.body.results[0]?.error : answer.text;
