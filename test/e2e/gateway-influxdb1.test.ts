@@ -122,6 +122,20 @@ describe('two gateways on one PostgreSQL catalog in front of InfluxDB 1.x with a
     assert.equal((await write(gw(1), 'metrics', 'cpu,host=d usage=4 1700000000000000002')).status, 204);
     const direct = await upstream!.query('SELECT count(usage) FROM cpu', 'metrics');
     assert.equal(direct.results[0]?.series?.[0]?.values?.[0]?.[1], 4);
+    // A line whose field type conflicts with the upstream's comes back under the client's own line number.
+    const partial = await write(
+      gw(1),
+      'metrics',
+      'cpu,host=e usage=5 1700000000000000010\ncpu,host=e usage="x" 1700000000000000011',
+    );
+    assert.equal(partial.status, 400, partial.text);
+    assert.deepEqual(
+      (partial.body as { data?: Array<{ line_number: number }> }).data?.map((line) => line.line_number),
+      [2],
+      partial.text,
+    );
+    const afterPartial = await upstream!.query('SELECT count(usage) FROM cpu', 'metrics');
+    assert.equal(afterPartial.results[0]?.series?.[0]?.values?.[0]?.[1], 5, 'the good line was stored');
   });
 
   test('SQL (query_sql) answers 501 naming the upstream', async () => {
@@ -144,7 +158,7 @@ describe('two gateways on one PostgreSQL catalog in front of InfluxDB 1.x with a
     for (const gateway of gateways) {
       const own = await v1(gateway, 'metrics', 'SELECT count(usage) FROM cpu', reader);
       assert.equal(own.status, 200, own.text);
-      assert.equal(own.body.results[0]?.series?.[0]?.values[0]?.[1], 4, own.text);
+      assert.equal(own.body.results[0]?.series?.[0]?.values[0]?.[1], 5, own.text);
       for (const q of [
         'SELECT * FROM secrets..vault',
         'SELECT * FROM "secrets"."autogen"."vault"',

@@ -1,7 +1,7 @@
 import { FluxgateError } from '../../domain/errors.ts';
 import type { ColumnType, SeriesPart } from '../../influxql/result.ts';
 import { LineBatch } from '../lineprotocol/line-batch.ts';
-import type { ParsedLine } from '../lineprotocol/types.ts';
+import type { FieldType, LineError, ParsedLine } from '../lineprotocol/types.ts';
 import type {
   CollectLimits,
   InfluxqlEngine,
@@ -34,6 +34,8 @@ const WHAT_IS_ABSENT: Record<StorageCapability, string> = {
 };
 
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
+/** Field types read for checking writes are reused for this long (another gateway may have written since). */
+const FIELD_TYPES_TTL_MS = 1_000;
 
 export interface Influxdb1StorageOptions {
   /** `--query-timeout`: bounds a query on the upstream. */
@@ -57,6 +59,7 @@ export class Influxdb1Storage implements Storage {
   private readonly names = new Map<number, string>();
   private readonly writing = new Map<number, Set<Promise<unknown>>>();
   private readonly running = new Set<AbortController>();
+  private readonly types = new Map<string, { at: number; types: Map<string, FieldType> }>();
   private closed = false;
 
   constructor(
@@ -100,15 +103,16 @@ export class Influxdb1Storage implements Storage {
     const count = points instanceof LineBatch ? points.pointCount : points.length;
     if (count === 0) return { written: 0, rejected: [] };
     const name = this.nameOf(db);
-    // The client's body as sent when its precision is known; else every point re-encoded in ns, stamped.
+    const lines = points instanceof LineBatch ? points.toParsedLines() : points;
+    // InfluxDB 1.x drops a conflicting point without saying which line it was: refuse those here, by line.
+    const { accepted, rejected } = splitConflicts(lines, await this.fieldTypes(name));
+    if (rejected.length > 0 && (options.atomic === true || accepted.length === 0)) return { written: 0, rejected };
+    // The client's body as sent when its precision is known and every line goes; else the points re-encoded in ns.
     const source = options.source;
     const [body, precision] =
-      source !== undefined && source.precision !== 'auto'
+      source !== undefined && source.precision !== 'auto' && rejected.length === 0
         ? [source.body, source.precision]
-        : [
-            lineProtocolText(points instanceof LineBatch ? points.toParsedLines() : points, defaultTimeNs),
-            'ns' as const,
-          ];
+        : [lineProtocolText(accepted, defaultTimeNs), 'ns' as const];
     const work = this.call(async () => {
       try {
         await this.client.write(name, body, precision);
@@ -124,7 +128,11 @@ export class Influxdb1Storage implements Storage {
     inFlight.add(work);
     try {
       await work;
-      return { written: count, rejected: [] };
+      return { written: accepted.length, rejected };
+    } catch (error) {
+      // The types this batch recorded may not have reached the upstream: read them afresh next time.
+      this.types.delete(name);
+      throw error;
     } finally {
       inFlight.delete(work);
       if (inFlight.size === 0) this.writing.delete(db.id);
@@ -197,6 +205,7 @@ export class Influxdb1Storage implements Storage {
     const name = this.names.get(dbId) ?? (await this.options.upstreamNameOf?.(dbId));
     if (name === undefined) return;
     await this.call(() => this.client.dropDatabase(name));
+    this.types.delete(name);
   }
 
   async stopQueries(): Promise<void> {
@@ -235,6 +244,21 @@ export class Influxdb1Storage implements Storage {
     }
   }
 
+  /**
+   * Field types by `measurement\0field`, read from the upstream at most once a second per database;
+   * a write through this node adds its own types at once (splitConflicts records them).
+   */
+  private async fieldTypes(name: string): Promise<Map<string, FieldType>> {
+    const cached = this.types.get(name);
+    if (cached !== undefined && Date.now() - cached.at < FIELD_TYPES_TTL_MS) return cached.types;
+    const types = new Map<string, FieldType>();
+    for (const measurement of await this.call(() => this.client.schema(name))) {
+      for (const field of measurement.fields) types.set(`${measurement.name}\0${field.name}`, field.type);
+    }
+    this.types.set(name, { at: Date.now(), types });
+    return types;
+  }
+
   private async call<T>(work: () => Promise<T>): Promise<T> {
     this.assertOpen();
     try {
@@ -270,6 +294,38 @@ export class Influxdb1Storage implements Storage {
   private assertOpen(): void {
     if (this.closed) throw new FluxgateError('UPSTREAM_UNAVAILABLE', `the storage for ${this.label} is closed`);
   }
+}
+
+/**
+ * Points whose field types agree with the upstream's schema and with the points before them in the
+ * batch, and the others as line errors (the first type written wins, as in the upstream).
+ */
+function splitConflicts(
+  lines: readonly ParsedLine[],
+  types: Map<string, FieldType>,
+): { accepted: ParsedLine[]; rejected: LineError[] } {
+  const accepted: ParsedLine[] = [];
+  const rejected: LineError[] = [];
+  for (const line of lines) {
+    const { measurement, fields } = line.point;
+    const conflict = fields.find(([key, value]) => {
+      const known = types.get(`${measurement}\0${key}`);
+      return known !== undefined && known !== value.type;
+    });
+    if (conflict !== undefined) {
+      const [key, value] = conflict;
+      const known = types.get(`${measurement}\0${key}`);
+      rejected.push({
+        lineNumber: line.lineNumber,
+        originalLine: lineProtocolText([line], 0n).trimEnd().slice(0, 256),
+        message: `invalid column type for column '${key}', expected ${known}, got ${value.type}`,
+      });
+      continue;
+    }
+    for (const [key, value] of fields) types.set(`${measurement}\0${key}`, value.type);
+    accepted.push(line);
+  }
+  return { accepted, rejected };
 }
 
 /** Tags and typed fields by name across the database's measurements, for columns JSON cannot type. */
