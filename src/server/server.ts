@@ -40,6 +40,7 @@ import { TokenService } from '../services/token-service.ts';
 import { UserDirectory } from '../services/user-directory.ts';
 import { WriteService } from '../services/write-service.ts';
 import { DuckDbStorage } from '../storage/duckdb/duckdb-storage.ts';
+import { Influxdb1Storage } from '../storage/upstream/influxdb1-storage.ts';
 import { UpstreamStorage } from '../storage/upstream/upstream-storage.ts';
 import { readAdminTokenFile } from './admin-token-file.ts';
 import { parseBindAddress, parseLoopbackBindAddress } from './bind-address.ts';
@@ -97,7 +98,7 @@ export async function startServer(
     await follower.start();
     closers.unshift(() => follower.stop());
     let address = '';
-    const gateway = config.storage.kind === 'influxdb3';
+    const gateway = config.storage.kind !== 'duckdb';
     const nodeId = catalog.dialect === 'postgres' ? stableNodeId(config.dataDir) : undefined;
     // A gateway holds no data: every node serves every database, which lives upstream.
     const ownership = nodeId !== undefined && !gateway ? new DatabaseOwnership(nodeId, catalog) : SINGLE_NODE;
@@ -151,21 +152,23 @@ export async function startServer(
       authEnabled,
       allowRemoteBootstrap: config.allowRemoteBootstrap,
     });
+    const upstreamNameOf = async (id: number) => (await catalog.getDatabase(id))?.upstreamName;
     const storage =
       config.storage.kind === 'influxdb3'
-        ? new UpstreamStorage(config.storage, {
-            queryTimeoutMs: config.queryTimeoutMs,
-            upstreamNameOf: async (id) => (await catalog.getDatabase(id))?.upstreamName,
-          })
-        : new DuckDbStorage(config.dataDir, config.queryTimeoutMs, {
-            ...config.engines,
-            logger: {
-              warn: (details, message) => logger.warn(details, message),
-              error: (details, message) => logger.error(details, message),
-            },
-          });
+        ? new UpstreamStorage(config.storage, { queryTimeoutMs: config.queryTimeoutMs, upstreamNameOf })
+        : config.storage.kind === 'influxdb1'
+          ? new Influxdb1Storage(config.storage, { queryTimeoutMs: config.queryTimeoutMs, upstreamNameOf })
+          : new DuckDbStorage(config.dataDir, config.queryTimeoutMs, {
+              ...config.engines,
+              logger: {
+                warn: (details, message) => logger.warn(details, message),
+                error: (details, message) => logger.error(details, message),
+              },
+            });
     const upstreamHealth =
-      storage instanceof UpstreamStorage ? () => storage.probe(UPSTREAM_PROBE_TIMEOUT_MS) : undefined;
+      storage instanceof UpstreamStorage || storage instanceof Influxdb1Storage
+        ? () => storage.probe(UPSTREAM_PROBE_TIMEOUT_MS)
+        : undefined;
     closers.splice(closers.length - 1, 0, () => storage.close());
     const nowNs = () => BigInt(Date.now()) * 1_000_000n;
     const databases = new DatabaseService({
@@ -270,7 +273,8 @@ export async function startServer(
     }
     // Always printed, whatever the level: operators (and the test harness) need the bound address.
     const startup = logger.level === 'silent' ? logger : logger.child({}, { level: 'info' });
-    const where = config.storage.kind === 'influxdb3' ? { storage: 'influxdb3', upstream: config.storage.url } : {};
+    const where =
+      config.storage.kind === 'duckdb' ? {} : { storage: config.storage.kind, upstream: config.storage.url };
     startup.info({ address, catalog: catalog.dialect, dataDir: config.dataDir, ...where }, 'fluxgate listening');
     return { address, recoveryAddress: recovery?.address, logger, close: () => closeAll(closers) };
   } catch (error) {

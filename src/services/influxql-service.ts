@@ -4,6 +4,7 @@ import { type ErrorCode, FluxgateError, fail, isFluxgateError } from '../domain/
 import { INTERNAL_DATABASE } from '../domain/names.ts';
 import { DB_ACTIONS } from '../domain/permissions.ts';
 import type { Statement } from '../influxql/ast.ts';
+import { confineStatement } from '../influxql/confinement.ts';
 import { InfluxqlError } from '../influxql/errors.ts';
 import { type FlatStream, openFlatStream } from '../influxql/flat-stream.ts';
 import { FLAT_SQL_TYPES, type FlatColumn } from '../influxql/flat-table.ts';
@@ -13,7 +14,14 @@ import { collectSeries, type InfluxqlReader, type SelectPlan } from '../influxql
 import { showDatabases, showRetentionPolicies } from '../influxql/show-statements.ts';
 import { type OpenedStatement, openDatabaseStatement, statementDatabase } from '../influxql/statements.ts';
 import { approximateBytes } from '../storage/query-stream.ts';
-import type { CollectLimits, MeasurementSchema, QueryOptions, QueryStream, Storage } from '../storage/storage.ts';
+import type {
+  CollectLimits,
+  InfluxqlEngine,
+  MeasurementSchema,
+  QueryOptions,
+  QueryStream,
+  Storage,
+} from '../storage/storage.ts';
 import { hasRight, requireRight } from './authorize.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
 import type { DatabaseOwnership } from './database-ownership.ts';
@@ -232,12 +240,47 @@ export class InfluxqlService {
               : showRetentionPolicies(INTERNAL_DATABASE, null),
         };
       }
+      const engine = this.deps.storage.influxql;
+      if (engine !== undefined && target.kind === 'database') {
+        return await this.forward(engine, principal, statement, target.record, options);
+      }
       return await openDatabaseStatement(statement, this.reader(target, options), { nowNs });
     } catch (error) {
       const result = statementErrorOf(error);
       if (result === undefined) throw error;
       return { result };
     }
+  }
+
+  /**
+   * On an engine that runs InfluxQL itself: the statement, already authorized for `record`, confined
+   * to the databases this principal may read (each under its upstream name) and sent as InfluxQL.
+   */
+  private async forward(
+    engine: InfluxqlEngine,
+    principal: Principal,
+    statement: Statement,
+    record: DatabaseRecord,
+    options: QueryOptions & CollectLimits,
+  ): Promise<OpenedStatement> {
+    const readable = new Map<string, string>();
+    for (const live of this.deps.directory.live()) {
+      if (hasRight(principal, 'data.query', { kind: 'db', dbId: live.id, actions: READ })) {
+        readable.set(live.name, live.upstreamName ?? live.name);
+      }
+    }
+    const confined = confineStatement(statement, { defaultDatabase: record.name, readable });
+    if (confined.kind === 'local' || confined.database !== record.name) {
+      // Authorization resolved another database than confinement: refuse rather than guess.
+      fail('QUERY_REJECTED', 'the statement could not be confined to the database it was authorized for');
+    }
+    const db = toStorageDatabase(record);
+    const parts = async function* (): AsyncGenerator<SeriesPart> {
+      yield* engine.run(db, confined.text, options.signal === undefined ? {} : { signal: options.signal });
+    };
+    if (statement.kind !== 'select') return { result: { series: await collectSeries(parts(), options.maxRows) } };
+    const opened = { parts: parts(), plan: {} };
+    return statement.timezone === undefined ? opened : { ...opened, timezone: statement.timezone };
   }
 
   private readableDatabases(principal: Principal): string[] {

@@ -1,3 +1,4 @@
+import type { SeriesPart } from '../influxql/result.ts';
 import type { LineBatch } from './lineprotocol/line-batch.ts';
 import type { FieldType, LineError, ParsedLine, Precision } from './lineprotocol/types.ts';
 
@@ -23,7 +24,20 @@ export interface StorageDatabase {
  * What an adapter may lack. Each one it lacks is listed in `absent`, and its methods throw
  * STORAGE_CAPABILITY_ABSENT (501) naming the engine.
  */
-export type StorageCapability = 'parquet' | 'virtualTables' | 'retention' | 'diskUsage';
+export type StorageCapability = 'sql' | 'parquet' | 'virtualTables' | 'retention' | 'diskUsage';
+
+/**
+ * An engine that runs InfluxQL itself (InfluxDB 1.x): the InfluxQL service sends it a statement it
+ * has already authorized and confined to this one database (see confineStatement), printed as text.
+ */
+export interface InfluxqlEngine {
+  /** One statement's results as series parts, streamed; an upstream statement error throws QUERY_FAILED. */
+  run(
+    db: StorageDatabase,
+    text: string,
+    options: { signal?: AbortSignal; chunkSize?: number },
+  ): AsyncIterable<SeriesPart>;
+}
 
 export interface WriteOutcome {
   /** Points stored durably. */
@@ -106,6 +120,8 @@ export interface VirtualTable {
 export interface Storage {
   /** The capabilities this adapter does not have; empty for the embedded engine. */
   readonly absent: ReadonlySet<StorageCapability>;
+  /** Present on an engine that answers InfluxQL itself; absent, InfluxQL is translated into SQL. */
+  readonly influxql?: InfluxqlEngine;
   /** Prepares a database the catalog just created (an upstream engine creates its own); idempotent. */
   create(db: StorageDatabase): Promise<void>;
   /**

@@ -66,6 +66,40 @@ test('--storage influxdb3 needs a URL and a token (file or FLUXGATE_UPSTREAM_TOK
   );
   assert.match(
     refusal(() => storageConfigFrom({ upstreamUrl: 'http://up:8181' }, {})).message,
-    /need --storage influxdb3/,
+    /need --storage influxdb3 or influxdb1/,
+  );
+});
+
+test('--storage influxdb1 reads username:password from the file or FLUXGATE_UPSTREAM_TOKEN, refusing without repeating it', () => {
+  const password = 'pa:ss-word-never-shown-9f8e7d';
+  const url = 'http://influx:8086';
+  const credential = { username: 'gateway', password };
+  assert.deepEqual(
+    storageConfigFrom(
+      { storage: 'influxdb1', upstreamUrl: url, upstreamTokenFile: file('v1', `gateway:${password}\n`) },
+      {},
+    ).storage,
+    { kind: 'influxdb1', url, credential },
+  );
+  assert.deepEqual(
+    storageConfigFrom({ storage: 'influxdb1', upstreamUrl: url }, { FLUXGATE_UPSTREAM_TOKEN: `gateway:${password}` })
+      .storage,
+    { kind: 'influxdb1', url, credential },
+  );
+  for (const bad of [password.replaceAll(':', ''), `:${password}`, 'gateway:', `gateway:${password}\nsecond:line`]) {
+    const error = refusal(() =>
+      storageConfigFrom({ storage: 'influxdb1', upstreamUrl: url, upstreamTokenFile: file('bad-v1', bad) }, {}),
+    );
+    assert.match(error.message, /username:password/);
+    assert.ok(error.message.includes(join(dir, 'bad-v1')), error.message);
+    assert.ok(!error.message.includes(password.slice(3)), `repeated the content: ${error.message}`);
+  }
+  assert.match(
+    refusal(() => storageConfigFrom({ storage: 'influxdb1', upstreamUrl: url }, {})).message,
+    /--upstream-token-file \(username:password\) or FLUXGATE_UPSTREAM_TOKEN/,
+  );
+  assert.match(
+    refusal(() => storageConfigFrom({ storage: 'influxdb1' }, {})).message,
+    /influxdb1 needs --upstream-url/,
   );
 });

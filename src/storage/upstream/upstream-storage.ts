@@ -31,6 +31,7 @@ import { type UpstreamBatch, writeUpstream } from './upstream-writes.ts';
 const ABSENT: ReadonlySet<StorageCapability> = new Set(['parquet', 'virtualTables', 'retention', 'diskUsage']);
 
 const WHAT_IS_ABSENT: Record<StorageCapability, string> = {
+  sql: 'SQL queries',
   parquet: 'Parquet output (format=parquet)',
   virtualTables: "the system tables of '_internal'",
   retention: "retention enforcement by fluxgate (set the upstream's own retention)",

@@ -1,3 +1,5 @@
+import type { Influxdb1Credential } from './influxdb1-credential.ts';
+
 /**
  * The engine a gateway forwards its data plane to, and the one credential it calls it with. The
  * token never leaves this process except in the Authorization header of a call to `url`.
@@ -8,10 +10,13 @@ export interface UpstreamTarget {
   token: string;
 }
 
-/** `--storage`: the embedded engine, or an upstream speaking the InfluxDB 3 API. */
-export type StorageConfig = { kind: 'duckdb' } | ({ kind: 'influxdb3' } & UpstreamTarget);
+/** `--storage`: the embedded engine, an upstream speaking the InfluxDB 3 API, or an InfluxDB 1.x. */
+export type StorageConfig =
+  | { kind: 'duckdb' }
+  | ({ kind: 'influxdb3' } & UpstreamTarget)
+  | { kind: 'influxdb1'; url: string; credential: Influxdb1Credential };
 
-export const STORAGE_KINDS = ['duckdb', 'influxdb3'] as const;
+export const STORAGE_KINDS = ['duckdb', 'influxdb3', 'influxdb1'] as const;
 
 /** How errors and /health name the upstream: its kind and address, never its credential. */
 export function upstreamLabel(target: Pick<UpstreamTarget, 'url'>): string {
