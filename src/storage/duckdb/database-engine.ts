@@ -20,7 +20,7 @@ import { adoptTables, combineTables, type DraftTable, WriteDraft, type WriteRequ
 /** Points per log record when concurrent writes are grouped: bounds the latency a group adds. */
 const MAX_GROUP_POINTS = 50_000;
 /** The apply starts at once when this many points wait; otherwise `applyIntervalMs` after the first. */
-const APPLY_POINTS = 100_000;
+const APPLY_POINTS = 250_000;
 /** Points one apply transaction takes at most. */
 const APPLY_MAX_POINTS = 500_000;
 /** Writes wait (back pressure) while this many points are logged but not applied. */
