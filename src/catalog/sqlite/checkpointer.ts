@@ -12,12 +12,16 @@ export interface CheckpointResult {
 export interface CheckpointerOptions {
   /** How often the worker runs a PASSIVE checkpoint. */
   intervalMs?: number;
+  /** Ticks in a row with nothing new in the log before it is truncated (the catalog is idle). */
+  idleTicks?: number;
   /** A log past this size (bytes) that PASSIVE could not finish is RESTARTed, briefly holding writers back. */
   maxWalBytes?: number;
 }
 
 const DEFAULT_INTERVAL_MS = 200;
 const DEFAULT_MAX_WAL_BYTES = 64 * 1024 * 1024;
+/** A second without a write: a TRUNCATE then rarely meets a writer, who would wait for it. */
+const DEFAULT_IDLE_TICKS = 5;
 /** How long a RESTART past the size bound waits for the writer (the server's own connection). */
 const RESTART_BUSY_MS = 100;
 
@@ -31,17 +35,19 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { statSync } = require('node:fs');
 const Database = require(workerData.module);
-const { file, intervalMs, maxWalBytes, restartBusyMs } = workerData;
+const { file, intervalMs, idleTicks, maxWalBytes, restartBusyMs } = workerData;
 const db = new Database(file, { timeout: 0 });
 db.pragma('synchronous = FULL');
 db.pragma('wal_autocheckpoint = 0');
 let lastLog = -1;
+let idle = 0;
 const checkpoint = (mode) => db.pragma('wal_checkpoint(' + mode + ')')[0];
 const walBytes = () => { try { return statSync(file + '-wal').size; } catch { return 0; } };
 function tick() {
   let result = checkpoint('PASSIVE');
-  if (result.log > 0 && result.checkpointed === result.log && result.log === lastLog) {
-    // Nothing written since the last tick and all of it copied back: idle, so give the file back.
+  idle = result.log === lastLog ? idle + 1 : 0;
+  if (result.log > 0 && result.checkpointed === result.log && idle >= idleTicks) {
+    // Nothing written for idleTicks ticks and all of it copied back: idle, so give the file back.
     // With no busy timeout this never waits for a writer; a writer that comes meanwhile waits for
     // a truncate of a log that holds nothing more to copy.
     result = checkpoint('TRUNCATE');
@@ -99,6 +105,7 @@ export class Checkpointer {
         module: createRequire(import.meta.url).resolve('better-sqlite3'),
         file,
         intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS,
+        idleTicks: options.idleTicks ?? DEFAULT_IDLE_TICKS,
         maxWalBytes: options.maxWalBytes ?? DEFAULT_MAX_WAL_BYTES,
         restartBusyMs: RESTART_BUSY_MS,
       },

@@ -86,7 +86,7 @@ describe('Checkpointer: WAL checkpoints run on a worker thread, not in a commit'
     const file = join(dir, 'truncated.sqlite');
     const wal = `${file}-wal`;
     const { database, sync, run } = open(file);
-    const checkpointer = new Checkpointer(database, file, { intervalMs: 3_600_000 });
+    const checkpointer = new Checkpointer(database, file, { intervalMs: 3_600_000, idleTicks: 1 });
     try {
       await run('create table t (x integer)');
       await run('insert into t values (1)');
