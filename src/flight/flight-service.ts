@@ -117,9 +117,15 @@ export function flightHandlers(deps: FlightDeps): UntypedServiceImplementation {
       // A client that cancels or goes away stops its query.
       const gone = new AbortController();
       call.once('cancelled', () => gone.abort());
-      const send = async (data: ReturnType<typeof flightSchemaData>): Promise<number> => {
+      // `deadline`: the answer's own signal, so a client that stops reading cannot hold the query past --query-timeout.
+      const send = async (data: ReturnType<typeof flightSchemaData>, deadline?: AbortSignal): Promise<number> => {
         const bytes = encodeFlightData(data);
-        if (!call.write(bytes)) await once(call, 'drain', { signal: gone.signal });
+        if (!call.write(bytes)) {
+          const signal = deadline === undefined ? gone.signal : AbortSignal.any([gone.signal, deadline]);
+          await once(call, 'drain', { signal }).catch((error: unknown) => {
+            throw deadline?.aborted ? deadline.reason : error;
+          });
+        }
         return bytes.byteLength;
       };
       try {
@@ -176,7 +182,7 @@ async function streamInfluxql(
   principal: Principal,
   query: FlightQuery,
   signal: AbortSignal,
-  send: (data: ReturnType<typeof flightSchemaData>) => Promise<number>,
+  send: (data: ReturnType<typeof flightSchemaData>, deadline?: AbortSignal) => Promise<number>,
   cancelled: () => boolean,
 ): Promise<boolean> {
   const { answer, columns, timezone } = await deps.influxql.openFlat(
@@ -201,7 +207,7 @@ async function streamSql(
   principal: Principal,
   query: FlightQuery,
   signal: AbortSignal,
-  send: (data: ReturnType<typeof flightSchemaData>) => Promise<number>,
+  send: (data: ReturnType<typeof flightSchemaData>, deadline?: AbortSignal) => Promise<number>,
   cancelled: () => boolean,
 ): Promise<boolean> {
   const answer = await deps.queries.open(principal, {
@@ -226,7 +232,7 @@ async function streamSql(
 async function sendAnswer(
   answer: QueryAnswer,
   columnsOf: () => ArrowColumn[] | Promise<ArrowColumn[]>,
-  send: (data: ReturnType<typeof flightSchemaData>) => Promise<number>,
+  send: (data: ReturnType<typeof flightSchemaData>, deadline?: AbortSignal) => Promise<number>,
   cancelled: () => boolean,
 ): Promise<boolean> {
   try {
@@ -236,7 +242,7 @@ async function sendAnswer(
     for await (const batch of answer.batches()) {
       for (const data of flightBatchesOf(schema, columns, batch)) {
         if (cancelled()) return false;
-        answer.spend(await send(data));
+        answer.spend(await send(data, answer.signal));
       }
     }
     if (answer.truncated !== undefined) throw new FluxgateError('QUERY_RESULT_TOO_LARGE', answer.truncated);

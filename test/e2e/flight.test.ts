@@ -329,3 +329,53 @@ function fields(bytes: Buffer): Map<number, Buffer[]> {
   }
   return found;
 }
+
+describe('Flight: the deadline covers sending', () => {
+  let slow: ServerProcess;
+  let token: string;
+  before(async () => {
+    slow = await startServerProcess({ args: ['--query-timeout', '2s'] });
+    token = await bootstrap(slow.url);
+    const body = Array.from({ length: 1000 }, (_, i) => `m v=${i}i ${T + BigInt(i)}`).join('\n');
+    assert.equal((await call(slow.url, 'POST', '/api/v3/write_lp?db=slow', { token, body })).status, 204);
+  });
+  after(() => slow.dispose());
+
+  const active = async () => {
+    const metrics = await call(slow.url, 'GET', '/metrics', { token });
+    const line = metrics.text.split('\n').find((l) => l.startsWith('fluxgate_active_queries '));
+    return Number(line?.split(' ')[1]);
+  };
+
+  test('a client that stops reading is ended at --query-timeout and its query stops', async () => {
+    const client = new GrpcClient(new URL(slow.url).host, credentials.createInsecure());
+    try {
+      const metadata = new Metadata();
+      metadata.set('authorization', `Bearer ${token}`);
+      // A million rows: far more than HTTP/2's flow-control window, so the server must wait for the client.
+      const ticket = JSON.stringify({ database: 'slow', sql_query: 'SELECT a.v AS x, b.v AS y FROM m a, m b' });
+      const stream = client.makeServerStreamRequest(
+        '/arrow.flight.protocol.FlightService/DoGet',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        field(1, Buffer.from(ticket)),
+        metadata,
+      );
+      const ended = new Promise<{ code?: number; details?: string }>((resolve) => {
+        stream.on('error', (error: { code?: number; details?: string }) => resolve(error));
+        stream.on('end', () => resolve({}));
+      });
+      await new Promise((resolve) => stream.once('data', resolve));
+      stream.pause();
+      assert.equal(await active(), 1, 'the query is waiting for the client');
+      for (let i = 0; i < 300 && (await active()) !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await active(), 0, 'the deadline stops the query');
+      stream.resume();
+      const outcome = await ended;
+      assert.notEqual(outcome.code, undefined, 'the call ends with an error, not as a whole answer');
+      assert.match(outcome.details ?? '', /--query-timeout/);
+    } finally {
+      client.close();
+    }
+  });
+});
