@@ -38,10 +38,10 @@ export function tokenNotFound(id: number): FluxgateError {
   return new FluxgateError('TOKEN_NOT_FOUND', `no active token has the id ${id}`, { id });
 }
 
-export function databaseLimitReached(name: string, max: number): FluxgateError {
+export function databaseLimitReached(name: string, max: number, verb = 'create'): FluxgateError {
   return new FluxgateError(
     'DATABASE_LIMIT_REACHED',
-    `cannot create database '${name}': the catalog holds at most ${max} live databases`,
+    `cannot ${verb} database '${name}': the catalog holds at most ${max} live databases`,
     { limit: max },
   );
 }

@@ -223,9 +223,10 @@ export interface Catalog {
   deleteDatabase(id: number, at: number, audit: AuditEntry): Promise<void>;
   /**
    * Brings a deleted database back under its name. Throws DATABASE_NOT_FOUND unless the id is deleted
-   * and not purged, DATABASE_EXISTS when a live database has taken the name.
+   * and not purged, DATABASE_EXISTS when a live database has taken the name, DATABASE_LIMIT_REACHED
+   * when `maxLive` databases are already live (counted in the undeleting transaction, as on create).
    */
-  undeleteDatabase(id: number, audit: AuditEntry): Promise<DatabaseRecord>;
+  undeleteDatabase(id: number, audit: AuditEntry, options?: { maxLive?: number }): Promise<DatabaseRecord>;
   /** Marks a deleted database purged (its files go); throws DATABASE_NOT_FOUND unless deleted and not yet purged. */
   purgeDatabase(id: number, at: number, audit: AuditEntry): Promise<void>;
 

@@ -163,11 +163,16 @@ export class KyselyCatalog implements Catalog {
     });
   }
 
-  async undeleteDatabase(id: number, audit: AuditEntry): Promise<DatabaseRecord> {
+  async undeleteDatabase(id: number, audit: AuditEntry, options: { maxLive?: number } = {}): Promise<DatabaseRecord> {
     const found = await this.getDatabase(id);
-    return this.#mutate({ databaseName: found?.name }, (trx) =>
-      undeleteDatabaseRow(trx, id, audit, this.#finisher(trx)),
-    );
+    const { maxLive } = options;
+    return this.#mutate({ databaseName: found?.name }, async (trx) => {
+      if (maxLive !== undefined) {
+        // The name as the row holds it now, read under the lock #assertRoomFor takes.
+        await this.#assertRoomFor(trx, found?.name ?? '', maxLive, 'undelete', id);
+      }
+      return undeleteDatabaseRow(trx, id, audit, this.#finisher(trx));
+    });
   }
 
   purgeDatabase(id: number, at: number, audit: AuditEntry): Promise<void> {
@@ -548,9 +553,10 @@ export class KyselyCatalog implements Catalog {
   /**
    * Counts the live databases inside the creating transaction. On SQLite the transaction already holds
    * the write lock (BEGIN IMMEDIATE); on PostgreSQL a transaction-scoped advisory lock serializes the
-   * creates of every node, so the count cannot go stale before the insert commits.
+   * creates (and undeletes) of every node, so the count cannot go stale before the insert commits.
+   * For an undelete (`id`), a row that is not deleted is left to the undelete's own answer.
    */
-  async #assertRoomFor(trx: Trx, name: string, maxLive: number): Promise<void> {
+  async #assertRoomFor(trx: Trx, name: string, maxLive: number, verb = 'create', id?: number): Promise<void> {
     if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${DATABASE_CREATE_LOCK})`.execute(trx);
     const live = await trx
       .selectFrom('databases')
@@ -564,7 +570,19 @@ export class KyselyCatalog implements Catalog {
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
     // A clash with a live name is DATABASE_EXISTS, which the insert reports.
-    if (Number(live.n) >= maxLive && taken === undefined) throw databaseLimitReached(name, maxLive);
+    if (Number(live.n) < maxLive || taken !== undefined) return;
+    if (id !== undefined) {
+      const row = await trx
+        .selectFrom('databases')
+        .select('id')
+        .where('id', '=', id)
+        .where('deleted_at', 'is not', null)
+        .where('purged_at', 'is', null)
+        .executeTakeFirst();
+      // Unknown, live or purged: DATABASE_NOT_FOUND, which the undelete reports.
+      if (row === undefined) return;
+    }
+    throw databaseLimitReached(name, maxLive, verb);
   }
 
   /** `#finish` for helpers outside the class: the audit and change-feed rows of one database change. */

@@ -15,6 +15,7 @@ import { extractCredential } from '../auth/credentials.ts';
 import { type Principal, systemPrincipal } from '../auth/principal.ts';
 import { type ErrorCode, FluxgateError, isFluxgateError } from '../domain/errors.ts';
 import type { InfluxqlService } from '../services/influxql-service.ts';
+import type { QueryAnswer } from '../services/query-answer.ts';
 import type { QueryService } from '../services/query-service.ts';
 import {
   type ArrowColumn,
@@ -190,21 +191,7 @@ async function streamInfluxql(
     },
     MAX_BATCH_ROWS,
   );
-  try {
-    const arrowColumns = flatColumns({ columns, rows: [] }, timezone);
-    const schema = arrowSchema(arrowColumns);
-    await send(flightSchemaData(schema));
-    for await (const batch of answer.batches()) {
-      for (const data of flightBatchesOf(schema, arrowColumns, batch)) {
-        if (cancelled()) return false;
-        answer.spend(await send(data));
-      }
-    }
-    if (answer.truncated !== undefined) throw new FluxgateError('QUERY_RESULT_TOO_LARGE', answer.truncated);
-    return true;
-  } finally {
-    await answer.close();
-  }
+  return sendAnswer(answer, () => flatColumns({ columns, rows: [] }, timezone), send, cancelled);
 }
 
 /**
@@ -225,8 +212,27 @@ async function streamSql(
     signal,
     ...(query.params === undefined ? {} : { params: query.params }),
   });
+  return sendAnswer(
+    answer,
+    async () => sqlColumns(answer.columns, await deps.queries.schema(principal, query.database)),
+    send,
+    cancelled,
+  );
+}
+
+/**
+ * Sends an answer as its schema and then its record batches, closing it whatever happens. Past the
+ * cap the batches already sent stay and the call ends with RESOURCE_EXHAUSTED naming it (Flight's
+ * truncation marker). False when the client left.
+ */
+async function sendAnswer(
+  answer: QueryAnswer,
+  columnsOf: () => ArrowColumn[] | Promise<ArrowColumn[]>,
+  send: (data: ReturnType<typeof flightSchemaData>) => Promise<number>,
+  cancelled: () => boolean,
+): Promise<boolean> {
   try {
-    const columns = sqlColumns(answer.columns, await deps.queries.schema(principal, query.database));
+    const columns = await columnsOf();
     const schema = arrowSchema(columns);
     await send(flightSchemaData(schema));
     for await (const batch of answer.batches()) {

@@ -171,12 +171,12 @@ export class DatabaseService {
    * node's directory answers at once; the catalog counts again in the creating transaction (`maxLive`),
    * which is what holds when several nodes, or concurrent requests, create at the same moment.
    */
-  private assertRoomFor(name: string): void {
+  private assertRoomFor(name: string, verb = 'create'): void {
     const max = this.deps.maxDatabases;
     if (max === undefined) return;
     const live = this.deps.directory.live();
     if (live.length < max || live.some((db) => db.name === name)) return;
-    throw limitReached(name, max);
+    throw limitReached(name, max, verb);
   }
 
   /** The catalog's create, with the limit counted in its transaction and named by the flag. */
@@ -311,14 +311,25 @@ export class DatabaseService {
       target.name = record.name;
       const now = this.deps.now();
       this.assertUndeletable(record, now);
-      // An undeleted database counts against --max-databases like a new one.
-      this.assertRoomFor(record.name);
-      const back = await this.deps.catalog.undeleteDatabase(
-        id,
-        auditEntry(principal, 'database.undelete', { kind: 'database', id, name: record.name }, now, 'ok', {
-          deletedAt: toRfc3339(record.deletedAt),
-        }),
-      );
+      // An undeleted database counts against --max-databases like a new one: this node's directory
+      // answers at once, the catalog counts again in the undeleting transaction (as on create).
+      this.assertRoomFor(record.name, 'undelete');
+      const max = this.deps.maxDatabases;
+      let back: DatabaseRecord;
+      try {
+        back = await this.deps.catalog.undeleteDatabase(
+          id,
+          auditEntry(principal, 'database.undelete', { kind: 'database', id, name: record.name }, now, 'ok', {
+            deletedAt: toRfc3339(record.deletedAt),
+          }),
+          max === undefined ? {} : { maxLive: max },
+        );
+      } catch (error) {
+        if (max !== undefined && isFluxgateError(error) && error.code === 'DATABASE_LIMIT_REACHED') {
+          throw limitReached(record.name, max, 'undelete');
+        }
+        throw error;
+      }
       this.deps.directory.put(back);
       return this.view(back);
     });
@@ -421,10 +432,10 @@ function notFound(name: string, field: string): never {
   fail('DATABASE_NOT_FOUND', `database '${name}' not found`, { field });
 }
 
-function limitReached(name: string, max: number): FluxgateError {
+function limitReached(name: string, max: number, verb = 'create'): FluxgateError {
   return new FluxgateError(
     'DATABASE_LIMIT_REACHED',
-    `cannot create database '${name}': this server holds at most ${max} databases (--max-databases)`,
+    `cannot ${verb} database '${name}': this server holds at most ${max} databases (--max-databases)`,
     { field: '--max-databases', limit: max },
   );
 }

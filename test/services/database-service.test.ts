@@ -272,6 +272,33 @@ describe('DatabaseService lifecycle', () => {
     assert.deepEqual(await databases.listDatabases(ADMIN, 'deleted'), [], 'past its window it is no longer listed');
   });
 
+  test('undelete past --max-databases is refused by the catalog even when this node has not seen the others', async () => {
+    const deleted = await databases.createDatabase(ADMIN, { name: 'undelete-limit' });
+    await databases.deleteDatabase(ADMIN, 'undelete-limit');
+    const live = (await catalog.listDatabases()).length;
+    // A second node on the same catalog whose own list of databases is empty (it has seen none yet).
+    const now = () => clock;
+    const other = new DatabaseService({
+      catalog,
+      directory: new DatabaseDirectory(),
+      storage,
+      authorizer: new Authorizer(new CatalogAttemptLog(catalog, (e) => assert.fail(String(e))), now),
+      now,
+      defaults: { maxTables: 500, maxColumnsPerTable: 250 },
+      recoveryWindowMs: 7 * DAY,
+      maxDatabases: live,
+    });
+    await rejection(
+      other.undeleteDatabase(ADMIN, deleted.id),
+      'DATABASE_LIMIT_REACHED',
+      new RegExp(
+        `cannot undelete database 'undelete-limit': this server holds at most ${live} databases \\(--max-databases\\)`,
+      ),
+    );
+    assert.equal((await catalog.getDatabase(deleted.id))?.deletedAt, clock, 'it stays deleted');
+    assert.equal((await catalog.listDatabases()).length, live);
+  });
+
   test('purgeExpired removes the files once the window ended, audits it as the server, and only once', async () => {
     const gamma = directory.deleted().find((db) => db.name === 'gamma' && db.purgedAt === null);
     assert.ok(gamma);

@@ -18,19 +18,22 @@ import type { WalSync } from './wal-sync.ts';
  * in one transaction (SQLite has transactional DDL), so two processes starting on a new file
  * serialize and a crash mid-migration leaves nothing half-applied. With a `walSync`, a statement
  * that commits resolves only once the log is on disk (see WalSync), still holding the connection.
+ * `beforeClose` runs before the connection closes (the checkpoint worker closes its own first).
  */
 export class CatalogSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
   readonly #walSync: WalSync | undefined;
+  readonly #beforeClose: (() => Promise<void>) | undefined;
 
-  constructor(config: SqliteDialectConfig & { walSync?: WalSync }) {
+  constructor(config: SqliteDialectConfig & { walSync?: WalSync; beforeClose?: () => Promise<void> }) {
     super(config);
     this.#config = config;
     this.#walSync = config.walSync;
+    this.#beforeClose = config.beforeClose;
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config, this.#walSync);
+    return new ImmediateSqliteDriver(this.#config, this.#walSync, this.#beforeClose);
   }
 
   override createAdapter(): DialectAdapter {
@@ -44,6 +47,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
   constructor(
     config: SqliteDialectConfig,
     private readonly walSync: WalSync | undefined,
+    private readonly beforeClose: (() => Promise<void>) | undefined,
   ) {
     super(config);
   }
@@ -72,6 +76,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 
   override async destroy(): Promise<void> {
+    await this.beforeClose?.();
     await super.destroy();
     await this.walSync?.close();
   }

@@ -6,6 +6,7 @@ import { KyselyCatalog } from '../kysely-catalog.ts';
 import { migrateCatalog } from '../migrate.ts';
 import type { CatalogSchema } from '../schema.ts';
 import { CatalogSqliteDialect } from './catalog-sqlite-dialect.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { acquireSqlite } from './shared-connection.ts';
 import { sqliteUniqueKey } from './sqlite-unique-key.ts';
 import { withStatementCache } from './statement-cache.ts';
@@ -49,14 +50,18 @@ async function connect(file: string): Promise<Kysely<CatalogSchema>> {
     throw error;
   }
   const walSync = new WalSync(database, file === IN_MEMORY ? undefined : file);
+  let checkpointer: Checkpointer | undefined;
   const db = new Kysely<CatalogSchema>({
     dialect: new CatalogSqliteDialect({
       database: withStatementCache(database, (statement) => walSync.noteStatement(statement)),
       walSync,
+      beforeClose: async () => checkpointer?.close(),
     }),
   });
   try {
     await migrateCatalog(db, 'sqlite');
+    // Checkpoints off the event loop (see Checkpointer): the commits on this connection only append.
+    if (file !== IN_MEMORY) checkpointer = new Checkpointer(database, file);
   } catch (error) {
     await db.destroy();
     throw error;

@@ -1,8 +1,7 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { FluxgateError } from '../../domain/errors.ts';
 import { GroupCommitQueue } from '../../support/group-commit-queue.ts';
-import { LineBatch } from '../lineprotocol/line-batch.ts';
-import type { TableBatch } from '../lineprotocol/table-batch.ts';
+import type { LineBatch } from '../lineprotocol/line-batch.ts';
 import type { DatabaseLimits, MeasurementSchema, QueryResult, QueryStream, WriteOutcome } from '../storage.ts';
 import { ColumnRegistry } from './column-registry.ts';
 import { ConnectionPool } from './connection-pool.ts';
@@ -14,20 +13,20 @@ import type { QueryScope, TableReference, TableVerdict } from './query-validator
 import { openSandboxedInstance, type SandboxOptions } from './sandboxed-instance.ts';
 import { SeriesMarks } from './series-marks.ts';
 import { loadAppliedSeq, recordAppliedSeq } from './wal-position.ts';
-import { encodeRecord, readFrame, type TableSlice } from './wal-record.ts';
+import { encodeRecord, type TableSlice } from './wal-record.ts';
 import { nodeWalFileSystem, type WalFileSystem, type WalLogger, WriteAheadLog } from './write-ahead-log.ts';
-import { WriteDraft, type WriteRequest } from './write-draft.ts';
+import { adoptTables, combineTables, type DraftTable, WriteDraft, type WriteRequest } from './write-draft.ts';
 
 /** Points per log record when concurrent writes are grouped: bounds the latency a group adds. */
 const MAX_GROUP_POINTS = 50_000;
 /** The apply starts at once when this many points wait; otherwise `applyIntervalMs` after the first. */
-const APPLY_POINTS = 100_000;
+const APPLY_POINTS = 250_000;
 /** Points one apply transaction takes at most. */
 const APPLY_MAX_POINTS = 500_000;
 /** Writes wait (back pressure) while this many points are logged but not applied. */
 const MAX_UNAPPLIED_POINTS = 1_000_000;
 const APPLY_RETRY_MS = 1000;
-/** The apply stores what the log holds: its points were checked when they were written. */
+/** Replay plans what the log holds again: its points were checked when they were written. */
 const NO_LIMITS: DatabaseLimits = {
   maxTables: Number.POSITIVE_INFINITY,
   maxColumnsPerTable: Number.POSITIVE_INFINITY,
@@ -67,15 +66,10 @@ interface LogWrite extends WriteRequest {
   acknowledge?: (outcome: WriteOutcome) => void;
 }
 
-/** The points of one request as they wait for the apply. */
-interface UnappliedEntry {
-  batch: LineBatch;
-  defaultTimeNs: bigint;
-}
-
+/** A logged record as it waits for the apply: its points as planned against the logged schema. */
 interface UnappliedRecord {
   seq: bigint;
-  entries: UnappliedEntry[];
+  tables: DraftTable[];
   points: number;
 }
 
@@ -315,7 +309,6 @@ export class DatabaseEngine implements QueryScope {
     const draft = new WriteDraft(logged);
     const outcomes: WriteOutcome[] = [];
     const entries: Array<{ request: LogWrite; slices: TableSlice[] }> = [];
-    let whole = true;
     let points = 0;
     for (const request of requests) {
       const { outcome, blocks } = draft.planBlocks(request);
@@ -326,7 +319,6 @@ export class DatabaseEngine implements QueryScope {
         table: block.source,
         rows: block.accepted === null ? null : selectedRows(block.accepted, block.acceptedCount),
       }));
-      if (slices.some((slice) => slice.rows !== null)) whole = false;
       entries.push({ request, slices });
     }
     if (entries.length === 0) return outcomes;
@@ -352,15 +344,8 @@ export class DatabaseEngine implements QueryScope {
       throw error;
     }
     draft.applyTo(logged);
-    // Rows some check refused are not kept: the apply takes the record's own copy of the stored ones.
-    const batches = whole
-      ? entries.map((entry) => batchOf(entry.slices.map((slice) => slice.table)))
-      : recordEntries(frame);
-    this.unapplied.push({
-      seq,
-      entries: entries.map((entry, index) => ({ batch: batches[index]!, defaultTimeNs: entry.request.defaultTimeNs })),
-      points,
-    });
+    // The apply stores the rows as planned here (see combineTables); their batches are not changed after.
+    this.unapplied.push({ seq, tables: draft.touchedTables, points });
     this.unappliedPoints += points;
     this.loggedSeq = seq;
     this.acknowledgedSeq = seq;
@@ -422,27 +407,13 @@ export class DatabaseEngine implements QueryScope {
   /** Stores records in one transaction that also records the last one's sequence number. */
   private async apply(resources: Resources, records: readonly UnappliedRecord[]): Promise<void> {
     const { writer, registry, marks } = resources;
-    const draft = new WriteDraft(registry);
-    for (const record of records) {
-      for (const entry of record.entries) {
-        const { rejected } = draft.plan({
-          batch: entry.batch,
-          defaultTimeNs: entry.defaultTimeNs,
-          limits: NO_LIMITS,
-          nowNs: 0n,
-          atomic: false,
-        });
-        if (rejected.length > 0) {
-          this.logger.error(
-            { seq: String(record.seq), first: rejected[0]!.message, count: rejected.length },
-            'a logged point was refused when applied; it is not stored',
-          );
-        }
-      }
-    }
+    const tables = combineTables(
+      registry,
+      records.map((record) => record.tables),
+    );
     const seq = records[records.length - 1]!.seq;
-    await commitDraft(writer, draft, marks, (connection) => recordAppliedSeq(connection, seq));
-    draft.applyTo(registry);
+    await commitDraft(writer, tables, marks, (connection) => recordAppliedSeq(connection, seq));
+    adoptTables(registry, tables);
     this.appliedSeq = seq;
   }
 
@@ -479,11 +450,7 @@ export class DatabaseEngine implements QueryScope {
           points += draft.plan({ batch, defaultTimeNs: 0n, limits: NO_LIMITS, nowNs: 0n, atomic: false }).written;
         }
         draft.applyTo(logged);
-        this.unapplied.push({
-          seq: record.seq,
-          entries: record.entries.map((batch) => ({ batch, defaultTimeNs: 0n })),
-          points,
-        });
+        this.unapplied.push({ seq: record.seq, tables: draft.touchedTables, points });
         this.unappliedPoints += points;
       }
       this.appliedSeq = appliedSeq;
@@ -527,17 +494,4 @@ function selectedRows(accepted: Uint8Array, count: number): Int32Array {
   let next = 0;
   for (let row = 0; row < accepted.length; row++) if (accepted[row] === 1) rows[next++] = row;
   return rows;
-}
-
-function batchOf(tables: TableBatch[]): LineBatch {
-  const batch = new LineBatch(1);
-  batch.tables.push(...tables);
-  return batch;
-}
-
-/** The entries of a framed record just encoded. */
-function recordEntries(frame: Buffer): LineBatch[] {
-  const read = readFrame(frame, 0);
-  if (read.kind !== 'record') throw new Error(`a record just encoded does not read back: ${read.kind}`);
-  return read.record.entries;
 }

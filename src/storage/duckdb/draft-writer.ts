@@ -4,21 +4,20 @@ import { sqlTypeOf, TAG_COMMENT } from './column-registry.ts';
 import { quoteIdentifier, quoteLiteral } from './identifiers.ts';
 import type { SeriesMarks } from './series-marks.ts';
 import { VectorScratch } from './vector-fill.ts';
-import type { DraftBlock, DraftTable, WriteDraft } from './write-draft.ts';
+import type { DraftBlock, DraftTable } from './write-draft.ts';
 
 /**
- * Stores a draft in one transaction: new tables and columns (DDL is transactional in DuckDB),
+ * Stores a draft's tables in one transaction: new tables and columns (DDL is transactional in DuckDB),
  * then the rows through the appender, whole columns copied into data chunks. Resolves once
  * COMMIT returns, which is when DuckDB has written and synced its WAL.
  */
 export async function commitDraft(
   connection: DuckDBConnection,
-  draft: WriteDraft,
+  tables: readonly DraftTable[],
   marks: SeriesMarks,
   /** Runs last inside the transaction, e.g. to record how far the write-ahead log is applied. */
   alsoInTransaction?: (connection: DuckDBConnection) => Promise<void>,
 ): Promise<void> {
-  const tables = draft.touchedTables;
   if (tables.length === 0 && alsoInTransaction === undefined) return;
   const raised: Array<[string, Map<string, bigint>]> = [];
   try {

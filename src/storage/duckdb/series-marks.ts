@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { TableBatch } from '../lineprotocol/table-batch.ts';
 import { identifierKey, quoteIdentifier } from './identifiers.ts';
+import { SeriesKeys, seriesKey } from './series-keys.ts';
 import type { DraftBlock, DraftTable } from './write-draft.ts';
 
 /** The latest time stored per series (its present tags, in table order), per table key. */
@@ -31,7 +31,7 @@ export class SeriesMarks {
         for (const row of reader.getRows()) {
           const time = row[row.length - 1];
           if (time === null || time === undefined) continue;
-          marks.set(keyOf(names, row.slice(0, -1) as Array<string | null>), BigInt(String(time)));
+          marks.set(seriesKey(names, row.slice(0, -1) as Array<string | null>), BigInt(String(time)));
         }
       }
       this.tables.set(key, marks);
@@ -50,9 +50,10 @@ export class SeriesMarks {
     const generationOf = new Map<string, number>();
     const append: DraftBlock[] = [];
     const merges: Array<Array<DraftBlock | undefined>> = [];
+    const seriesKeys = new SeriesKeys(tagNames);
     for (const block of table.blocks) {
       const { source } = block;
-      const keys = seriesKeys(source, tagNames);
+      const keys = seriesKeys.ofRows(source);
       const appended = new Uint8Array(source.rowCount);
       let appendedCount = 0;
       const merged: Array<Uint8Array | undefined> = [];
@@ -110,30 +111,4 @@ export class SeriesMarks {
   forget(tableName: string): void {
     this.tables.delete(identifierKey(tableName));
   }
-}
-
-/** A series' key: its present tags in table order, each as length-prefixed name and value. */
-function keyOf(names: readonly string[], values: ReadonlyArray<string | null | undefined>): string {
-  let key = '';
-  names.forEach((name, index) => {
-    const value = values[index];
-    if (value === null || value === undefined) return;
-    key += `${name.length}:${name}${value.length}:${value}`;
-  });
-  return key;
-}
-
-function seriesKeys(source: TableBatch, tagNames: readonly string[]): string[] {
-  const columns = tagNames.map((name) =>
-    source.columns.find((column) => column.kind === 'tag' && column.name === name),
-  );
-  const keys = new Array<string>(source.rowCount);
-  const values = new Array<string | undefined>(tagNames.length);
-  for (let row = 0; row < source.rowCount; row++) {
-    columns.forEach((column, index) => {
-      values[index] = column !== undefined && column.present[row] === 1 ? column.strings[row] : undefined;
-    });
-    keys[row] = keyOf(tagNames, values);
-  }
-  return keys;
 }

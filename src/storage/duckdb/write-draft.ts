@@ -151,10 +151,7 @@ export class WriteDraft {
 
   /** Makes the committed draft the registry's truth. */
   applyTo(registry: ColumnRegistry): void {
-    for (const table of this.tables.values()) {
-      const target = registry.ensureTable(table.schema.name);
-      for (const column of table.schema.columns.slice(target.columns.length)) registry.addColumn(target, column);
-    }
+    adoptTables(registry, this.tables.values());
   }
 
   /** Fills in default times; returns 1 for each row whose time can be stored, refusing the others. */
@@ -318,6 +315,46 @@ export class WriteDraft {
     this.tables.set(key, table);
     return table;
   }
+}
+
+/** Makes committed draft tables the registry's truth: their columns after the registry's are added. */
+export function adoptTables(registry: ColumnRegistry, tables: Iterable<DraftTable>): void {
+  for (const table of tables) {
+    const target = registry.ensureTable(table.schema.name);
+    for (const column of table.schema.columns.slice(target.columns.length)) registry.addColumn(target, column);
+  }
+}
+
+/**
+ * The tables of consecutive logged records (each its draft's `touchedTables`, planned against the
+ * logged schema), combined into one apply against `registry`, the schema of what is applied. Since
+ * the logged schema only changes by logged records, in log order, and the applied one by applying
+ * them in the same order, `registry` is the logged schema as it was before the first of them: each
+ * table's columns in `registry` are a prefix of its columns in any later record, the last record
+ * touching a table has all the columns the others need, and planning the points again would
+ * refuse nothing and store the same rows.
+ */
+export function combineTables(registry: ColumnRegistry, records: Iterable<readonly DraftTable[]>): DraftTable[] {
+  const combined = new Map<string, DraftTable>();
+  for (const tables of records) {
+    for (const table of tables) {
+      const key = identifierKey(table.schema.name);
+      const stored = registry.get(table.schema.name);
+      let entry = combined.get(key);
+      if (entry === undefined) {
+        entry = {
+          schema: table.schema,
+          isNew: stored === undefined,
+          storedColumns: stored?.columns.length ?? 0,
+          blocks: [],
+        };
+        combined.set(key, entry);
+      }
+      entry.schema = table.schema;
+      entry.blocks.push(...table.blocks);
+    }
+  }
+  return [...combined.values()];
 }
 
 /** Names longer than this many UTF-8 bytes are refused (InfluxDB caps a whole series key at 65,535). */
