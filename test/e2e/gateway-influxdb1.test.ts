@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { InfluxDBClient } from '@influxdata/influxdb3-client';
 import { bootstrap, call } from '../helpers/http.ts';
 import { type Influxdb1, startInfluxdb1 } from '../helpers/influxdb1.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/postgres.ts';
@@ -138,8 +139,30 @@ describe('two gateways on one PostgreSQL catalog in front of InfluxDB 1.x with a
     assert.equal(afterPartial.results[0]?.series?.[0]?.values?.[0]?.[1], 5, 'the good line was stored');
   });
 
-  test('SQL (query_sql) answers 501 naming the upstream', async () => {
+  test('SQL (query_sql, Flight SQL) answers 501 / UNIMPLEMENTED naming the upstream; Flight InfluxQL works', async () => {
     for (const gateway of gateways) {
+      const client = new InfluxDBClient({ host: gateway.url, token: operator });
+      try {
+        const points = [];
+        for await (const point of client.queryPoints("SELECT usage FROM cpu WHERE host = 'b'", 'metrics', {
+          type: 'influxql',
+        })) {
+          points.push(point);
+        }
+        assert.equal(points.length, 1);
+        assert.equal(points[0]!.getField('usage'), 2.5);
+        let failure: { code?: string; message?: string } | undefined;
+        try {
+          for await (const _ of client.query('SELECT 1', 'metrics')) assert.fail('SQL answered');
+        } catch (error) {
+          failure = error as typeof failure;
+        }
+        assert.equal(failure?.code, 'UNIMPLEMENTED', String(failure?.message));
+        assert.ok(String(failure?.message).includes(upstream!.url), `names the upstream: ${failure?.message}`);
+        seen.push(String(failure?.message));
+      } finally {
+        await client.close();
+      }
       const sql = await req(gateway.url, 'GET', '/api/v3/query_sql?db=metrics&q=SELECT+1', { token: operator });
       assert.equal(sql.status, 501, sql.text);
       assert.equal(sql.headers.get('x-fluxgate-error'), 'STORAGE_CAPABILITY_ABSENT');

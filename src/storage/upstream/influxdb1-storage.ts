@@ -106,7 +106,10 @@ export class Influxdb1Storage implements Storage {
     const lines = points instanceof LineBatch ? points.toParsedLines() : points;
     // InfluxDB 1.x drops a conflicting point without saying which line it was: refuse those here, by line.
     const { accepted, rejected } = splitConflicts(lines, await this.fieldTypes(name));
-    if (rejected.length > 0 && (options.atomic === true || accepted.length === 0)) return { written: 0, rejected };
+    if (rejected.length > 0 && (options.atomic === true || accepted.length === 0)) {
+      this.types.delete(name); // it recorded the types of points that are not sent
+      return { written: 0, rejected };
+    }
     // The client's body as sent when its precision is known and every line goes; else the points re-encoded in ns.
     const source = options.source;
     const [body, precision] =
