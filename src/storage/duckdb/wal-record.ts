@@ -100,7 +100,6 @@ function decodePayload(payload: Buffer): WalRecord {
  */
 function writeTable(out: ByteWriter, { table, rows }: TableSlice): void {
   const count = rows === null ? table.rowCount : rows.length;
-  const at = (i: number) => (rows === null ? i : rows[i]!);
   out.str(table.measurement);
   out.u32(count);
   out.array(table.lineNumbers, rows, count);
@@ -131,16 +130,24 @@ function writeTable(out: ByteWriter, { table, rows }: TableSlice): void {
       default: {
         const ids = new Map<string, number>();
         const indexes = new Uint32Array(count);
+        const { present, strings } = column;
+        // A run of rows with one value (a series written point after point) costs no lookup.
+        let last: string | undefined;
+        let lastId = 0;
         for (let i = 0; i < count; i++) {
-          const row = at(i);
-          if (column.present[row] !== 1) continue;
-          const value = column.strings[row]!;
-          let id = ids.get(value);
-          if (id === undefined) {
-            id = ids.size;
-            ids.set(value, id);
+          const row = rows === null ? i : rows[i]!;
+          if (present[row] !== 1) continue;
+          const value = strings[row]!;
+          if (value !== last) {
+            let id = ids.get(value);
+            if (id === undefined) {
+              id = ids.size;
+              ids.set(value, id);
+            }
+            last = value;
+            lastId = id;
           }
-          indexes[i] = id;
+          indexes[i] = lastId;
         }
         out.u32(ids.size);
         for (const value of ids.keys()) out.str(value);
@@ -235,11 +242,10 @@ class ByteWriter {
     if (rows === null) {
       this.buffer.set(new Uint8Array(values.buffer, values.byteOffset, count * size), this.offset);
     } else {
-      const view = new Uint8Array(values.buffer, values.byteOffset);
-      for (let i = 0; i < count; i++) {
-        const from = rows[i]! * size;
-        for (let b = 0; b < size; b++) this.buffer[this.offset + i * size + b] = view[from + b]!;
-      }
+      // Gathered into an array of the same type, then copied as bytes: one move per value, not per byte.
+      const gathered = new (values.constructor as new (length: number) => typeof values)(count);
+      for (let i = 0; i < count; i++) gathered[i] = values[rows[i]!]!;
+      this.buffer.set(new Uint8Array(gathered.buffer, 0, count * size), this.offset);
     }
     this.offset += count * size;
   }

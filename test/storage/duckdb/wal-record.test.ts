@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { encodeRecord, FRAME_HEADER_BYTES, readFrame } from '../../../src/storage/duckdb/wal-record.ts';
 import { nodeWalFileSystem, type WalLogger, WriteAheadLog } from '../../../src/storage/duckdb/write-ahead-log.ts';
+import { LineBatch } from '../../../src/storage/lineprotocol/line-batch.ts';
 import { parseLineProtocolBuffer } from '../../../src/storage/lineprotocol/parse-buffer.ts';
 import { tempDir } from './helpers.ts';
 
@@ -66,6 +67,24 @@ describe('write-ahead log record', () => {
       [1, 4],
     );
     assert.deepEqual(lines[1]!.point.fields, [['usage', { type: 'float', value: 1e-7 }]]);
+  });
+
+  it('keeps exactly the selected rows for every selection, all kinds and missing values alike', () => {
+    const cpu = batch().tables[0]!;
+    const whole = new LineBatch(1);
+    whole.tables.push(cpu);
+    const all = whole.toParsedLines();
+    for (let mask = 1; mask < 1 << cpu.rowCount; mask++) {
+      const rows = all.map((_, row) => row).filter((row) => (mask & (1 << row)) !== 0);
+      const read = readFrame(encodeRecord(1n, [[{ table: cpu, rows: Int32Array.from(rows) }]]), 0);
+      assert.equal(read.kind, 'record');
+      if (read.kind !== 'record') return;
+      assert.deepEqual(
+        read.record.entries[0]!.toParsedLines(),
+        rows.map((row) => all[row]),
+        `rows ${rows.join(',')}`,
+      );
+    }
   });
 
   it('tells a torn record from a whole one at every cut, and a flipped byte anywhere', () => {
