@@ -21,7 +21,7 @@ function mountTmpfs(dir: string, size: string): boolean {
   return spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' }).status === 0;
 }
 
-test('a write the full disk cannot log gets 507 STORAGE_FULL, stores nothing, and loses nothing acknowledged', async (t) => {
+test('a write the full disk cannot log gets 507 STORAGE_FULL, stores nothing, and loses nothing acknowledged', async () => {
   let server = await startServerProcess();
   const dataDir = server.dataDir;
   let mounted: string | undefined;
@@ -47,12 +47,8 @@ test('a write the full disk cannot log gets 507 STORAGE_FULL, stores nothing, an
     const walDir = join(dataDir, 'dbs', `${file}.points-wal`);
     rmSync(walDir, { recursive: true, force: true });
     mkdirSync(walDir);
-    if (!mountTmpfs(walDir, '256k')) {
-      t.skip(
-        'mounting a small tmpfs needs root (the write-ahead log tests cover the same failure through a failing file system)',
-      );
-      return;
-    }
+    // npm test fails rather than skips a suite it cannot run: this one needs root (CI runs as root).
+    assert.ok(mountTmpfs(walDir, '256k'), 'mounting a 256 KiB tmpfs for the write-ahead log failed: run as root');
     mounted = walDir;
     server = await startServerProcess({ dataDir });
 
