@@ -116,8 +116,17 @@ describe('two gateways on one PostgreSQL catalog in front of InfluxDB 1.x with a
     assert.equal(flat.body[0]?.usage, 2.5);
     assert.equal(flat.body[0]?.['iox::measurement'], 'cpu');
 
+    // Series with different tag keys (GROUP BY *) come out of the flat shape under one column set.
+    assert.equal((await write(gw(0), 'metrics', 'mem,region=eu used=7 1700000000000000000')).status, 204);
+    const grouped = await v3(gw(1), 'metrics', 'SELECT * FROM cpu, mem GROUP BY *');
+    assert.equal(grouped.status, 200, grouped.text);
+    const memRow = grouped.body.find((row) => row['iox::measurement'] === 'mem');
+    assert.equal(memRow?.region, 'eu', grouped.text);
+    assert.equal(memRow?.used, 7, grouped.text);
+    assert.equal(grouped.body.filter((row) => row['iox::measurement'] === 'cpu').length, 3, grouped.text);
+
     const measurements = await v1(gw(1), 'metrics', 'SHOW MEASUREMENTS');
-    assert.deepEqual(measurements.body.results[0]?.series?.[0]?.values, [['cpu']], measurements.text);
+    assert.deepEqual(measurements.body.results[0]?.series?.[0]?.values, [['cpu'], ['mem']], measurements.text);
 
     // Written through B, read straight from the upstream.
     assert.equal((await write(gw(1), 'metrics', 'cpu,host=d usage=4 1700000000000000002')).status, 204);
