@@ -1,7 +1,7 @@
 import { FluxgateError } from '../domain/errors.ts';
 import { INTERNAL_DATABASE } from '../domain/names.ts';
 import type { SelectStatement, Source, Statement } from './ast.ts';
-import { InfluxqlError } from './errors.ts';
+import { InfluxqlError, outsideInfluxql3 } from './errors.ts';
 import { printStatement } from './printer.ts';
 import { statementDatabase } from './statements.ts';
 
@@ -38,7 +38,7 @@ export type ConfinedStatement =
  */
 export function confineStatement(statement: Statement, scope: ConfinementScope): ConfinedStatement {
   if (statement.kind === 'unsupported') {
-    throw new FluxgateError('QUERY_REJECTED', `This feature is not implemented: ${statement.name}`);
+    throw new FluxgateError('QUERY_REJECTED', outsideInfluxql3(statement.name));
   }
   if (statement.kind === 'show_databases') return { kind: 'local', statement };
   let named: string | undefined;

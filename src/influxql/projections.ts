@@ -1,7 +1,7 @@
 import type { FieldType } from '../storage/lineprotocol/types.ts';
 import { byteOrder } from '../support/byte-order.ts';
 import type { Expr, Field, SelectStatement } from './ast.ts';
-import { InfluxqlError } from './errors.ts';
+import { InfluxqlError, outsideInfluxql3 } from './errors.ts';
 import { acceptsType, defaultUnitNs, type FunctionSpec, functionSpec, isRefusedFunction } from './functions.ts';
 import { nameMatcher } from './regex.ts';
 import { unparen } from './time-condition.ts';
@@ -170,7 +170,7 @@ function checkCall(call: Call): void {
   const spec = functionSpec(call.name);
   if (spec === undefined) {
     // InfluxDB 3's own wording for these, which clients already match on.
-    if (isRefusedFunction(call.name)) throw new InfluxqlError(`This feature is not implemented: ${call.name}()`);
+    if (isRefusedFunction(call.name)) throw new InfluxqlError(outsideInfluxql3(`${call.name}()`));
     throw new InfluxqlError(`undefined function ${call.name}()`);
   }
   const [first, ...extra] = call.args;

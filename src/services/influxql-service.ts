@@ -5,7 +5,7 @@ import { INTERNAL_DATABASE } from '../domain/names.ts';
 import { DB_ACTIONS } from '../domain/permissions.ts';
 import type { Statement } from '../influxql/ast.ts';
 import { confineStatement } from '../influxql/confinement.ts';
-import { InfluxqlError } from '../influxql/errors.ts';
+import { InfluxqlError, outsideInfluxql3 } from '../influxql/errors.ts';
 import { type FlatStream, openFlatStream } from '../influxql/flat-stream.ts';
 import { FLAT_SQL_TYPES, type FlatColumn } from '../influxql/flat-table.ts';
 import { InfluxqlParseError, parseQuery } from '../influxql/parser.ts';
@@ -180,7 +180,7 @@ export class InfluxqlService {
   /** Resolves the statement's database and checks the principal may read it (throws PERMISSION_DENIED). */
   private authorize(principal: Principal, statement: Statement, requestDatabase: string, strict: boolean): Target {
     if (statement.kind === 'unsupported') {
-      return { kind: 'error', code: 'QUERY_REJECTED', message: `This feature is not implemented: ${statement.name}` };
+      return { kind: 'error', code: 'QUERY_REJECTED', message: outsideInfluxql3(statement.name) };
     }
     if (statement.kind === 'show_databases') return { kind: 'none' };
     let named: string | undefined;

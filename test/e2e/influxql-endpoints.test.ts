@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { outsideInfluxql3 } from '../../src/influxql/errors.ts';
 import { bootstrap, call, type IssuedToken } from '../helpers/http.ts';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 
@@ -115,7 +116,7 @@ describe('/query (v1)', () => {
         },
         { statement_id: 1 },
         { statement_id: 2, error: 'undefined function nope()' },
-        { statement_id: 3, error: 'This feature is not implemented: SHOW SERIES' },
+        { statement_id: 3, error: outsideInfluxql3('SHOW SERIES') },
         { statement_id: 4, error: 'database not found: nosuchdb' },
       ],
     });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type ConfinementScope, confineStatement } from '../../src/influxql/confinement.ts';
+import { outsideInfluxql3 } from '../../src/influxql/errors.ts';
 import { parseQuery } from '../../src/influxql/parser.ts';
 
 const scope: ConfinementScope = {
@@ -144,7 +145,7 @@ describe('InfluxQL confinement to one upstream database', () => {
     ]) {
       const { code, message } = refusal(text!);
       assert.equal(code, 'QUERY_REJECTED', text);
-      assert.equal(message, `This feature is not implemented: ${name}`);
+      assert.equal(message, outsideInfluxql3(name!));
     }
   });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { outsideInfluxql3 } from '../../src/influxql/errors.ts';
 import { at, conformanceHarness, FROM_T0_FOR_A_MINUTE, series } from './fixture.ts';
 import type { PlainStatement } from './harness.ts';
 
@@ -144,7 +145,7 @@ describe('InfluxQL conformance: aggregates and selectors', () => {
     ['SELECT mean(note) FROM cpu', { error: "mean() is not defined for string fields such as 'note'" }],
     ['SELECT mean(usage + 1) FROM cpu', { error: 'expected field argument in mean()' }],
     ['SELECT percentile(usage) FROM cpu', { error: 'invalid number of arguments for percentile, expected 2, got 1' }],
-    ['SELECT top(usage, 2) FROM cpu', { error: 'This feature is not implemented: top()' }],
+    ['SELECT top(usage, 2) FROM cpu', { error: outsideInfluxql3('top()') }],
     [
       'SELECT distinct(usage), count(usage) FROM cpu',
       { error: 'aggregate function distinct() cannot be combined with other functions or fields' },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Principal } from '../../src/auth/principal.ts';
 import { Authority } from '../../src/domain/permissions.ts';
+import { outsideInfluxql3 } from '../../src/influxql/errors.ts';
 import { conformanceHarness, series } from './fixture.ts';
 import { type InfluxqlHarness, type PlainStatement, plain } from './harness.ts';
 
@@ -156,10 +157,10 @@ describe('InfluxQL conformance: SHOW, EXPLAIN and statement errors', () => {
       { series: [series('retention_policies', ['name', 'duration', 'default'], [['autogen', '168h0m0s', true]])] },
     ],
     ['SHOW RETENTION POLICIES ON nosuch', { error: 'database not found: nosuch' }],
-    ['SHOW SERIES FROM cpu', { error: 'This feature is not implemented: SHOW SERIES' }],
-    ['DROP MEASUREMENT cpu', { error: 'This feature is not implemented: DROP MEASUREMENT' }],
-    ['CREATE DATABASE telegraf', { error: 'This feature is not implemented: CREATE DATABASE' }],
-    ['SELECT usage INTO copy FROM cpu', { error: 'This feature is not implemented: SELECT INTO' }],
+    ['SHOW SERIES FROM cpu', { error: outsideInfluxql3('SHOW SERIES') }],
+    ['DROP MEASUREMENT cpu', { error: outsideInfluxql3('DROP MEASUREMENT') }],
+    ['CREATE DATABASE telegraf', { error: outsideInfluxql3('CREATE DATABASE') }],
+    ['SELECT usage INTO copy FROM cpu', { error: outsideInfluxql3('SELECT INTO') }],
   ];
 
   for (const [query, expected] of cases) {
