@@ -21,6 +21,7 @@ import { Influxdb1Client, Influxdb1UpstreamError } from './influxdb1-client.ts';
 import type { Influxdb1Credential } from './influxdb1-credential.ts';
 import { seriesPartsOf, UpstreamStatementError } from './influxdb1-results.ts';
 import { lineProtocolText } from './line-protocol-text.ts';
+import { absentCapability, UpstreamBookkeeping } from './upstream-bookkeeping.ts';
 
 /** What an InfluxDB 1.x upstream does not give a gateway: it speaks InfluxQL, not SQL. */
 const ABSENT: ReadonlySet<StorageCapability> = new Set(['sql', 'parquet', 'virtualTables', 'retention', 'diskUsage']);
@@ -56,16 +57,16 @@ export class Influxdb1Storage implements Storage {
   readonly influxql: InfluxqlEngine;
   private readonly client: Influxdb1Client;
   private readonly queryClient: Influxdb1Client;
-  private readonly names = new Map<number, string>();
-  private readonly writing = new Map<number, Set<Promise<unknown>>>();
+  private readonly books: UpstreamBookkeeping;
   private readonly running = new Set<AbortController>();
   private readonly types = new Map<string, { at: number; types: Map<string, FieldType> }>();
   private closed = false;
 
   constructor(
     target: { url: string; credential: Influxdb1Credential },
-    private readonly options: Influxdb1StorageOptions = {},
+    options: Influxdb1StorageOptions = {},
   ) {
+    this.books = new UpstreamBookkeeping(options.upstreamNameOf);
     const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     this.client = new Influxdb1Client({ url: target.url, credential: target.credential, timeoutMs: callTimeoutMs });
     const queryTimeoutMs = options.queryTimeoutMs ?? 0;
@@ -90,7 +91,7 @@ export class Influxdb1Storage implements Storage {
   }
 
   async create(db: StorageDatabase): Promise<void> {
-    await this.call(() => this.client.createDatabase(this.nameOf(db)));
+    await this.call(() => this.client.createDatabase(this.books.nameOf(db)));
   }
 
   async write(
@@ -102,7 +103,7 @@ export class Influxdb1Storage implements Storage {
     this.assertOpen();
     const count = points instanceof LineBatch ? points.pointCount : points.length;
     if (count === 0) return { written: 0, rejected: [] };
-    const name = this.nameOf(db);
+    const name = this.books.nameOf(db);
     const lines = points instanceof LineBatch ? points.toParsedLines() : points;
     // InfluxDB 1.x drops a conflicting point without saying which line it was: refuse those here, by line.
     const { accepted, rejected } = splitConflicts(lines, await this.fieldTypes(name));
@@ -126,25 +127,19 @@ export class Influxdb1Storage implements Storage {
         await this.client.write(name, body, precision);
       }
     });
-    const inFlight = this.writing.get(db.id) ?? new Set();
-    this.writing.set(db.id, inFlight);
-    inFlight.add(work);
     try {
-      await work;
+      await this.books.tracked(db.id, work);
       return { written: accepted.length, rejected };
     } catch (error) {
       // The types this batch recorded may not have reached the upstream: read them afresh next time.
       this.types.delete(name);
       throw error;
-    } finally {
-      inFlight.delete(work);
-      if (inFlight.size === 0) this.writing.delete(db.id);
     }
   }
 
   async schema(db: StorageDatabase): Promise<MeasurementSchema[]> {
     this.assertOpen();
-    return this.call(() => this.client.schema(this.nameOf(db)));
+    return this.call(() => this.client.schema(this.books.nameOf(db)));
   }
 
   async openQuery(_db: StorageDatabase, _sql: string, _options?: QueryOptions): Promise<QueryStream> {
@@ -203,9 +198,7 @@ export class Influxdb1Storage implements Storage {
 
   /** DROP DATABASE upstream, once the writes already sent to it have finished. */
   async drop(dbId: number): Promise<void> {
-    const inFlight = this.writing.get(dbId);
-    if (inFlight !== undefined) await Promise.allSettled([...inFlight]);
-    const name = this.names.get(dbId) ?? (await this.options.upstreamNameOf?.(dbId));
+    const name = await this.books.forDrop(dbId);
     if (name === undefined) return;
     await this.call(() => this.client.dropDatabase(name));
     this.types.delete(name);
@@ -233,7 +226,7 @@ export class Influxdb1Storage implements Storage {
       options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal]);
     this.running.add(controller);
     try {
-      const name = this.nameOf(db);
+      const name = this.books.nameOf(db);
       const types = columnTypes(await this.call(() => this.client.schema(name)));
       const chunks = this.queryClient.query(name, text, {
         signal,
@@ -280,18 +273,8 @@ export class Influxdb1Storage implements Storage {
     return new FluxgateError('UPSTREAM_FAILED', error.message);
   }
 
-  private nameOf(db: StorageDatabase): string {
-    const name = db.upstreamName ?? db.name;
-    this.names.set(db.id, name);
-    return name;
-  }
-
   private absentError(capability: StorageCapability): FluxgateError {
-    return new FluxgateError(
-      'STORAGE_CAPABILITY_ABSENT',
-      `${WHAT_IS_ABSENT[capability]} is not available in gateway mode: ${this.label} does not provide it to fluxgate`,
-      { capability },
-    );
+    return absentCapability(capability, WHAT_IS_ABSENT[capability], this.label);
   }
 
   private assertOpen(): void {

@@ -20,6 +20,7 @@ import type {
 } from '../storage.ts';
 import { FlightChannel } from './flight-do-get.ts';
 import { NoUpstreamDatabase, openFlightStream } from './flight-query-stream.ts';
+import { absentCapability, UpstreamBookkeeping } from './upstream-bookkeeping.ts';
 import { createUpstreamDatabase, deleteUpstreamDatabase } from './upstream-databases.ts';
 import { UpstreamHttp } from './upstream-http.ts';
 import { fetchSchema } from './upstream-schema.ts';
@@ -65,19 +66,17 @@ export class UpstreamStorage implements Storage {
   private readonly queryTimeoutMs: number;
   private readonly callTimeoutMs: number;
   private parser: Promise<SqlParser> | undefined;
-  /** Upstream names of the databases met so far, for `drop` (which gets only an id). */
-  private readonly names = new Map<number, string>();
+  private readonly books: UpstreamBookkeeping;
   private readonly schemas = new Map<string, { at: number; schema: MeasurementSchema[] }>();
-  /** Writes in flight per database: a drop waits for them. */
-  private readonly writing = new Map<number, Set<Promise<unknown>>>();
   /** Open streams and queries still opening: `close` stops them. */
   private readonly running = new Set<AbortController>();
   private closed = false;
 
   constructor(
     target: UpstreamTarget,
-    private readonly options: UpstreamStorageOptions = {},
+    options: UpstreamStorageOptions = {},
   ) {
+    this.books = new UpstreamBookkeeping(options.upstreamNameOf);
     this.http = new UpstreamHttp(target);
     this.channel = new FlightChannel(target);
     this.queryTimeoutMs = options.queryTimeoutMs ?? Number.POSITIVE_INFINITY;
@@ -96,7 +95,7 @@ export class UpstreamStorage implements Storage {
   }
 
   async create(db: StorageDatabase): Promise<void> {
-    await createUpstreamDatabase(this.http, this.nameOf(db), this.callTimeoutMs);
+    await createUpstreamDatabase(this.http, this.books.nameOf(db), this.callTimeoutMs);
   }
 
   async write(
@@ -117,7 +116,7 @@ export class UpstreamStorage implements Storage {
             points: points instanceof LineBatch ? points.toParsedLines() : [...points],
             defaultTimeNs,
           };
-    const name = this.nameOf(db);
+    const name = this.books.nameOf(db);
     const work = (async () => {
       const flags = { atomic: options.atomic === true, noSync: options.noSync === true };
       let outcome = await writeUpstream(this.http, name, batch, flags, this.callTimeoutMs);
@@ -130,21 +129,16 @@ export class UpstreamStorage implements Storage {
       }
       return outcome;
     })();
-    const inFlight = this.writing.get(db.id) ?? new Set();
-    this.writing.set(db.id, inFlight);
-    inFlight.add(work);
     try {
-      return await work;
+      return await this.books.tracked(db.id, work);
     } finally {
-      inFlight.delete(work);
-      if (inFlight.size === 0) this.writing.delete(db.id);
       this.schemas.delete(name);
     }
   }
 
   async schema(db: StorageDatabase): Promise<MeasurementSchema[]> {
     this.assertOpen();
-    return this.freshSchema(this.nameOf(db));
+    return this.freshSchema(this.books.nameOf(db));
   }
 
   async openQuery(db: StorageDatabase, sql: string, options: QueryOptions = {}): Promise<QueryStream> {
@@ -156,7 +150,7 @@ export class UpstreamStorage implements Storage {
     const done = () => this.running.delete(controller);
     try {
       if (signal.aborted) throw signal.reason;
-      const name = this.nameOf(db);
+      const name = this.books.nameOf(db);
       await this.validate(name, sql);
       const ticket = { database: name, sql_query: sql, query_type: 'sql' as const, ...paramsOf(options) };
       const open = () =>
@@ -237,9 +231,7 @@ export class UpstreamStorage implements Storage {
 
   /** Deletes the database upstream, once the writes already sent to it have finished. */
   async drop(dbId: number): Promise<void> {
-    const inFlight = this.writing.get(dbId);
-    if (inFlight !== undefined) await Promise.allSettled([...inFlight]);
-    const name = this.names.get(dbId) ?? (await this.options.upstreamNameOf?.(dbId));
+    const name = await this.books.forDrop(dbId);
     if (name === undefined) return;
     await deleteUpstreamDatabase(this.http, name, this.callTimeoutMs);
     this.schemas.delete(name);
@@ -259,12 +251,6 @@ export class UpstreamStorage implements Storage {
     const parser = this.parser;
     this.parser = undefined;
     if (parser !== undefined) await (await parser).close();
-  }
-
-  private nameOf(db: StorageDatabase): string {
-    const name = db.upstreamName ?? db.name;
-    this.names.set(db.id, name);
-    return name;
   }
 
   /** Our validator on the upstream's schema: only a read of this database's own tables goes upstream. */
@@ -289,11 +275,7 @@ export class UpstreamStorage implements Storage {
   }
 
   private absentError(capability: StorageCapability): FluxgateError {
-    return new FluxgateError(
-      'STORAGE_CAPABILITY_ABSENT',
-      `${WHAT_IS_ABSENT[capability]} is not available in gateway mode: ${this.label} does not provide it to fluxgate`,
-      { capability },
-    );
+    return absentCapability(capability, WHAT_IS_ABSENT[capability], this.label);
   }
 
   private assertOpen(): void {
