@@ -62,10 +62,7 @@ export class Influxdb1Storage implements Storage {
   private readonly types = new Map<string, { at: number; types: Map<string, FieldType> }>();
   private closed = false;
 
-  constructor(
-    target: { url: string; credential: Influxdb1Credential },
-    options: Influxdb1StorageOptions = {},
-  ) {
+  constructor(target: { url: string; credential: Influxdb1Credential }, options: Influxdb1StorageOptions = {}) {
     this.books = new UpstreamBookkeeping(options.upstreamNameOf);
     const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     this.client = new Influxdb1Client({ url: target.url, credential: target.credential, timeoutMs: callTimeoutMs });

@@ -72,10 +72,7 @@ export class UpstreamStorage implements Storage {
   private readonly running = new Set<AbortController>();
   private closed = false;
 
-  constructor(
-    target: UpstreamTarget,
-    options: UpstreamStorageOptions = {},
-  ) {
+  constructor(target: UpstreamTarget, options: UpstreamStorageOptions = {}) {
     this.books = new UpstreamBookkeeping(options.upstreamNameOf);
     this.http = new UpstreamHttp(target);
     this.channel = new FlightChannel(target);
