@@ -13,6 +13,7 @@ import type {
 } from './ast.ts';
 import { parseDurationNs } from './durations.ts';
 import { InfluxqlSyntaxError, Lexer, linePosition, type Token } from './lexer.ts';
+import { isBinaryOp, PRECEDENCE } from './operators.ts';
 import { compileRegex } from './regex.ts';
 
 /** Bound parameters (`$name`) and their values, substituted as literals while parsing. */
@@ -31,27 +32,6 @@ export class InfluxqlParseError extends Error {
     this.name = 'InfluxqlParseError';
   }
 }
-
-const PRECEDENCE: Readonly<Record<string, number>> = {
-  OR: 1,
-  AND: 2,
-  '=': 3,
-  '!=': 3,
-  '=~': 3,
-  '!~': 3,
-  '<': 3,
-  '<=': 3,
-  '>': 3,
-  '>=': 3,
-  '+': 4,
-  '-': 4,
-  '|': 4,
-  '^': 4,
-  '*': 5,
-  '/': 5,
-  '%': 5,
-  '&': 5,
-};
 
 const COMPARISONS: ReadonlySet<string> = new Set(['=', '!=', '=~', '!~', '<', '<=', '>', '>=', 'AND', 'OR']);
 
@@ -566,7 +546,7 @@ class Parser {
       const token = this.lexer.peek();
       const op = binaryOperator(token);
       if (op === undefined) return lhs;
-      const precedence = PRECEDENCE[op]!;
+      const precedence = PRECEDENCE[op];
       if (precedence < minPrecedence) return lhs;
       this.lexer.next();
       let rhs: Expr;
@@ -799,9 +779,7 @@ class IntoFound extends Error {
 
 function binaryOperator(token: Token): BinaryOp | undefined {
   if (token.kind === 'keyword' && (token.text === 'AND' || token.text === 'OR')) return token.text;
-  if (token.kind === 'operator' && token.text !== '::' && PRECEDENCE[token.text] !== undefined) {
-    return token.text as BinaryOp;
-  }
+  if (token.kind === 'operator' && isBinaryOp(token.text)) return token.text;
   return undefined;
 }
 

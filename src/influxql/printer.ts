@@ -1,4 +1,5 @@
 import type { Dimension, Expr, Field, Fill, SelectStatement, Source, Statement, TagKeyFilter } from './ast.ts';
+import { PRECEDENCE } from './operators.ts';
 
 /**
  * Prints a statement back as InfluxQL text that our parser and InfluxDB 1.x's both read as the
@@ -126,30 +127,9 @@ function printKeyFilter(key: TagKeyFilter): string {
   }
 }
 
-const PRECEDENCE: Readonly<Record<string, number>> = {
-  OR: 1,
-  AND: 2,
-  '=': 3,
-  '!=': 3,
-  '=~': 3,
-  '!~': 3,
-  '<': 3,
-  '<=': 3,
-  '>': 3,
-  '>=': 3,
-  '+': 4,
-  '-': 4,
-  '|': 4,
-  '^': 4,
-  '*': 5,
-  '/': 5,
-  '%': 5,
-  '&': 5,
-};
-
 /** The binding strength of an expression as an operand: a binary's operator's, anything else binds tightest. */
 function strength(expr: Expr): number {
-  return expr.kind === 'binary' && !isNegation(expr) ? PRECEDENCE[expr.op]! : 6;
+  return expr.kind === 'binary' && !isNegation(expr) ? PRECEDENCE[expr.op] : 6;
 }
 
 /** `-x` on a name, call or parenthesis parses as `-1 * x` at the sign's position; it prints back as `-x`. */
@@ -173,7 +153,7 @@ export function printExpr(expr: Expr): string {
       return `${expr.name}(${expr.args.map(printExpr).join(', ')})`;
     case 'binary': {
       if (isNegation(expr)) return `-${printExpr(expr.rhs)}`;
-      const precedence = PRECEDENCE[expr.op]!;
+      const precedence = PRECEDENCE[expr.op];
       const lhs = printExpr(expr.lhs);
       const rhs = printExpr(expr.rhs);
       const left = strength(expr.lhs) < precedence ? `(${lhs})` : lhs;
