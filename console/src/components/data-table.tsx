@@ -1,4 +1,5 @@
-import { type ReactNode, useEffect, useId, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
+import { PageSizeSelect } from './page-size-select.tsx';
 
 export interface Column<T> {
   key: string;
@@ -47,7 +48,6 @@ export function DataTable<T>({
   const [chosenSize, setPageSize] = useState(10);
   const pageSize = pager === undefined ? chosenSize : Math.max(1, rows.length);
   const [page, setPage] = useState(0);
-  const sizeId = useId();
   const pages = Math.max(1, Math.ceil(rows.length / pageSize));
   useEffect(() => {
     if (page >= pages) setPage(pages - 1);
@@ -110,21 +110,15 @@ export function DataTable<T>({
       </table>
       {pager ?? (
         <nav className="paginator" aria-label={`${caption} pages`}>
-          <label htmlFor={sizeId}>Rows per page</label>
-          <select
-            id={sizeId}
+          <PageSizeSelect
+            label="Rows per page"
+            sizes={PAGE_SIZES}
             value={pageSize}
-            onChange={(event) => {
-              setPageSize(Number(event.target.value));
+            onChange={(size) => {
+              setPageSize(size);
               setPage(0);
             }}
-          >
-            {PAGE_SIZES.map((size) => (
-              <option key={size} value={size}>
-                {size}
-              </option>
-            ))}
-          </select>
+          />
           <span className="paginator-range" aria-live="polite">
             {rows.length === 0 ? '0 of 0' : `${start + 1}–${start + visible.length} of ${rows.length}`}
           </span>

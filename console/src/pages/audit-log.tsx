@@ -6,6 +6,7 @@ import { DateTimeFields } from '../components/date-time-fields.tsx';
 import { Field, SelectField } from '../components/field.tsx';
 import { Instant } from '../components/instant.tsx';
 import { ErrorNotice, Notice } from '../components/notice.tsx';
+import { PageSizeSelect } from '../components/page-size-select.tsx';
 import { PageHeader } from '../components/toolbar.tsx';
 import {
   AUDIT_ACTION_SUGGESTIONS,
@@ -244,17 +245,9 @@ interface PagerProps {
 }
 
 function AuditPager({ pageSize, onPageSize, range, busy, onNewest, onPrevious, onNext, onRefresh }: PagerProps) {
-  const sizeId = useId();
   return (
     <nav className="paginator" aria-label="Audit entries pages">
-      <label htmlFor={sizeId}>Entries per page</label>
-      <select id={sizeId} value={pageSize} onChange={(event) => onPageSize(Number(event.target.value))}>
-        {AUDIT_PAGE_SIZES.map((size) => (
-          <option key={size} value={size}>
-            {size}
-          </option>
-        ))}
-      </select>
+      <PageSizeSelect label="Entries per page" sizes={AUDIT_PAGE_SIZES} value={pageSize} onChange={onPageSize} />
       <span className="paginator-range" aria-live="polite">
         {range}
       </span>
