@@ -7,12 +7,11 @@ export interface Permission {
   resource: string;
 }
 
-/** `GET /api/v0/tokens` items. */
-export interface DatabaseToken {
+/** What the v0 database and management tokens have in common. */
+export interface V0Token {
   id: string;
   name: string;
   description: string;
-  permissions: Permission[];
   status: TokenStatus;
   tokenPrefix?: string;
   createdAt: string;
@@ -22,21 +21,16 @@ export interface DatabaseToken {
   lastUsedAt?: string;
 }
 
+/** `GET /api/v0/tokens` items. */
+export interface DatabaseToken extends V0Token {
+  permissions: Permission[];
+}
+
 export type Role = 'admin' | 'member' | 'auditor';
 
 /** `GET /api/v0/management-tokens` items. */
-export interface ManagementToken {
-  id: string;
-  name: string;
-  description: string;
+export interface ManagementToken extends V0Token {
   role: Role;
-  status: TokenStatus;
-  tokenPrefix?: string;
-  createdAt: string;
-  createdBy?: string;
-  expiresAt?: string;
-  revokedAt?: string;
-  lastUsedAt?: string;
 }
 
 /** Create and rotate answers carry the secret, once. */
