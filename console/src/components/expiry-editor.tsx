@@ -1,4 +1,4 @@
-import { type ExpiryFields, fieldsInDays } from '../lib/expiry.ts';
+import { type ExpiryFields, type ExpiryResult, fieldsInDays } from '../lib/expiry.ts';
 import { DateTimeFields } from './date-time-fields.tsx';
 import { Toggle } from './field.tsx';
 
@@ -6,13 +6,22 @@ interface ExpiryEditorProps {
   kind: string;
   value: ExpiryFields;
   onChange: (value: ExpiryFields) => void;
-  errors: { date?: string | undefined; time?: string | undefined };
+  /** What `expiryFrom` made of the fields: its problem is shown at the field it names. */
+  result: ExpiryResult;
+  /** Whether the user tried to submit: a date problem shows then, or once a date is typed. */
+  attempted: boolean;
+  /** What the server said of the expiry, when the fields themselves are fine. */
+  serverError: string | undefined;
 }
 
 const QUICK_PICKS = [7, 30, 90];
 
 /** The Expiration toggle, then the date and time (typed or picked) and the 7/30/90-day quick picks. */
-export function ExpiryEditor({ kind, value, onChange, errors }: ExpiryEditorProps) {
+export function ExpiryEditor({ kind, value, onChange, result, attempted, serverError }: ExpiryEditorProps) {
+  const problem = result.ok ? undefined : result;
+  const dateError =
+    (problem?.field === 'date' && (attempted || value.date !== '') ? problem.message : undefined) ?? serverError;
+  const timeError = problem?.field === 'time' ? problem.message : undefined;
   return (
     <fieldset className="expiry">
       <legend className="visually-hidden">Expiration</legend>
@@ -46,8 +55,8 @@ export function ExpiryEditor({ kind, value, onChange, errors }: ExpiryEditorProp
             time={value.time}
             onDate={(date) => onChange({ ...value, date })}
             onTime={(time) => onChange({ ...value, time })}
-            dateError={errors.date}
-            timeError={errors.time}
+            dateError={dateError}
+            timeError={timeError}
             required
           />
         </>

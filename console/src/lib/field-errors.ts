@@ -15,3 +15,8 @@ export function formError(error: unknown, ...claimed: string[]): Error | undefin
   if (fieldError(error, ...claimed) !== undefined) return undefined;
   return error as Error;
 }
+
+/** A problem the console found in a field, shown once the field is `touched` (typed in, or a submit tried). */
+export function shownProblem(problem: string | undefined, touched: boolean): string | undefined {
+  return touched ? problem : undefined;
+}

@@ -1,41 +1,36 @@
 import { useState } from 'react';
 import { api } from '../api/client.ts';
 import type { SessionInfo, V3IssuedToken, V3Token } from '../api/types.ts';
-import { type Column, DataTable, type SortState, sortRows } from '../components/data-table.tsx';
-import { Dialog } from '../components/dialog.tsx';
+import { idColumn, instantColumn, menuColumn, statusColumn, textColumn } from '../components/columns.tsx';
+import type { Column } from '../components/data-table.tsx';
 import { ExpiryEditor } from '../components/expiry-editor.tsx';
 import { Field } from '../components/field.tsx';
-import { Instant } from '../components/instant.tsx';
-import { ErrorNotice } from '../components/notice.tsx';
-import { RiskConfirm } from '../components/risk-confirm.tsx';
-import { RowMenu } from '../components/row-menu.tsx';
-import { SecretReveal } from '../components/secret-reveal.tsx';
-import { PageHeader, StatusBadge, Toolbar } from '../components/toolbar.tsx';
+import { FormDialog } from '../components/form-dialog.tsx';
+import { ListPage } from '../components/list-page.tsx';
+import { RiskDialog } from '../components/risk-dialog.tsx';
+import { SecretDialog } from '../components/secret-dialog.tsx';
 import { type ExpiryFields, expiryFrom } from '../lib/expiry.ts';
-import { fieldError, formError } from '../lib/field-errors.ts';
-import { matches } from '../lib/search.ts';
+import { fieldError, formError, shownProblem } from '../lib/field-errors.ts';
+import { useListState } from '../lib/use-list-state.ts';
 import { useLoad } from '../lib/use-load.ts';
-import { RevokeDialog } from './database-token-dialogs.tsx';
+import { useSubmit } from '../lib/use-submit.ts';
+import { RevokeDialog } from './token-lifecycle-dialogs.tsx';
 
 const OPERATOR = '_admin';
-type Open = { kind: 'create' } | { kind: 'regenerate' } | { kind: 'revoke'; token: V3Token } | undefined;
-const time = (iso: string | null) => (iso === null ? 0 : Date.parse(iso));
+type Open = { kind: 'create' } | { kind: 'regenerate' } | { kind: 'revoke'; token: V3Token };
 
 /** Named admin tokens and the operator token `_admin`, through the InfluxDB 3 token API. */
 export function AdminTokensPage({ session }: { session: SessionInfo }) {
-  const [search, setSearch] = useState('');
-  const [showInactive, setShowInactive] = useState(false);
-  const [sort, setSort] = useState<SortState>({ key: 'createdAt', direction: 'ascending' });
-  const [open, setOpen] = useState<Open>();
+  const list = useListState<Open>({ key: 'createdAt', direction: 'ascending' });
   const tokens = useLoad(
     () =>
       api
-        .get<V3Token[]>('/api/v3/configure/token', { include_revoked: showInactive ? 'true' : undefined })
+        .get<V3Token[]>('/api/v3/configure/token', { include_revoked: list.showInactive ? 'true' : undefined })
         .then((all) => all.filter((t) => t.kind === 'admin' || t.kind === 'operator')),
-    [showInactive],
+    [list.showInactive],
   );
   const columns: Column<V3Token>[] = [
-    { key: 'status', header: 'Status', render: (t) => <StatusBadge status={t.status} />, sortValue: (t) => t.status },
+    statusColumn(),
     {
       key: 'name',
       header: 'Name',
@@ -50,88 +45,44 @@ export function AdminTokensPage({ session }: { session: SessionInfo }) {
         ),
       sortValue: (t) => t.name,
     },
-    {
-      key: 'description',
-      header: 'Description',
-      className: 'col-wrap',
-      render: (t) => t.description ?? '',
-      sortValue: (t) => t.description ?? '',
-    },
-    { key: 'id', header: 'Token ID', render: (t) => <code>{t.id}</code>, sortValue: (t) => t.id },
-    {
-      key: 'createdAt',
-      header: 'Created At',
-      render: (t) => <Instant iso={t.created_at} />,
-      sortValue: (t) => time(t.created_at),
-    },
-    {
-      key: 'expiresAt',
-      header: 'Expires At',
-      render: (t) => <Instant iso={t.expiry} />,
-      sortValue: (t) => time(t.expiry),
-    },
-    {
-      key: 'lastUsedAt',
-      header: 'Last Used',
-      render: (t) => <Instant iso={t.last_used_at} none="Never" />,
-      sortValue: (t) => time(t.last_used_at),
-    },
-    {
-      key: 'menu',
-      header: 'Actions',
-      className: 'col-menu',
-      render: (t) =>
-        t.status === 'revoked' ? null : (
-          <RowMenu
-            label={`Actions for ${t.name}`}
-            items={
-              t.name === OPERATOR
-                ? [{ label: 'Regenerate Token', danger: true, onSelect: () => setOpen({ kind: 'regenerate' }) }]
-                : [{ label: 'Revoke Token', danger: true, onSelect: () => setOpen({ kind: 'revoke', token: t }) }]
-            }
-          />
-        ),
-    },
-  ];
-  const rows = sortRows(
-    (tokens.data ?? []).filter(
-      (t) => (showInactive || t.status === 'active') && matches(search, t.name, t.description, t.id),
+    textColumn('description', 'Description', (t) => t.description ?? ''),
+    idColumn('Token ID', (t) => t.id),
+    instantColumn('createdAt', 'Created At', (t) => t.created_at),
+    instantColumn('expiresAt', 'Expires At', (t) => t.expiry),
+    instantColumn('lastUsedAt', 'Last Used', (t) => t.last_used_at, { none: 'Never' }),
+    menuColumn(
+      (t) => `Actions for ${t.name}`,
+      (t) =>
+        t.status === 'revoked'
+          ? undefined
+          : t.name === OPERATOR
+            ? [{ label: 'Regenerate Token', danger: true, onSelect: () => list.setOpen({ kind: 'regenerate' }) }]
+            : [{ label: 'Revoke Token', danger: true, onSelect: () => list.setOpen({ kind: 'revoke', token: t }) }],
     ),
-    columns,
-    sort,
-  );
+  ];
+  const { open, close } = list;
   return (
-    <section aria-labelledby="page-title">
-      <PageHeader
-        title="Admin Tokens"
-        subtitle="Admin tokens can do everything except touch the operator token _admin, which can only be regenerated."
-      />
-      <Toolbar
-        search={search}
-        onSearch={setSearch}
-        searchPlaceholder="Name, description or token ID"
-        showInactive={showInactive}
-        onShowInactive={setShowInactive}
-        addLabel="Add Admin Token"
-        onAdd={() => setOpen({ kind: 'create' })}
-      />
-      <ErrorNotice error={tokens.error} />
-      <DataTable
-        caption="Admin tokens"
-        columns={columns}
-        rows={rows}
-        rowKey={(t) => String(t.id)}
-        sort={sort}
-        onSort={setSort}
-        empty="No admin tokens to show."
-      />
-      {open?.kind === 'create' ? (
-        <CreateAdminTokenDialog onClose={() => setOpen(undefined)} onCreated={tokens.reload} />
-      ) : null}
+    <ListPage
+      title="Admin Tokens"
+      subtitle="Admin tokens can do everything except touch the operator token _admin, which can only be regenerated."
+      list={list}
+      loaded={tokens}
+      searchPlaceholder="Name, description or token ID"
+      searchIn={(t) => [t.name, t.description, t.id]}
+      inactiveLabel="Show Inactive Tokens"
+      inactive={(t) => t.status !== 'active'}
+      addLabel="Add Admin Token"
+      onAdd={() => list.setOpen({ kind: 'create' })}
+      caption="Admin tokens"
+      columns={columns}
+      rowKey={(t) => String(t.id)}
+      empty="No admin tokens to show."
+    >
+      {open?.kind === 'create' ? <CreateAdminTokenDialog onClose={close} onCreated={tokens.reload} /> : null}
       {open?.kind === 'regenerate' ? (
         <RegenerateDialog
           signedInWithIt={session.principal.kind === 'operator'}
-          onClose={() => setOpen(undefined)}
+          onClose={close}
           onDone={tokens.reload}
         />
       ) : null}
@@ -141,14 +92,14 @@ export function AdminTokensPage({ session }: { session: SessionInfo }) {
           description={open.token.description ?? open.token.name}
           expiresAt={open.token.expiry}
           details={[`Name: ${open.token.name}`, 'Full administrative access, everywhere it is used']}
-          onClose={() => setOpen(undefined)}
+          onClose={close}
           onConfirm={async () => {
             await api.delete('/api/v3/configure/token', { token_id: open.token.id });
             tokens.reload();
           }}
         />
       ) : null}
-    </section>
+    </ListPage>
   );
 }
 
@@ -156,93 +107,64 @@ function CreateAdminTokenDialog({ onClose, onCreated }: { onClose: () => void; o
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [expiryFields, setExpiryFields] = useState<ExpiryFields>({ enabled: false, date: '', time: '' });
-  const [attempted, setAttempted] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
   const [created, setCreated] = useState<V3IssuedToken>();
   const expiry = expiryFrom(expiryFields, Date.now());
   const nameProblem = name.trim() === '' ? 'Enter a token name' : undefined;
   const valid = nameProblem === undefined && expiry.ok;
+  const expiresAt = expiry.ok ? expiry.expiresAt : null;
   if (created !== undefined) {
     return (
-      <Dialog
-        title="Admin Token Created"
-        onClose={onClose}
-        actions={
-          <button type="button" className="button-primary" onClick={onClose}>
-            Done
-          </button>
-        }
-      >
+      <SecretDialog title="Admin Token Created" secret={created.token} onClose={onClose}>
         <p>
           Token Name: <strong>{created.name}</strong>
         </p>
-        <SecretReveal secret={created.token} />
-      </Dialog>
+      </SecretDialog>
     );
   }
-  const submit = async () => {
-    setAttempted(true);
-    if (!valid || !expiry.ok) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+  const create = () =>
+    submit.run(valid, async () => {
       const body: Record<string, unknown> = { token_name: name.trim() };
       if (description.trim() !== '') body.description = description.trim();
-      if (expiry.expiresAt !== null) body.expires_at = expiry.expiresAt;
+      if (expiresAt !== null) body.expires_at = expiresAt;
       setCreated(await api.post<V3IssuedToken>('/api/v3/configure/token/named_admin', body));
       onCreated();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
-    <Dialog
+    <FormDialog
       title="Create Admin Token"
       onClose={onClose}
-      onSubmit={submit}
+      onSubmit={create}
       wide
-      actions={
-        <>
-          <button type="button" className="button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button-primary" disabled={!valid || busy}>
-            Create Token
-          </button>
-        </>
-      }
+      submitLabel="Create Token"
+      canSubmit={valid && !submit.busy}
+      error={formError(submit.error, 'token_name', 'name', 'description', 'expires_at', 'expiry_secs')}
     >
       <Field
         label="Token Name"
         value={name}
         onChange={setName}
         required
-        error={(attempted || name !== '' ? nameProblem : undefined) ?? fieldError(error, 'token_name', 'name')}
+        error={
+          shownProblem(nameProblem, submit.attempted || name !== '') ?? fieldError(submit.error, 'token_name', 'name')
+        }
       />
       <Field
         label="Token Description"
         value={description}
         onChange={setDescription}
         maxLength={1000}
-        error={fieldError(error, 'description')}
+        error={fieldError(submit.error, 'description')}
       />
       <ExpiryEditor
         kind="admin token"
         value={expiryFields}
         onChange={setExpiryFields}
-        errors={{
-          date:
-            (!expiry.ok && expiry.field === 'date' && (attempted || expiryFields.date !== '')
-              ? expiry.message
-              : undefined) ?? fieldError(error, 'expires_at', 'expiry_secs'),
-          time: !expiry.ok && expiry.field === 'time' ? expiry.message : undefined,
-        }}
+        result={expiry}
+        attempted={submit.attempted}
+        serverError={fieldError(submit.error, 'expires_at', 'expiry_secs')}
       />
-      <ErrorNotice error={formError(error, 'token_name', 'name', 'description', 'expires_at', 'expiry_secs')} />
-    </Dialog>
+    </FormDialog>
   );
 }
 
@@ -256,66 +178,36 @@ function RegenerateDialog({
   onClose: () => void;
   onDone: () => void;
 }) {
-  const [understood, setUnderstood] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
   const [issued, setIssued] = useState<V3IssuedToken>();
   if (issued !== undefined) {
     return (
-      <Dialog
-        title="Operator Token Regenerated"
-        onClose={onClose}
-        actions={
-          <button type="button" className="button-primary" onClick={onClose}>
-            Done
-          </button>
-        }
-      >
+      <SecretDialog title="Operator Token Regenerated" secret={issued.token} onClose={onClose}>
         {signedInWithIt ? (
           <p className="notice notice-info">This session used the old secret: sign in again with the new one.</p>
         ) : null}
-        <SecretReveal secret={issued.token} />
-      </Dialog>
+      </SecretDialog>
     );
   }
-  const submit = async () => {
-    if (!understood) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      setIssued(await api.post<V3IssuedToken>('/api/v3/configure/token/admin/regenerate'));
-      if (!signedInWithIt) onDone();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <Dialog
+    <RiskDialog
       title="Regenerate Operator Token"
       onClose={onClose}
-      onSubmit={submit}
-      actions={
-        <>
-          <button type="button" className="button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button-danger" disabled={!understood || busy}>
-            Regenerate Token
-          </button>
-        </>
+      onConfirm={() =>
+        submit.run(true, async () => {
+          setIssued(await api.post<V3IssuedToken>('/api/v3/configure/token/admin/regenerate'));
+          if (!signedInWithIt) onDone();
+        })
       }
+      submitLabel="Regenerate Token"
+      busy={submit.busy}
+      warning="You are about to replace the operator token's secret."
+      error={submit.error}
     >
-      <div className="notice notice-warning" role="alert">
-        <strong>You are about to replace the operator token&apos;s secret.</strong>
-      </div>
       <p>
         The operator token <code>{OPERATOR}</code> keeps its id and its rights, but its current secret stops working at
         once: everything that uses it, this session included if it signed in with it, must be given the new secret.
       </p>
-      <RiskConfirm checked={understood} onChange={setUnderstood} />
-      <ErrorNotice error={formError(error)} />
-    </Dialog>
+    </RiskDialog>
   );
 }

@@ -1,16 +1,15 @@
 import { useState } from 'react';
 import { api, listAll } from '../api/client.ts';
-import { type Column, DataTable, type SortState, sortRows } from '../components/data-table.tsx';
-import { Dialog } from '../components/dialog.tsx';
-import { Field, SelectField } from '../components/field.tsx';
-import { Instant } from '../components/instant.tsx';
-import { ErrorNotice } from '../components/notice.tsx';
-import { RiskConfirm } from '../components/risk-confirm.tsx';
-import { RowMenu } from '../components/row-menu.tsx';
-import { PageHeader, StatusBadge, Toolbar } from '../components/toolbar.tsx';
+import { instantColumn, menuColumn, statusColumn, textColumn } from '../components/columns.tsx';
+import type { Column } from '../components/data-table.tsx';
+import { Checkbox, Field, SelectField } from '../components/field.tsx';
+import { FormDialog } from '../components/form-dialog.tsx';
+import { ListPage } from '../components/list-page.tsx';
+import { RiskDialog } from '../components/risk-dialog.tsx';
 import { fieldError, formError } from '../lib/field-errors.ts';
-import { matches } from '../lib/search.ts';
+import { useListState } from '../lib/use-list-state.ts';
 import { useLoad } from '../lib/use-load.ts';
+import { useSubmit } from '../lib/use-submit.ts';
 
 /** `GET /api/v0/users` items (docs/sign-in.md). */
 export interface User {
@@ -32,19 +31,13 @@ const GROUPS = [
   { value: 'auditor', label: 'Auditor' },
 ];
 
-type Open = { kind: 'add' } | { kind: 'edit' | 'remove'; user: User } | undefined;
+type Open = { kind: 'add' } | { kind: 'edit' | 'remove'; user: User };
 
 export function UsersPage() {
-  const [search, setSearch] = useState('');
-  const [sort, setSort] = useState<SortState>({ key: 'subject', direction: 'ascending' });
-  const [open, setOpen] = useState<Open>();
+  const list = useListState<Open>({ key: 'subject', direction: 'ascending' });
   const users = useLoad(() => listAll<User>('/api/v0/users'), []);
   const columns: Column<User>[] = [
-    {
-      key: 'status',
-      header: 'Status',
-      render: (u) => <StatusBadge status={u.status} />,
-    },
+    statusColumn({ sortable: false }),
     {
       key: 'subject',
       header: 'Subject',
@@ -52,81 +45,39 @@ export function UsersPage() {
       render: (u) => <code>{u.subject}</code>,
       sortValue: (u) => u.subject,
     },
-    {
-      key: 'name',
-      header: 'Name',
-      className: 'col-wrap',
-      render: (u) => u.displayName ?? '',
-      sortValue: (u) => u.displayName ?? '',
-    },
-    {
-      key: 'email',
-      header: 'Email',
-      className: 'col-wrap',
-      render: (u) => u.email ?? '',
-      sortValue: (u) => u.email ?? '',
-    },
+    textColumn('name', 'Name', (u) => u.displayName ?? ''),
+    textColumn('email', 'Email', (u) => u.email ?? ''),
     { key: 'group', header: 'Group', render: (u) => groupLabel(u.group), sortValue: (u) => u.group },
-    {
-      key: 'lastSeen',
-      header: 'Last Seen',
-      render: (u) => <Instant iso={u.lastSeenAt} none="Never" />,
-      sortValue: (u) => (u.lastSeenAt === undefined ? 0 : Date.parse(u.lastSeenAt)),
-    },
-    {
-      key: 'menu',
-      header: 'Actions',
-      className: 'col-menu',
-      render: (u) => (
-        <RowMenu
-          label={`Actions for ${u.subject}`}
-          items={[
-            { label: 'Edit User', onSelect: () => setOpen({ kind: 'edit', user: u }) },
-            { label: 'Remove User', danger: true, onSelect: () => setOpen({ kind: 'remove', user: u }) },
-          ]}
-        />
-      ),
-    },
+    instantColumn('lastSeen', 'Last Seen', (u) => u.lastSeenAt, { none: 'Never' }),
+    menuColumn(
+      (u) => `Actions for ${u.subject}`,
+      (u) => [
+        { label: 'Edit User', onSelect: () => list.setOpen({ kind: 'edit', user: u }) },
+        { label: 'Remove User', danger: true, onSelect: () => list.setOpen({ kind: 'remove', user: u }) },
+      ],
+    ),
   ];
-  const rows = sortRows(
-    (users.data ?? []).filter((u) => matches(search, u.subject, u.email, u.displayName)),
-    columns,
-    sort,
-  );
+  const { open, close } = list;
   return (
-    <section aria-labelledby="page-title">
-      <PageHeader
-        title="Users"
-        subtitle="People who sign in through the identity provider, each in one group: Admin, Member or Auditor."
-      />
-      <Toolbar
-        search={search}
-        onSearch={setSearch}
-        searchPlaceholder="Subject, name or email"
-        addLabel="Add User"
-        onAdd={() => setOpen({ kind: 'add' })}
-      />
-      <ErrorNotice error={users.error} />
-      <DataTable
-        caption="Users"
-        columns={columns}
-        rows={rows}
-        rowKey={(u) => u.id}
-        sort={sort}
-        onSort={setSort}
-        empty="No users."
-      />
+    <ListPage
+      title="Users"
+      subtitle="People who sign in through the identity provider, each in one group: Admin, Member or Auditor."
+      list={list}
+      loaded={users}
+      searchPlaceholder="Subject, name or email"
+      searchIn={(u) => [u.subject, u.email, u.displayName]}
+      addLabel="Add User"
+      onAdd={() => list.setOpen({ kind: 'add' })}
+      caption="Users"
+      columns={columns}
+      rowKey={(u) => u.id}
+      empty="No users."
+    >
       {open?.kind === 'add' || open?.kind === 'edit' ? (
-        <UserDialog
-          user={open.kind === 'edit' ? open.user : undefined}
-          onClose={() => setOpen(undefined)}
-          onDone={users.reload}
-        />
+        <UserDialog user={open.kind === 'edit' ? open.user : undefined} onClose={close} onDone={users.reload} />
       ) : null}
-      {open?.kind === 'remove' ? (
-        <RemoveUserDialog user={open.user} onClose={() => setOpen(undefined)} onDone={users.reload} />
-      ) : null}
-    </section>
+      {open?.kind === 'remove' ? <RemoveUserDialog user={open.user} onClose={close} onDone={users.reload} /> : null}
+    </ListPage>
   );
 }
 
@@ -140,14 +91,11 @@ function UserDialog({ user, onClose, onDone }: { user: User | undefined; onClose
   const [displayName, setDisplayName] = useState(user?.displayName ?? '');
   const [group, setGroup] = useState(user?.group ?? 'member');
   const [disabled, setDisabled] = useState(user?.status === 'disabled');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
+  const { error } = submit;
   const valid = subject.trim() !== '';
-  const submit = async () => {
-    if (!valid) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+  const save = () =>
+    submit.run(valid, async () => {
       if (user === undefined) {
         const body: Record<string, unknown> = { subject: subject.trim(), group };
         if (email.trim() !== '') body.email = email.trim();
@@ -166,27 +114,15 @@ function UserDialog({ user, onClose, onDone }: { user: User | undefined; onClose
       }
       onDone();
       onClose();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
-    <Dialog
+    <FormDialog
       title={user === undefined ? 'Add User' : 'Edit User'}
       onClose={onClose}
-      onSubmit={submit}
-      actions={
-        <>
-          <button type="button" className="button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button-primary" disabled={!valid || busy}>
-            {user === undefined ? 'Add User' : 'Save Changes'}
-          </button>
-        </>
-      }
+      onSubmit={save}
+      submitLabel={user === undefined ? 'Add User' : 'Save Changes'}
+      canSubmit={valid && !submit.busy}
+      error={formError(error, 'subject', 'email', 'displayName', 'group')}
     >
       {user === undefined ? (
         <Field
@@ -216,55 +152,31 @@ function UserDialog({ user, onClose, onDone }: { user: User | undefined; onClose
         options={GROUPS}
         error={fieldError(error, 'group')}
       />
-      {user === undefined ? null : (
-        <div className="checkbox">
-          <input
-            id="user-disabled"
-            type="checkbox"
-            checked={disabled}
-            onChange={(event) => setDisabled(event.target.checked)}
-          />
-          <label htmlFor="user-disabled">Disabled</label>
-        </div>
-      )}
-      <ErrorNotice error={formError(error, 'subject', 'email', 'displayName', 'group')} />
-    </Dialog>
+      {user === undefined ? null : <Checkbox label="Disabled" checked={disabled} onChange={setDisabled} />}
+    </FormDialog>
   );
 }
 
 function RemoveUserDialog({ user, onClose, onDone }: { user: User; onClose: () => void; onDone: () => void }) {
-  const [understood, setUnderstood] = useState(false);
-  const [error, setError] = useState<Error>();
+  const submit = useSubmit();
   return (
-    <Dialog
+    <RiskDialog
       title="Remove User"
       onClose={onClose}
-      onSubmit={async () => {
-        if (!understood) return;
-        try {
+      onConfirm={() =>
+        submit.run(true, async () => {
           await api.delete(`/api/v0/users/${encodeURIComponent(user.subject)}`);
           onDone();
           onClose();
-        } catch (caught) {
-          setError(caught as Error);
-        }
-      }}
-      actions={
-        <>
-          <button type="button" className="button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button-danger" disabled={!understood}>
-            Remove User
-          </button>
-        </>
+        })
       }
+      submitLabel="Remove User"
+      busy={submit.busy}
+      error={submit.error}
     >
       <p>
         <code>{user.subject}</code> loses access at once: their live sessions stop working on their next request.
       </p>
-      <RiskConfirm checked={understood} onChange={setUnderstood} />
-      <ErrorNotice error={error} />
-    </Dialog>
+    </RiskDialog>
   );
 }
