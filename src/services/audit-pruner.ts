@@ -1,4 +1,5 @@
 import type { Catalog } from '../catalog/catalog.ts';
+import { PeriodicTask } from './periodic-task.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -7,8 +8,13 @@ const HOUR_MS = 3_600_000;
  * start. The catalog keeps the last pruned hash as the chain's anchor, so what stays verifies.
  */
 export class AuditPruner {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
+  private readonly task = new PeriodicTask(async () => {
+    try {
+      await this.catalog.pruneAudit(this.now() - this.retentionMs);
+    } catch (error) {
+      this.onError(error);
+    }
+  });
 
   constructor(
     private readonly catalog: Catalog,
@@ -19,24 +25,14 @@ export class AuditPruner {
 
   /** Hourly, or as often as the retention when it is shorter (never more than once a second). */
   start(intervalMs = Math.max(1_000, Math.min(HOUR_MS, this.retentionMs))): void {
-    this.timer = setInterval(() => void this.prune(), intervalMs);
-    this.timer.unref();
-    void this.prune();
+    this.task.start(intervalMs, { immediately: true });
   }
 
   prune(): Promise<void> {
-    this.running = this.running.then(async () => {
-      try {
-        await this.catalog.pruneAudit(this.now() - this.retentionMs);
-      } catch (error) {
-        this.onError(error);
-      }
-    });
-    return this.running;
+    return this.task.run();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 }

@@ -1,10 +1,16 @@
 import type { SystemPrincipal } from '../domain/principal.ts';
 import type { DatabaseService } from './database-service.ts';
+import { PeriodicTask } from './periodic-task.ts';
 
-/** Purges deleted databases whose recovery window has ended, on a timer (the shape of RetentionSweeper). */
+/** Purges deleted databases whose recovery window has ended, on a timer. */
 export class DatabasePurger {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
+  private readonly task = new PeriodicTask(async () => {
+    try {
+      await this.databases.purgeExpired(this.server);
+    } catch (error) {
+      this.onError(error);
+    }
+  });
 
   constructor(
     private readonly databases: DatabaseService,
@@ -13,26 +19,16 @@ export class DatabasePurger {
   ) {}
 
   start(intervalMs: number): void {
-    this.timer = setInterval(() => void this.sweep(), intervalMs);
-    this.timer.unref();
     // Files of databases purged while this node was down go at once.
-    void this.sweep();
+    this.task.start(intervalMs, { immediately: true });
   }
 
   sweep(): Promise<void> {
-    this.running = this.running.then(async () => {
-      try {
-        await this.databases.purgeExpired(this.server);
-      } catch (error) {
-        this.onError(error);
-      }
-    });
-    return this.running;
+    return this.task.run();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 }
 

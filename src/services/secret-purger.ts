@@ -4,6 +4,7 @@ import { toRfc3339 } from '../domain/durations.ts';
 import type { SystemPrincipal } from '../domain/principal.ts';
 import { auditEntry } from './audit.ts';
 import type { Authorizer } from './authorize.ts';
+import { PeriodicTask } from './periodic-task.ts';
 
 export interface SecretPurgerDeps {
   catalog: Catalog;
@@ -20,12 +21,18 @@ const PURGE_BATCH = 500;
 
 /**
  * Deletes rotated-out token secrets once their grace period has been over for longer than the
- * retention, on a timer (the shape of DatabasePurger). Until then an old secret answers 401
+ * retention, on a timer. Until then an old secret answers 401
  * `revoked`; after it, 401 `unknown`. Each token's purge is audited, never with a hash.
  */
 export class RetiredSecretPurger {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
+  private readonly task = new PeriodicTask(async () => {
+    try {
+      return await this.purge();
+    } catch (error) {
+      this.onError(error);
+      return 0;
+    }
+  });
 
   constructor(
     private readonly deps: SecretPurgerDeps,
@@ -33,23 +40,12 @@ export class RetiredSecretPurger {
   ) {}
 
   start(intervalMs: number): void {
-    this.timer = setInterval(() => void this.sweep(), intervalMs);
-    this.timer.unref();
-    void this.sweep();
+    this.task.start(intervalMs, { immediately: true });
   }
 
   /** One sweep; resolves with the number of secrets purged. */
   sweep(): Promise<number> {
-    const run = this.running.then(async () => {
-      try {
-        return await this.purge();
-      } catch (error) {
-        this.onError(error);
-        return 0;
-      }
-    });
-    this.running = run;
-    return run;
+    return this.task.run();
   }
 
   private async purge(): Promise<number> {
@@ -80,9 +76,8 @@ export class RetiredSecretPurger {
     }
   }
 
-  async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 }
 
