@@ -66,17 +66,11 @@ export interface TokenRecord {
   grants: Grant[];
 }
 
-export interface NewToken {
-  kind: TokenKind;
-  name: string;
-  description: string | null;
-  hint: string;
-  createdAt: number;
-  createdBy: number | null;
-  expiresAt: number | null;
-  grants: Grant[];
-  role?: Role | null;
-}
+/** A token to insert: what a record has at creation (no updates, revocation or use yet). */
+export type NewToken = Pick<
+  TokenRecord,
+  'kind' | 'name' | 'description' | 'hint' | 'createdAt' | 'createdBy' | 'expiresAt' | 'grants'
+> & { role?: Role | null };
 
 export interface TokenPatch {
   name?: string;
