@@ -7,10 +7,11 @@ import { type ServerProcess, startServerProcess } from '../helpers/server-proces
 /**
  * Rounds of SIGKILL under sustained ingest: at random times, and at each named failpoint (see
  * src/support/failpoints.ts). The issue asks for 50 rounds; `npm test` runs 3 random ones and one at
- * each point, and `FLUXGATE_CRASH_ROUNDS=50` runs 50 of each (by hand: it takes a while).
+ * each of the 7 points, and `FLUXGATE_CRASH_ROUNDS=50` runs 50 random ones and 50 spread over the
+ * points (8 at each; by hand: it takes a while).
  */
 const ROUNDS = Number(process.env.FLUXGATE_CRASH_ROUNDS ?? 3);
-const POINT_ROUNDS = Number(process.env.FLUXGATE_CRASH_ROUNDS ?? 1);
+const POINT_ROUNDS = process.env.FLUXGATE_CRASH_ROUNDS ? Math.ceil(ROUNDS / 7) : 1;
 const CONNECTIONS = 4;
 const POINTS_PER_REQUEST = 1000;
 const T0 = 1_700_000_000_000_000_000n;
