@@ -5,10 +5,13 @@ import { bootstrap, call } from '../helpers/http.ts';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 
 /**
- * Rounds of SIGKILL under sustained ingest. The issue asks for 50; `npm test` runs few enough to stay
- * within about 30 s, and `FLUXGATE_CRASH_ROUNDS=50` runs the full count (once, by hand).
+ * Rounds of SIGKILL under sustained ingest: at random times, and at each named failpoint (see
+ * src/support/failpoints.ts). The issue asks for 50 rounds; `npm test` runs 3 random ones and one at
+ * each of the 7 points, and `FLUXGATE_CRASH_ROUNDS=50` runs 50 random ones and 50 spread over the
+ * points (8 at each; by hand: it takes a while).
  */
 const ROUNDS = Number(process.env.FLUXGATE_CRASH_ROUNDS ?? 3);
+const POINT_ROUNDS = process.env.FLUXGATE_CRASH_ROUNDS ? Math.ceil(ROUNDS / 7) : 1;
 const CONNECTIONS = 4;
 const POINTS_PER_REQUEST = 1000;
 const T0 = 1_700_000_000_000_000_000n;
@@ -156,3 +159,108 @@ test(`every acknowledged point survives ${ROUNDS} rounds of SIGKILL under 4-conn
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+/** The kills at named points: inside a log append (half its record written), between the sync and the answer, inside an apply transaction before its COMMIT, after the COMMIT before the log is released. */
+const INGEST_POINTS = ['wal.append.mid', 'wal.sync.after', 'apply.commit.before', 'apply.commit.after'];
+/** And during the replay: reading the log, and inside the replay's first apply (before and after its COMMIT). */
+const REPLAY_POINTS = ['wal.replay.record', 'apply.commit.before', 'apply.commit.after'];
+
+function armed(point: string, hit: number): Record<string, string> {
+  return { FLUXGATE_FAILPOINTS: `${point}:${hit}` };
+}
+
+/** Waits until the server says it killed itself at `point`, and for it to be gone. */
+async function diedAt(server: ServerProcess, point: string, hit: number, round: string): Promise<void> {
+  const line = `failpoint ${point} hit ${hit}: SIGKILL`;
+  const deadline = Date.now() + 30_000;
+  while (!server.output().includes(line) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.ok(server.output().includes(line), `${round}: the server did not die at ${point} (hit ${hit}) within 30 s`);
+  await server.kill(); // it is dead already: this waits for its exit
+}
+
+/**
+ * A round: an armed server (`first`, or one started here) takes the ingest until it kills itself at
+ * `point`; with `replayPoint`, the next start (ingest going on) kills itself there while it replays
+ * the log; then a clean start must hold every acknowledged request once and nothing half, and take
+ * another write.
+ */
+async function roundAt(
+  first: ServerProcess | undefined,
+  dataDir: string,
+  token: string,
+  ledger: Ledger,
+  kill: Kill,
+  round: string,
+): Promise<void> {
+  const phases = [{ point: kill.point, hit: kill.hit }];
+  if (kill.replayPoint) phases.push({ point: kill.replayPoint, hit: 1 });
+  for (const [index, phase] of phases.entries()) {
+    const server =
+      index === 0 && first ? first : await startServerProcess({ dataDir, env: armed(phase.point, phase.hit) });
+    const stop = { now: false };
+    const writing = ingest(server, token, ledger, stop);
+    await diedAt(server, phase.point, phase.hit, round);
+    stop.now = true;
+    await writing;
+  }
+  const server = await startServerProcess({ dataDir });
+  try {
+    await verify(server, token, ledger, round);
+    // The database keeps taking writes.
+    const req = ledger.next++;
+    const response = await call(server.url, 'POST', '/api/v3/write_lp?db=crashdb&precision=ns', {
+      token,
+      body: body(req, 0),
+    });
+    assert.equal(response.status, 204, `${round}: a write after the restart answered ${response.text}`);
+    ledger.acked.add(req);
+    await verify(server, token, ledger, `${round}, and a write after it`);
+  } finally {
+    // Killed too: what it left in the log is replayed by the next round's start.
+    await server.kill();
+  }
+}
+
+interface Kill {
+  point: string;
+  hit: number;
+  replayPoint?: string;
+}
+
+async function pointTest(t: { diagnostic(message: string): void }, kills: (next: () => number) => Kill): Promise<void> {
+  const seed = Number(process.env.FLUXGATE_CRASH_SEED ?? Date.now() % 100_000);
+  const next = random(seed);
+  let kill = kills(next);
+  // The first round's server is armed from the start (creating the operator token writes no point).
+  const first = await startServerProcess({ env: armed(kill.point, kill.hit) });
+  const dataDir = first.dataDir;
+  const ledger: Ledger = { acked: new Set(), unknown: new Set(), next: 0 };
+  try {
+    const token = await bootstrap(first.url);
+    for (let round = 1; round <= POINT_ROUNDS; round++) {
+      if (round > 1) kill = kills(next);
+      const replay = kill.replayPoint ? ` then in the replay at ${kill.replayPoint}` : '';
+      const name = `seed ${seed}, round ${round}, killed at ${kill.point}:${kill.hit}${replay}`;
+      await roundAt(round === 1 ? first : undefined, dataDir, token, ledger, kill, name);
+    }
+    t.diagnostic(
+      `seed ${seed}: ${POINT_ROUNDS} rounds, ${ledger.acked.size} requests of ${POINTS_PER_REQUEST} points stored`,
+    );
+  } finally {
+    await first.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+for (const point of INGEST_POINTS) {
+  test(`every acknowledged point survives SIGKILL at failpoint ${point} under 4-connection ingest exactly once`, (t) =>
+    // Mostly a later hit than the first, so the kill comes with acknowledged writes (and applies) behind it.
+    pointTest(t, (next) => ({ point, hit: 1 + Math.floor(next() * (point.startsWith('apply') ? 3 : 8)) })));
+}
+
+for (const replayPoint of REPLAY_POINTS) {
+  test(`every acknowledged point survives SIGKILL at ${replayPoint} during the replay, exactly once`, (t) =>
+    // Killed after a sync, the log holds a record the database does not: the next start replays it.
+    pointTest(t, (next) => ({ point: 'wal.sync.after', hit: 1 + Math.floor(next() * 8), replayPoint })));
+}

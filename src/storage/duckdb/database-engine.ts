@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { FluxgateError } from '../../domain/errors.ts';
+import { failpoint } from '../../support/failpoints.ts';
 import { GroupCommitQueue } from '../../support/group-commit-queue.ts';
 import type { LineBatch } from '../lineprotocol/line-batch.ts';
 import type { DatabaseLimits, MeasurementSchema, QueryResult, QueryStream, WriteOutcome } from '../storage.ts';
@@ -343,6 +344,7 @@ export class DatabaseEngine implements QueryScope {
       this.settleWaiters();
       throw error;
     }
+    failpoint('wal.sync.after');
     draft.applyTo(logged);
     // The apply stores the rows as planned here (see combineTables); their batches are not changed after.
     this.unapplied.push({ seq, tables: draft.touchedTables, points });
@@ -396,6 +398,7 @@ export class DatabaseEngine implements QueryScope {
       }
       const records = this.unapplied.slice(0, count);
       await this.apply(resources, records);
+      failpoint('apply.commit.after');
       this.unapplied.splice(0, count);
       this.unappliedPoints -= points;
       for (const resolve of this.roomWaiters.splice(0)) resolve();

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { failpoint } from '../../support/failpoints.ts';
 import { appendBlock, CHUNK_ROWS } from './block-appender.ts';
 import { sqlTypeOf, TAG_COMMENT } from './column-registry.ts';
 import { quoteIdentifier, quoteLiteral } from './identifiers.ts';
@@ -33,6 +34,7 @@ export async function commitDraft(
       raised.push([table.schema.name, plan.marks]);
     }
     await alsoInTransaction?.(connection);
+    failpoint('apply.commit.before');
     await connection.run('COMMIT');
   } catch (error) {
     await connection.run('ROLLBACK').catch(() => {});

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FluxgateError } from '../../domain/errors.ts';
+import { FAILPOINTS_ARMED, failpoint, failpointTornWrite } from '../../support/failpoints.ts';
 import { readFrame, type WalRecord } from './wal-record.ts';
 
 /** The file operations the log makes: the real file system, or one that fails on purpose in tests. */
@@ -129,6 +130,7 @@ export class WriteAheadLog {
           break;
         }
         const { record } = read;
+        failpoint('wal.replay.record');
         if (record.seq > lastSeq + 1n && lastSeq > appliedSeq) {
           logger.error(
             { file, expected: String(lastSeq + 1n), found: String(record.seq) },
@@ -162,6 +164,7 @@ export class WriteAheadLog {
     if (this.active.size >= SEGMENT_BYTES) await this.rotate();
     const active = this.active;
     try {
+      if (FAILPOINTS_ARMED) await failpointTornWrite('wal.append.mid', active.handle, frame, active.size);
       await active.handle.write(frame, active.size);
     } catch (error) {
       await active.handle.truncate(active.size).catch((cut: Error) => {
