@@ -6,8 +6,12 @@
 // inside the server (bench/peer/loop-watch.mjs): how late its loop came back, and how much of that the
 // server caused itself, that is without the time its main thread waited for a CPU other processes held
 // (on a shared 2-core machine that wait is most of the client-side figure). The target is judged on the
-// latter. SOAK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" passes flags to the server's node.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// latter. Errors by kind are the answers other than each kind's expected ones (EXPECTED), with the
+// first body of each. SOAK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" passes flags to the server's
+// node; SOAK_KEEP_LOOP=FILE keeps the loop samples (monotonic µs, the clock of --cpu-prof and of
+// `perf record -k CLOCK_MONOTONIC`) to lay a stall beside what ran; SOAK_SERVER_OUTPUT=FILE keeps
+// the server's output (with --trace-gc, its GC pauses); SOAK_SKIP leaves parts of the load out.
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +37,26 @@ const agent = keepAliveAgent(32);
 const counts = new Map<string, number>();
 const count = (kind: string) => counts.set(kind, (counts.get(kind) ?? 0) + 1);
 const health: number[] = [];
+/**
+ * The answers each kind of request is meant to get; any other status, and any transport error, is
+ * an error of that kind. Hostile queries are meant to be refused (400/403) or cut off (408/413), the
+ * recursive one to time out; guessers to be refused and then throttled; revoked tokens refused.
+ */
+const EXPECTED: Record<string, readonly number[]> = {
+  setup: [200, 201, 204],
+  write: [204],
+  query: [200],
+  'hostile query': [200, 400, 403, 408, 413],
+  'token create': [201],
+  'token use': [200],
+  'token revoke': [200],
+  'revoked use': [401],
+  guess: [401, 429],
+  health: [200],
+  final: [200],
+};
+/** The first body of each unexpected answer, to say what the error was. */
+const firstError = new Map<string, string>();
 const deadline = Date.now() + SECONDS * 1000;
 const running = () => Date.now() < deadline;
 /** SOAK_SKIP=hostile,churn,… leaves parts of the load out, to see which one costs /health its latency. */
@@ -53,6 +77,9 @@ async function send(kind: string, method: string, path: string, token?: string, 
   try {
     const reply = await request(agent, new URL(path, server.url), method, headers, body);
     count(`${kind} ${reply.status}`);
+    if (!(EXPECTED[kind] ?? []).includes(reply.status) && !firstError.has(`${kind} ${reply.status}`)) {
+      firstError.set(`${kind} ${reply.status}`, reply.body.toString().slice(0, 160));
+    }
     return reply;
   } catch (error) {
     count(`${kind} ${(error as NodeJS.ErrnoException).code ?? 'transport error'}`);
@@ -103,6 +130,26 @@ try {
     'application/json',
   );
   const token = (JSON.parse(writer?.body.toString() ?? '{}') as { token: string }).token;
+  // One write applied before the load starts, so the ordinary queries have a table to read from
+  // their first run (otherwise the first ones meet "table 'cpu' does not exist", an error of the
+  // bench, not of the server). Bounded: at most 10 s.
+  await send(
+    'setup',
+    'POST',
+    '/api/v3/write_lp?db=soak',
+    token,
+    `cpu,host=h0,core=c0 usage=0,idle=0i ${Date.now() * 1e6}`,
+  );
+  for (const until = Date.now() + 10_000; Date.now() < until; ) {
+    const probe = await request(
+      agent,
+      new URL(`/api/v3/query_sql?db=soak&q=${encodeURIComponent('select count(*) from cpu')}`, server.url),
+      'GET',
+      { authorization: `Bearer ${token}` },
+    );
+    if (probe.status === 200) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   const pid = server.pid ?? 0;
   const loadStartedUs = Number(process.hrtime.bigint() / 1000n);
 
@@ -211,6 +258,17 @@ try {
   console.log(`requests served: ${served} (${(served / SECONDS).toFixed(0)}/s)`);
   console.log('answers by kind:');
   for (const [kind, n] of [...counts].sort()) console.log(`  ${kind}: ${n}`);
+  const errors = [...counts].filter(([key]) => {
+    if (key === 'slow client closed by server') return false;
+    const at = key.lastIndexOf(' ');
+    return !(EXPECTED[key.slice(0, at)] ?? []).includes(Number(key.slice(at + 1)));
+  });
+  const errorCount = errors.reduce((sum, [, n]) => sum + n, 0);
+  console.log(`errors by kind (answers other than each kind's expected ones, transport errors): ${errorCount}`);
+  for (const [key, n] of errors.sort()) {
+    const body = firstError.get(key);
+    console.log(`  ${key}: ${n}${body === undefined ? '' : ` (first: ${body.replace(/\s+/g, ' ')})`}`);
+  }
   console.log(
     `peak RSS ${peakRssMb.toFixed(0)} MB, RSS at the end ${rssMb.toFixed(0)} MB, threads ${threads}, descriptors ${fds}`,
   );
@@ -235,5 +293,10 @@ try {
 } finally {
   agent.destroy();
   await server.dispose();
+  // SOAK_SERVER_OUTPUT=FILE keeps what the server printed (with SOAK_NODE_ARGS=--trace-gc, its GC pauses).
+  if (process.env.SOAK_SERVER_OUTPUT !== undefined) writeFileSync(process.env.SOAK_SERVER_OUTPUT, server.output());
+  // SOAK_KEEP_LOOP=FILE keeps the loop samples, to lay them beside a --cpu-prof profile of the server.
+  if (process.env.SOAK_KEEP_LOOP !== undefined && existsSync(watchFile))
+    copyFileSync(watchFile, process.env.SOAK_KEEP_LOOP);
   rmSync(watchDir, { recursive: true, force: true });
 }

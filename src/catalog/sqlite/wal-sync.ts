@@ -1,4 +1,5 @@
-import { type FileHandle, open, stat } from 'node:fs/promises';
+import { fstatSync, statSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 
@@ -12,6 +13,11 @@ import type BetterSqlite3 from 'better-sqlite3';
  * whichever descriptor wrote them, so a read-only descriptor of our own serves. Each sync first checks
  * that the descriptor is still the file at the log's path (SQLite deletes the log when the last
  * connection closes, and a later one makes a new file): a sync of a stale one would sync nothing.
+ * That check is two synchronous stat calls (microseconds, no disk wait: the inode is cached), not
+ * two more trips through libuv's thread pool: under the soak every submission to the pool could
+ * stall the event loop for up to ~90 ms in glibc's pthread_cond_signal while the pool's threads
+ * waited for a CPU (bench/soak.bench.ts; `perf` on the main thread's off-CPU time), so only the
+ * fdatasync itself, which does wait for the disk, goes there.
  */
 export class WalSync {
   private dirty = false;
@@ -51,7 +57,8 @@ export class WalSync {
   /** The descriptor of the file now at the log's path, reopened if the log was replaced. */
   private async current(file: string): Promise<FileHandle> {
     const handle = await this.open(file);
-    const [held, named] = await Promise.all([handle.stat(), stat(`${file}-wal`)]);
+    const held = fstatSync(handle.fd);
+    const named = statSync(`${file}-wal`);
     if (held.ino === named.ino && held.dev === named.dev) return handle;
     await this.close();
     return this.open(file);

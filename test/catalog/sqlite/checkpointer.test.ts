@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -110,6 +110,38 @@ describe('Checkpointer: WAL checkpoints run on a worker thread, not in a commit'
       const reader = new Database(file, { readonly: true });
       assert.deepEqual(reader.prepare('select x from t order by x').all(), [{ x: 1 }, { x: 2 }, { x: 3 }]);
       reader.close();
+    } finally {
+      await checkpointer.close();
+      await sync.close();
+      database.close();
+    }
+  });
+
+  test('after a checkpoint that caught up the worker rewinds the log, not the next commit', async () => {
+    const file = join(dir, 'rewound.sqlite');
+    const { database, sync, run } = open(file);
+    const checkpointer = new Checkpointer(database, file, { intervalMs: 3_600_000 });
+    /** The log header's checkpoint sequence: it moves each time the log is rewound to its start. */
+    const sequence = () => readFileSync(`${file}-wal`).readUInt32BE(12);
+    try {
+      await run('create table t (x integer)');
+      for (let round = 1; round <= 3; round++) {
+        await run(`insert into t values (${round})`);
+        const before = sequence();
+        const result = await checkpointer.checkpointNow();
+        assert.equal(result.checkpointed, result.log, 'nothing held the checkpoint back');
+        const rewound = sequence();
+        assert.equal(rewound, before + 1, 'the worker rewound the log right after the checkpoint');
+        // The commit after it appends to the rewound log: its connection writes no new header, so it
+        // has no header fsync to wait for on the event loop.
+        await run(`insert into t values (${round * 10})`);
+        assert.equal(sequence(), rewound, "the server's commit did not rewind the log itself");
+      }
+      assert.equal(checkpointer.error, undefined);
+      assert.deepEqual(
+        database.prepare('select x from t order by x').all(),
+        [1, 2, 3, 10, 20, 30].map((x) => ({ x })),
+      );
     } finally {
       await checkpointer.close();
       await sync.close();
