@@ -2,7 +2,7 @@ import { mayEver } from '../domain/authorization.ts';
 import { fail } from '../domain/errors.ts';
 import { DB_ACTIONS } from '../domain/permissions.ts';
 import type { Principal, SystemPrincipal } from '../domain/principal.ts';
-import { parseLineProtocolBuffer } from '../storage/lineprotocol/parse-buffer.ts';
+import { sharedParsePool } from '../storage/lineprotocol/parse-pool.ts';
 import type { LineError, Precision } from '../storage/lineprotocol/types.ts';
 import type { Storage } from '../storage/storage.ts';
 import { hasRight, requireRight } from './authorize.ts';
@@ -52,7 +52,7 @@ export class WriteService {
   async write(principal: Principal, request: WriteRequest): Promise<WriteResult> {
     const record = await this.resolve(principal, request.database);
     await this.deps.ownership?.requireHere(record);
-    const parsed = parseLineProtocolBuffer(request.body, request.precision);
+    const parsed = await sharedParsePool().parse(request.body, request.precision);
     if (parsed.errors.length > 0 && !request.acceptPartial) {
       return { written: 0, errors: parsed.errors, refusedWhole: true };
     }

@@ -71,10 +71,30 @@ async function mergeRows(connection: DuckDBConnection, table: DraftTable, blocks
       .join(', ');
     await connection.run(`UPDATE main.${name} SET ${set} FROM ${staged} AS s WHERE ${match}`);
   }
+  // The staged rows' time range, as constants: the anti join scans only the row groups whose zone
+  // maps overlap it (DuckDB pushes no join filter into it), not the whole table on every merge.
+  const [earliest, latest] = timeRange(blocks);
+  const within = `${name}."time" BETWEEN make_timestamp_ns(${earliest}) AND make_timestamp_ns(${latest})`;
   await connection.run(
-    `INSERT INTO main.${name} SELECT s.* FROM ${staged} AS s WHERE NOT EXISTS (SELECT 1 FROM main.${name} WHERE ${match})`,
+    `INSERT INTO main.${name} SELECT s.* FROM ${staged} AS s WHERE NOT EXISTS (SELECT 1 FROM main.${name} WHERE ${match} AND ${within})`,
   );
   await connection.run(`DROP TABLE ${staged}`);
+}
+
+/** The earliest and latest time of the rows the blocks store (at least one). */
+function timeRange(blocks: readonly DraftBlock[]): [bigint, bigint] {
+  let earliest: bigint | undefined;
+  let latest: bigint | undefined;
+  for (const { source, accepted } of blocks) {
+    for (let row = 0; row < source.rowCount; row++) {
+      if (accepted !== null && accepted[row] !== 1) continue;
+      const time = source.times[row]!;
+      if (earliest === undefined || time < earliest) earliest = time;
+      if (latest === undefined || time > latest) latest = time;
+    }
+  }
+  if (earliest === undefined || latest === undefined) throw new Error('a merge without rows');
+  return [earliest, latest];
 }
 
 function schemaChanges(table: DraftTable): string[] {

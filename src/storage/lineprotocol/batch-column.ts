@@ -40,6 +40,22 @@ export class BatchColumn {
     } else if (this.kind === 'boolean') this.booleans = copyInto(new Uint8Array(capacity), this.booleans);
   }
 
+  /** Takes over the values of a column parsed elsewhere (see batch-transfer.ts), as long as its table's arrays. */
+  adopt(
+    present: Uint8Array,
+    presentCount: number,
+    values: { floats: Float64Array; integers: BigInt64Array; booleans: Uint8Array },
+    strings: string[],
+  ): void {
+    this.present = present;
+    this.presentCount = presentCount;
+    this.floats = values.floats;
+    this.integers = values.integers;
+    this.words = new Int32Array(values.integers.buffer, values.integers.byteOffset, values.integers.length * 2);
+    this.booleans = values.booleans;
+    this.strings = strings;
+  }
+
   /** Stores a float, or an integer with |value| < 2^53 (the parser's simple numbers). */
   setNumber(row: number, value: number): void {
     this.present[row] = 1;

@@ -103,6 +103,16 @@ export class TableBatch {
     return row;
   }
 
+  /** Takes over the row arrays of a batch parsed elsewhere (see batch-transfer.ts); its columns adopt theirs. */
+  adopt(rowCount: number, lineNumbers: Int32Array, times: BigInt64Array, shapeOfRow: Int32Array): void {
+    this.rowCount = rowCount;
+    this.capacity = lineNumbers.length;
+    this.lineNumbers = lineNumbers;
+    this.times = times;
+    this.timeWords = new Int32Array(times.buffer, times.byteOffset, times.length * 2);
+    this.shapeOfRow = shapeOfRow;
+  }
+
   /** Adds a point made outside the byte parser (the general parser, or a caller of the storage port). */
   addPoint(lineNumber: number, point: Point): void {
     const ids: number[] = [];

@@ -4,7 +4,7 @@ import { it } from 'node:test';
 import fc from 'fast-check';
 import { DuckDbStorage } from '../../../src/storage/duckdb/duckdb-storage.ts';
 import { parseLineProtocolBuffer } from '../../../src/storage/lineprotocol/parse-buffer.ts';
-import { database, tempDir } from './helpers.ts';
+import { database, openStorage, tempDir } from './helpers.ts';
 
 interface Op {
   host: string | null;
@@ -169,5 +169,42 @@ it('last write wins: any sequence of writes reads back as the model map, one row
   } finally {
     await storage.close();
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('last write wins across row groups: a merge rewrites a point stored long before and inserts a late new one, at either end of its time range', async () => {
+  const { storage, cleanup } = openStorage();
+  const db = database(1);
+  try {
+    // 300,000 rows of one series: three of DuckDB's row groups, so a merge must find rows in the first and the last.
+    const rows = 300_000;
+    const lines: string[] = [];
+    for (let t = 1; t <= rows; t++) if (t !== 150_000) lines.push(`m,host=a v=${t}i ${t * 10}`);
+    await storage.write(db, parseLineProtocolBuffer(Buffer.from(lines.join('\n')), 'ns'), 0n);
+    // One batch: a rewrite of the first point, a point never stored (earlier than the series' latest), a rewrite of the last.
+    const late = ['m,host=a v=-1i,w=1i 10', 'm,host=a v=-2i 1500000', `m,host=a w=3i ${rows * 10}`];
+    await storage.write(db, parseLineProtocolBuffer(Buffer.from(late.join('\n')), 'ns'), 0n);
+    const result = await storage.query(
+      db,
+      `SELECT count(*) AS n, count(DISTINCT "time") AS times, sum(v) AS total, sum(w) AS ws FROM m`,
+    );
+    const [n, times, total, ws] = result.rows[0]!.map(Number);
+    assert.equal(n, rows);
+    assert.equal(times, rows);
+    assert.equal(total, (rows * (rows + 1)) / 2 - 150_000 - 1 - 1 - 2);
+    assert.equal(ws, 4);
+    const ends = await storage.query(
+      db,
+      `SELECT v, w FROM m WHERE "time" IN (make_timestamp_ns(10), make_timestamp_ns(${rows * 10})) ORDER BY "time"`,
+    );
+    assert.deepEqual(
+      ends.rows.map((row) => row.map(Number)),
+      [
+        [-1, 1],
+        [rows, 3],
+      ],
+    );
+  } finally {
+    await cleanup();
   }
 });

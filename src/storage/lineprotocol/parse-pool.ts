@@ -1,0 +1,153 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { type PackedBatch, unpackBatch } from './batch-transfer.ts';
+import type { LineBatch } from './line-batch.ts';
+import { parseLineProtocolBuffer } from './parse-buffer.ts';
+import type { Precision } from './types.ts';
+
+/** Bodies smaller than this are parsed on the calling thread: the hop to a worker would cost more. */
+const INLINE_BYTES = 64 * 1024;
+
+/**
+ * Loads the worker's TypeScript: directly when the process already loads TypeScript for its
+ * workers (`node --import tsx`, as the tests run), else through tsx registered in the worker (the
+ * `fluxgate` command registers tsx in its main thread only).
+ */
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+import(workerData.entry).catch(async (error) => {
+  if (error?.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+  (await import(workerData.tsx)).register();
+  // Another URL: the failed import stays cached under the first.
+  await import(workerData.entry + '?tsx');
+});
+`;
+
+interface Pending {
+  body: Buffer;
+  precision: Precision;
+  resolve: (batch: LineBatch) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  /** Bytes sent to it and not yet answered: a body goes to the slot with the fewest. */
+  bytes: number;
+  ready: boolean;
+  failed: boolean;
+}
+
+/**
+ * Parses line-protocol bodies on worker threads, so the event loop keeps only HTTP, authorization
+ * and the log: with two connections or more, parsing (a third of a write's main-thread time) runs
+ * on the other cores. A body is copied to its worker; its batch comes back with the arrays moved,
+ * exactly what `parseLineProtocolBuffer` gives (points, line numbers, per-line errors). Small
+ * bodies, and every body while no worker is ready, are parsed inline; so are the bodies a worker
+ * held when it failed (and it is not used again). Workers keep no process alive while idle.
+ */
+export class ParsePool {
+  private readonly slots: Slot[] = [];
+  private nextId = 0;
+  private closed = false;
+  /** Bodies parsed on a worker thread and on the calling one (small, no worker ready, or its worker failed). */
+  readonly counts = { offloaded: 0, inline: 0 };
+
+  constructor(size = Math.max(1, Math.min(4, availableParallelism() - 1))) {
+    for (let i = 0; i < size; i++) this.slots.push(this.start());
+  }
+
+  parse(body: Buffer, precision: Precision): Promise<LineBatch> {
+    const slot = body.length < INLINE_BYTES || this.closed ? undefined : this.pick();
+    if (slot === undefined) {
+      this.counts.inline++;
+      return Promise.resolve(parseLineProtocolBuffer(body, precision));
+    }
+    const id = this.nextId++;
+    return new Promise<LineBatch>((resolve, reject) => {
+      if (slot.pending.size === 0) slot.worker.ref();
+      slot.bytes += body.length;
+      slot.pending.set(id, { body, precision, resolve, reject });
+      slot.worker.postMessage({ id, body, precision });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private pick(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.slots) if (slot.ready && !slot.failed && (!best || slot.bytes < best.bytes)) best = slot;
+    return best;
+  }
+
+  private parseHere(waiter: Pending): void {
+    this.counts.inline++;
+    settle(waiter, () => parseLineProtocolBuffer(waiter.body, waiter.precision));
+  }
+
+  /** Resolves once every worker is ready to take bodies (or failed). */
+  async started(): Promise<void> {
+    while (this.slots.some((slot) => !slot.ready && !slot.failed)) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  private start(): Slot {
+    const worker = new Worker(BOOTSTRAP, {
+      eval: true,
+      workerData: {
+        entry: new URL('./parse-worker.ts', import.meta.url).href,
+        tsx: import.meta.resolve('tsx/esm/api'),
+      },
+    });
+    worker.unref();
+    const slot: Slot = { worker, pending: new Map(), bytes: 0, ready: false, failed: false };
+    worker.on('message', (message: { ready?: true; id?: number; packed?: PackedBatch; error?: string }) => {
+      if (message.ready) {
+        slot.ready = true;
+        return;
+      }
+      const waiter = slot.pending.get(message.id!);
+      if (waiter === undefined) return;
+      slot.pending.delete(message.id!);
+      slot.bytes -= waiter.body.length;
+      if (slot.pending.size === 0) worker.unref();
+      // A body the worker could not parse is parsed here: it throws here as it would have inline.
+      if (message.packed !== undefined) {
+        this.counts.offloaded++;
+        settle(waiter, () => unpackBatch(message.packed!));
+      } else this.parseHere(waiter);
+    });
+    const fail = () => {
+      slot.failed = true;
+      const waiting = [...slot.pending.values()];
+      slot.pending.clear();
+      for (const waiter of waiting) this.parseHere(waiter);
+    };
+    worker.on('error', fail);
+    worker.on('exit', fail);
+    return slot;
+  }
+}
+
+function settle(waiter: Pending, parse: () => LineBatch): void {
+  try {
+    waiter.resolve(parse());
+  } catch (error) {
+    waiter.reject(error);
+  }
+}
+
+let shared: ParsePool | undefined;
+
+/**
+ * The process's pool, started on first use; FLUXGATE_PARSE_WORKERS sets its size (0: every body is
+ * parsed on the event loop, for side-by-side measurements).
+ */
+export function sharedParsePool(): ParsePool {
+  const size = process.env.FLUXGATE_PARSE_WORKERS;
+  shared ??= new ParsePool(size === undefined || size === '' ? undefined : Number(size));
+  return shared;
+}
