@@ -243,7 +243,17 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   })();
-  await Promise.all([...writers, ...queries, hostile, churn, guessers, slowClients, probe]);
+  // Threads and descriptors at their highest while the load runs, besides their count at the end.
+  let peakThreads = 0;
+  let peakFds = 0;
+  const sampler = (async () => {
+    while (running()) {
+      peakThreads = Math.max(peakThreads, status(pid, 'Threads'));
+      peakFds = Math.max(peakFds, readdirSync(`/proc/${pid}/fd`).length);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  })();
+  await Promise.all([...writers, ...queries, hostile, churn, guessers, slowClients, probe, sampler]);
   const loadEndedUs = Number(process.hrtime.bigint() / 1000n);
   for (const socket of slow) socket.destroy();
   await new Promise((resolve) => setTimeout(resolve, 500));
@@ -270,7 +280,7 @@ try {
     console.log(`  ${key}: ${n}${body === undefined ? '' : ` (first: ${body.replace(/\s+/g, ' ')})`}`);
   }
   console.log(
-    `peak RSS ${peakRssMb.toFixed(0)} MB, RSS at the end ${rssMb.toFixed(0)} MB, threads ${threads}, descriptors ${fds}`,
+    `peak RSS ${peakRssMb.toFixed(0)} MB, RSS at the end ${rssMb.toFixed(0)} MB; threads at most ${peakThreads}, ${threads} at the end; open descriptors at most ${peakFds}, ${fds} at the end`,
   );
   const over = health.filter((h) => h > HEALTH_TARGET_MS).length;
   console.log(

@@ -62,10 +62,15 @@ function othersWrote() {
 }
 /** Rewinds a fully copied-back log here, so the header's fsync is not the server's next commit's. */
 function rewind() {
+  // NORMAL for this write alone: it changes nothing, so its commit needs no fsync of its own, and the
+  // write lock (which a commit of the server's then waits for, sleeping) is held for the header's only.
+  db.pragma('synchronous = NORMAL');
   try {
     db.pragma('user_version = ' + db.pragma('user_version', { simple: true }));
   } catch (error) {
     if (!(error && String(error.code).startsWith('SQLITE_BUSY'))) throw error;
+  } finally {
+    db.pragma('synchronous = FULL');
   }
 }
 function tick() {
