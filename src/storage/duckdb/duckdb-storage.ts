@@ -340,7 +340,14 @@ export class DuckDbStorage implements Storage {
       this.shared = undefined;
       throw error;
     });
-    return (await this.shared).attach(file);
+    const shared = this.shared;
+    try {
+      return await (await shared).attach(file);
+    } catch (error) {
+      // A fatal DuckDB error invalidates the whole instance: databases opened from now on get a new one.
+      if (this.shared === shared && /invalidated/i.test(String(error))) this.shared = undefined;
+      throw error;
+    }
   }
 
   private sqlParser(): Promise<SqlParser> {

@@ -97,6 +97,8 @@ export async function openOwnDatabase(
  */
 export class SharedInstance {
   private attached = 0;
+  /** Files whose DETACH failed, by file: the next attach of the file tries again or uses them as they are. */
+  private readonly undetached = new Map<string, string>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -122,8 +124,22 @@ export class SharedInstance {
   async attach(file: string): Promise<SandboxedDatabase> {
     const resolved = path.resolve(file);
     if (path.dirname(resolved) !== this.directory) throw new Error(`${file} is not in ${this.directory}`);
+    const stale = this.undetached.get(resolved);
+    if (stale !== undefined) {
+      // Its last DETACH failed (a failed checkpoint): try again, or go on with it, still attached and consistent.
+      const detached = await this.admin(`DETACH ${quoteIdentifier(stale)}`).then(
+        () => true,
+        () => false,
+      );
+      if (!detached) return this.database(resolved, stale);
+      this.undetached.delete(resolved);
+    }
     const catalog = `fluxgate_db_${++this.attached}`;
     await this.admin(`ATTACH ${quoteLiteral(resolved)} AS ${quoteIdentifier(catalog)}`);
+    return this.database(resolved, catalog);
+  }
+
+  private database(file: string, catalog: string): SandboxedDatabase {
     const connect = async () => {
       const connection = await this.instance.connect();
       try {
@@ -145,7 +161,11 @@ export class SharedInstance {
         };
         return connection;
       },
-      close: () => this.admin(`DETACH ${quoteIdentifier(catalog)}`),
+      close: () =>
+        this.admin(`DETACH ${quoteIdentifier(catalog)}`).catch((error: unknown) => {
+          this.undetached.set(file, catalog);
+          throw error;
+        }),
     };
   }
 
