@@ -54,8 +54,8 @@ function isObject(value: unknown): value is Json {
  * produce or serialize is refused too, so nothing runs unchecked.
  */
 export async function checkPlan(connection: DuckDBConnection, catalog: string, sql: string): Promise<void> {
-  const plannable = await withoutParameters(connection, sql);
-  const serialized = await scalar(connection, `SELECT json_serialize_plan(${quoteLiteral(plannable)})`);
+  const reader = await connection.runAndReadAll(`SELECT json_serialize_plan(${plannable(sql)})`);
+  const serialized = reader.getRows()[0]?.[0];
   const plan: unknown = typeof serialized === 'string' ? JSON.parse(serialized) : undefined;
   if (!isObject(plan)) throw new FluxgateError('QUERY_FAILED', 'the query could not be planned');
   if (plan.error !== false) {
@@ -69,28 +69,23 @@ export async function checkPlan(connection: DuckDBConnection, catalog: string, s
 }
 
 /** A PARAMETER expression of a serialized parse tree: flat, so no brace inside (a brace in its alias defeats it, and the plan is refused). */
-const PARAMETER = /\{"class":"PARAMETER","type":"VALUE_PARAMETER"[^{}]*\}/g;
+const PARAMETER = String.raw`\{"class":"PARAMETER","type":"VALUE_PARAMETER"[^{}]*\}`;
 const NULL_CONSTANT =
   '{"class":"CONSTANT","type":"VALUE_CONSTANT","alias":"","query_location":0,"value":{"type":{"id":"NULL","type_info":null},"is_null":true}}';
-const PARAMETER_MAP = /"named_param_map":\[[^\]]*\]/g;
+const PARAMETER_MAP = String.raw`"named_param_map":\[[^\]]*\]`;
 
 /**
- * The statement with every parameter replaced by NULL: DuckDB cannot serialize the plan of a
- * statement with unbound parameters, and which tables a plan scans does not depend on their values.
- * The tree is edited as text: it holds 64-bit integers a JavaScript number would round.
+ * The statement to plan, as a SQL expression: the statement itself, or, when it may have
+ * parameters, the statement with each replaced by NULL, edited in its serialized parse tree by
+ * DuckDB itself (one round trip). DuckDB cannot serialize the plan of a statement with unbound
+ * parameters, and which tables a plan scans does not depend on their values.
  */
-async function withoutParameters(connection: DuckDBConnection, sql: string): Promise<string> {
-  if (!sql.includes('$') && !sql.includes('?')) return sql;
-  const tree = await scalar(connection, `SELECT json_serialize_sql(${quoteLiteral(sql)})`);
-  if (typeof tree !== 'string' || !tree.startsWith('{"error":false,') || !tree.includes('"class":"PARAMETER"'))
-    return sql;
-  const edited = tree.replace(PARAMETER, NULL_CONSTANT).replace(PARAMETER_MAP, '"named_param_map":[]');
-  const text = await scalar(connection, `SELECT json_deserialize_sql(${quoteLiteral(edited)})`);
-  return typeof text === 'string' ? text : sql;
-}
-
-async function scalar(connection: DuckDBConnection, sql: string): Promise<unknown> {
-  return (await connection.runAndReadAll(sql)).getRows()[0]?.[0];
+function plannable(sql: string): string {
+  if (!sql.includes('$') && !sql.includes('?')) return quoteLiteral(sql);
+  const tree = `json_serialize_sql(${quoteLiteral(sql)})`;
+  const withoutParameters = `regexp_replace(${tree}, ${quoteLiteral(PARAMETER)}, ${quoteLiteral(NULL_CONSTANT)}, 'g')`;
+  const withoutMap = `regexp_replace(${withoutParameters}, ${quoteLiteral(PARAMETER_MAP)}, '"named_param_map":[]', 'g')`;
+  return `json_deserialize_sql(${withoutMap})`;
 }
 
 /** The first thing in a serialized plan outside the database, described, or undefined. */

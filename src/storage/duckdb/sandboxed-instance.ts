@@ -3,6 +3,9 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { quoteIdentifier, quoteLiteral } from './identifiers.ts';
 import { checkPlan } from './plan-check.ts';
 
+/** Statements of one database whose plan check passed, remembered up to this many. */
+const CHECKED_STATEMENTS = 256;
+
 const NO_EXTENSIONS = {
   autoinstall_known_extensions: 'false',
   autoload_known_extensions: 'false',
@@ -140,6 +143,9 @@ export class SharedInstance {
   }
 
   private database(file: string, catalog: string): SandboxedDatabase {
+    // A statement whose plan passed once passes again: its unqualified names can only ever mean this
+    // catalog's tables, and a qualified name another's never passes. Repeated queries skip the planning.
+    const checked = new Set<string>();
     const connect = async () => {
       const connection = await this.instance.connect();
       try {
@@ -156,7 +162,11 @@ export class SharedInstance {
         const connection = await connect();
         const prepare = connection.prepare.bind(connection);
         connection.prepare = async (sql: string) => {
-          await checkPlan(connection, catalog, sql);
+          if (!checked.has(sql)) {
+            await checkPlan(connection, catalog, sql);
+            if (checked.size >= CHECKED_STATEMENTS) checked.clear();
+            checked.add(sql);
+          }
           return prepare(sql);
         };
         return connection;
