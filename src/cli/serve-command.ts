@@ -165,13 +165,19 @@ export function addServeCommand(program: Command): void {
         .default(d.engines.maxOpen),
     )
     .addOption(
-      new Option('--engine-memory-limit <size>', "each database engine's memory limit (DuckDB memory_limit)")
+      new Option(
+        '--engine-memory-limit <size>',
+        "the database engines' memory limit, all together (DuckDB memory_limit of their shared instance)",
+      )
         .env('FLUXGATE_ENGINE_MEMORY_LIMIT')
         .argParser(memorySize)
         .default(d.engines.memoryLimit),
     )
     .addOption(
-      new Option('--engine-threads <n>', "each database engine's worker threads (DuckDB threads)")
+      new Option(
+        '--engine-threads <n>',
+        "the database engines' worker threads, all together (DuckDB threads of their shared instance)",
+      )
         .env('FLUXGATE_ENGINE_THREADS')
         .argParser(positive)
         .default(d.engines.threads),

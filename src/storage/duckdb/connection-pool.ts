@@ -1,8 +1,10 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { SandboxedDatabase } from './sandboxed-instance.ts';
 
 /**
- * Connections of one instance handed out one caller at a time, so statements of concurrent
- * callers never share a connection. Idle connections are kept for reuse up to `maxIdle`.
+ * Query connections of one database handed out one caller at a time, so statements of concurrent
+ * callers never share a connection. None is opened before a query needs one (an engine that is only
+ * written to has none); idle connections are kept for reuse up to `maxIdle`.
  */
 export class ConnectionPool {
   private readonly idle: DuckDBConnection[] = [];
@@ -10,7 +12,8 @@ export class ConnectionPool {
   private drained: (() => void) | undefined;
 
   constructor(
-    private readonly instance: DuckDBInstance,
+    /** A database's query connections, or any connection of an instance of the server's own (the parser's). */
+    private readonly database: Pick<SandboxedDatabase, 'connectForQueries'> | DuckDBInstance,
     private readonly prepare: (connection: DuckDBConnection) => Promise<void> = async () => {},
     private readonly maxIdle = 4,
   ) {}
@@ -56,7 +59,8 @@ export class ConnectionPool {
   }
 
   private async open(): Promise<DuckDBConnection> {
-    const connection = await this.instance.connect();
+    const source = this.database;
+    const connection = await ('connectForQueries' in source ? source.connectForQueries() : source.connect());
     try {
       await this.prepare(connection);
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { FluxgateError } from '../../domain/errors.ts';
 import { failpoint } from '../../support/failpoints.ts';
 import { GroupCommitQueue } from '../../support/group-commit-queue.ts';
@@ -11,7 +11,7 @@ import { identifierKey, quoteIdentifier } from './identifiers.ts';
 import { measurementSchemas } from './measurement-schemas.ts';
 import { installQueryMacros, openStatement, runQuery } from './query-runner.ts';
 import type { QueryScope, TableReference, TableVerdict } from './query-validator.ts';
-import { openSandboxedInstance, type SandboxOptions } from './sandboxed-instance.ts';
+import { openOwnDatabase, type SandboxedDatabase, type SandboxOptions } from './sandboxed-instance.ts';
 import { SeriesMarks } from './series-marks.ts';
 import { loadAppliedSeq, recordAppliedSeq } from './wal-position.ts';
 import { encodeRecord, type TableSlice } from './wal-record.ts';
@@ -37,6 +37,8 @@ const NO_LIMITS: DatabaseLimits = {
 export interface EngineOptions {
   queryTimeoutMs?: number;
   sizing?: Pick<SandboxOptions, 'memoryLimit' | 'threads'>;
+  /** Opens the database file (e.g. in an instance shared with other databases); an instance of its own, with `sizing`, when unset. */
+  attach?: (file: string) => Promise<SandboxedDatabase>;
   /** The directory of the database's write-ahead log. */
   walDir: string;
   walFiles?: WalFileSystem;
@@ -50,7 +52,7 @@ export interface EngineOptions {
 }
 
 interface Resources {
-  instance: DuckDBInstance;
+  instance: SandboxedDatabase;
   /** Used by one task at a time, under `writerTurn`: applies and retention. */
   writer: DuckDBConnection;
   queries: ConnectionPool;
@@ -274,7 +276,7 @@ export class DatabaseEngine implements QueryScope {
       for (const waiter of [...this.waiters]) waiter.resolve();
       await resources.queries.close();
       resources.writer.closeSync();
-      resources.instance.closeSync();
+      await resources.instance.close();
       await resources.log.close(discard ? -1n : this.appliedSeq).catch(() => {});
     })();
     return this.closing;
@@ -433,7 +435,7 @@ export class DatabaseEngine implements QueryScope {
   }
 
   private async open(file: string, options: EngineOptions): Promise<Resources> {
-    const instance = await openSandboxedInstance(file, options.sizing ?? {});
+    const instance = await (options.attach ?? ((path) => openOwnDatabase(path, options.sizing)))(file);
     try {
       const writer = await instance.connect();
       const registry = await ColumnRegistry.load(writer);
@@ -481,7 +483,7 @@ export class DatabaseEngine implements QueryScope {
         log,
       };
     } catch (error) {
-      instance.closeSync();
+      await instance.close().catch(() => {});
       throw error;
     }
   }

@@ -23,6 +23,7 @@ import { EngineSet, type EngineSettings } from './engine-set.ts';
 import { ParquetEncoder } from './parquet-encoder.ts';
 import { withTimeout } from './query-runner.ts';
 import { validateQueryTree } from './query-validator.ts';
+import { type SandboxedDatabase, SharedInstance } from './sandboxed-instance.ts';
 import { SqlParser } from './sql-parser.ts';
 import { openVirtualQuery } from './virtual-query.ts';
 
@@ -30,8 +31,9 @@ const NS_PER_MS = 1_000_000n;
 
 /**
  * The Storage port on DuckDB: database `id` lives in `<dataDir>/dbs/<id>.duckdb`, with its own
- * engine instance opened on first use, closed when idle or when more than the settings allow are
- * open, and opened again on the next use (see EngineSet).
+ * engine opened on first use, closed when idle or when more than the settings allow are open, and
+ * opened again on the next use (see EngineSet). The engines' files are attached to one shared
+ * DuckDB instance (see SharedInstance), or each opened in an instance of its own.
  */
 export class DuckDbStorage implements Storage {
   readonly absent: ReadonlySet<StorageCapability> = new Set();
@@ -43,6 +45,8 @@ export class DuckDbStorage implements Storage {
   /** Closes and drops in progress: a database is not reopened until its engine closed (and its files are gone). */
   private readonly drops = new Map<number, Promise<void>>();
   private parser: Promise<SqlParser> | undefined;
+  /** The DuckDB instance the databases are attached to, opened with the first (with `sharedInstance`). */
+  private shared: Promise<SharedInstance> | undefined;
   private encoder: Promise<ParquetEncoder> | undefined;
 
   /** `queryTimeoutMs`: how long one query may run before it is interrupted. */
@@ -261,6 +265,9 @@ export class DuckDbStorage implements Storage {
   async close(): Promise<void> {
     await this.stopQueries();
     await this.engines.closeAll();
+    const shared = this.shared;
+    this.shared = undefined;
+    (await shared?.catch(() => undefined))?.close();
     const parser = this.parser;
     const encoder = this.encoder;
     this.parser = undefined;
@@ -278,6 +285,7 @@ export class DuckDbStorage implements Storage {
     const { memoryLimit, threads, walFiles, logger, applyIntervalMs, applyOnClose } = this.settings;
     return new DatabaseEngine(file, after, {
       queryTimeoutMs: this.queryTimeoutMs,
+      ...(this.settings.sharedInstance === false ? {} : { attach: (path: string) => this.attach(path) }),
       sizing: {
         ...(memoryLimit === undefined ? {} : { memoryLimit }),
         ...(threads === undefined ? {} : { threads }),
@@ -319,6 +327,27 @@ export class DuckDbStorage implements Storage {
     };
     this.streams.add(tracked);
     return tracked;
+  }
+
+  /** Attaches a database file to the shared instance, opening it first if need be. */
+  private async attach(file: string): Promise<SandboxedDatabase> {
+    const { memoryLimit, threads } = this.settings;
+    // An instance that failed to open is not kept: the next database tries again.
+    this.shared ??= SharedInstance.open(path.dirname(file), {
+      ...(memoryLimit === undefined ? {} : { memoryLimit }),
+      ...(threads === undefined ? {} : { threads }),
+    }).catch((error: unknown) => {
+      this.shared = undefined;
+      throw error;
+    });
+    const shared = this.shared;
+    try {
+      return await (await shared).attach(file);
+    } catch (error) {
+      // A fatal DuckDB error invalidates the whole instance: databases opened from now on get a new one.
+      if (this.shared === shared && /invalidated/i.test(String(error))) this.shared = undefined;
+      throw error;
+    }
   }
 
   private sqlParser(): Promise<SqlParser> {

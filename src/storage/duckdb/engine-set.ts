@@ -2,9 +2,15 @@ import type { DatabaseEngine } from './database-engine.ts';
 import type { WalFileSystem, WalLogger } from './write-ahead-log.ts';
 
 export interface EngineSettings {
-  /** DuckDB `memory_limit` of each database's instance, e.g. `64MB`. */
+  /**
+   * Whether the databases share one DuckDB instance, each ATTACHed to it (default true): a database
+   * then costs about 0.2 MB and no thread, instead of 2.7 MB and `threads - 1` threads for an
+   * instance of its own. `memoryLimit` and `threads` are then the shared instance's.
+   */
+  sharedInstance?: boolean;
+  /** DuckDB `memory_limit` of the shared instance, or of each database's own, e.g. `64MB`. */
   memoryLimit?: string;
-  /** DuckDB `threads` of each database's instance. */
+  /** DuckDB `threads` of the shared instance, or of each database's own. */
   threads?: number;
   /** An engine nothing has used for this long is closed (its file stays); the next use opens it again. */
   idleTimeoutMs?: number;

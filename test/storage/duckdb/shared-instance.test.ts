@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { isFluxgateError } from '../../../src/domain/errors.ts';
+import { type SandboxedDatabase, SharedInstance } from '../../../src/storage/duckdb/sandboxed-instance.ts';
+import { tempDir } from './helpers.ts';
+
+/**
+ * The layers under the validator when databases share one DuckDB instance: SQL that got past the
+ * validator, prepared on one database's query connection, still cannot read another database's
+ * tables, the engine's own schema, the instance's catalogs or any file.
+ */
+describe('SharedInstance', () => {
+  let dir = '';
+  let shared: SharedInstance;
+  let a: SandboxedDatabase;
+  let b: SandboxedDatabase;
+  let writerA: DuckDBConnection;
+  let writerB: DuckDBConnection;
+  let queryA: DuckDBConnection;
+
+  before(async () => {
+    dir = tempDir();
+    shared = await SharedInstance.open(dir, { threads: 1, memoryLimit: '64MB' });
+    a = await shared.attach(path.join(dir, '1.duckdb'));
+    b = await shared.attach(path.join(dir, '2.duckdb'));
+    writerA = await a.connect();
+    writerB = await b.connect();
+    await writerA.run('CREATE TABLE cpu (time TIMESTAMP_NS, v DOUBLE); INSERT INTO cpu VALUES (NULL, 1)');
+    await writerA.run('CREATE SCHEMA fluxgate_internal; CREATE TABLE fluxgate_internal.wal_applied (seq BIGINT)');
+    await writerB.run('CREATE TABLE cpu (time TIMESTAMP_NS, v DOUBLE); INSERT INTO cpu VALUES (NULL, 2), (NULL, 3)');
+    await writerB.run('CREATE TABLE secret (s VARCHAR)');
+    queryA = await a.connectForQueries();
+  });
+  after(async () => {
+    queryA.closeSync();
+    writerA.closeSync();
+    writerB.closeSync();
+    await a.close();
+    await b.close();
+    shared.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function rows(sql: string, values?: Record<string, string | number>): Promise<unknown[][]> {
+    const prepared = await queryA.prepare(sql);
+    if (values)
+      for (const [name, value] of Object.entries(values)) prepared.bindValue(prepared.parameterIndex(name), value);
+    return (await prepared.runAndReadAll()).getRows();
+  }
+
+  it("gives each database's connections its own tables under unqualified names", async () => {
+    assert.deepEqual(await rows('SELECT v FROM cpu'), [[1]]);
+    assert.deepEqual(await rows('SELECT v FROM main.cpu WHERE v = $v', { v: 1 }), [[1]]);
+    const other = await writerB.runAndReadAll('SELECT sum(v) FROM cpu');
+    assert.deepEqual(other.getRows(), [[5]]);
+  });
+
+  it('checks a statement with parameters by its plan too', async () => {
+    assert.deepEqual(await rows('SELECT $x AS x, count(*) AS n FROM cpu WHERE v >= $min', { x: 'a', min: 0 }), [
+      ['a', 1n],
+    ]);
+  });
+
+  const catalogOf = async (database: DuckDBConnection) =>
+    String((await database.runAndReadAll('SELECT current_database()')).getRows()[0]![0]);
+
+  it("refuses another database's tables however they are named", async () => {
+    const other = await catalogOf(writerB);
+    for (const sql of [
+      `SELECT * FROM ${other}.main.cpu`,
+      `SELECT * FROM ${other}.cpu`,
+      `SELECT * FROM ${other}.secret`,
+      `SELECT * FROM cpu UNION ALL SELECT * FROM ${other}.cpu`,
+      `SELECT (SELECT max(v) FROM ${other}.cpu)`,
+      `WITH x AS (SELECT * FROM ${other}.cpu) SELECT * FROM x`,
+      `SELECT * FROM cpu WHERE v IN (SELECT v FROM ${other}.main.cpu)`,
+      `SELECT * FROM query('SELECT * FROM ${other}.cpu')`,
+      `SELECT * FROM query_table('${other}.main.cpu')`,
+    ]) {
+      await assert.rejects(
+        rows(sql),
+        (error: unknown) => isFluxgateError(error) && /may read only its own database/.test(error.message),
+        sql,
+      );
+    }
+  });
+
+  it("names no other database's table in an error", async () => {
+    const other = await catalogOf(writerB);
+    await assert.rejects(rows('SELECT * FROM memory.main.secret'), (error: Error) => !error.message.includes(other));
+    await assert.rejects(rows('SELECT * FROM secret'), (error: Error) => !error.message.includes(other));
+  });
+
+  it("refuses the engine's own schema, the instance's catalogs and table functions", async () => {
+    for (const sql of [
+      'SELECT * FROM fluxgate_internal.wal_applied',
+      'SELECT * FROM memory.main.cpu',
+      'SELECT * FROM duckdb_databases()',
+      'SELECT * FROM duckdb_tables()',
+      'SELECT * FROM information_schema.tables',
+      'SELECT * FROM range(3)',
+    ]) {
+      await assert.rejects(rows(sql), (error: unknown) => isFluxgateError(error), sql);
+    }
+  });
+
+  it("refuses files, the other database's file included, and any statement but a query", async () => {
+    const otherFile = path.join(dir, '2.duckdb');
+    for (const sql of [
+      `SELECT * FROM read_blob('${otherFile}')`,
+      `SELECT * FROM read_text('${otherFile}')`,
+      `SELECT * FROM '${otherFile}'`,
+      "SELECT * FROM read_csv('/etc/passwd')",
+      `ATTACH '${path.join(dir, '3.duckdb')}' AS other`,
+      `DETACH ${await catalogOf(writerB)}`,
+      `COPY cpu TO '${path.join(dir, 'x.csv')}'`,
+      'INSERT INTO cpu VALUES (NULL, 9)',
+      'SET threads = 4',
+      'LOAD httpfs',
+    ]) {
+      await assert.rejects(rows(sql), sql);
+    }
+    assert.equal(fs.existsSync(path.join(dir, '3.duckdb')), false);
+    assert.equal(fs.existsSync(path.join(dir, 'x.csv')), false);
+    assert.deepEqual(await rows('SELECT count(*) FROM cpu'), [[1n]]);
+  });
+
+  it('runs in UTC with a locked configuration and attaches only files of its directory', async () => {
+    const reader = await writerA.runAndReadAll(
+      "SELECT current_setting('TimeZone'), current_setting('lock_configuration'), current_setting('enable_external_access')",
+    );
+    assert.deepEqual(reader.getRows(), [['UTC', true, false]]);
+    const outside = tempDir();
+    try {
+      await assert.rejects(shared.attach(path.join(outside, '9.duckdb')));
+      await assert.rejects(writerA.run(`ATTACH '${path.join(outside, '9.duckdb')}' AS escape`));
+      assert.deepEqual(fs.readdirSync(outside), []);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('detaches a database: its file can be attached again, with what was written', async () => {
+    const c = await shared.attach(path.join(dir, '4.duckdb'));
+    const writer = await c.connect();
+    await writer.run('CREATE TABLE m (v INTEGER); INSERT INTO m VALUES (7)');
+    writer.closeSync();
+    await c.close();
+    const again = await shared.attach(path.join(dir, '4.duckdb'));
+    const reader = await again.connectForQueries();
+    try {
+      assert.deepEqual((await (await reader.prepare('SELECT v FROM m')).runAndReadAll()).getRows(), [[7]]);
+    } finally {
+      reader.closeSync();
+      await again.close();
+    }
+  });
+});
