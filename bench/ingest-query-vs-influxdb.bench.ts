@@ -12,6 +12,8 @@
 // Knobs: BENCH_POINTS_PER_CONFIG and BENCH_AUTH_POINTS (default 1,000,000), BENCH_REWRITE_POINTS
 // (default 500,000 per configuration), BENCH_AUTH_RUNS (default 2), BENCH_PROBES (default 200),
 // BENCH_BUDGET_SECONDS (default 450: step 2 uses fewer points, and says so, when the machine is too slow).
+// The servers inherit the environment: FLUXGATE_PARSE_WORKERS=0 runs fluxgate with line protocol
+// parsed on its event loop instead of its parse worker (src/storage/lineprotocol/parse-pool.ts).
 import { performance } from 'node:perf_hooks';
 import { bootstrap, call } from '../test/helpers/http.ts';
 import { type ServerProcess, startServerProcess } from '../test/helpers/server-process.ts';

@@ -5,11 +5,14 @@
 // the ingest bench writes (bench/peer/realistic-lines.ts: 3-decimal, full-precision and exponent
 // floats, an integer, a string field, a timestamp per point), for ~2 seconds.
 // Prints lines/s and MB/s by wall clock and by CPU time (steadier on a shared machine), and the
-// share of wall time spent in garbage collection.
-import { PerformanceObserver } from 'node:perf_hooks';
+// share of wall time spent in garbage collection. Last, the server's parse pool: the realistic
+// batches parsed on its worker thread, four at a time, with the event loop's busy time per batch
+// (copying the body out, taking the batch back) beside the time parsing it inline costs.
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseLineProtocol } from '../src/storage/lineprotocol/parse.ts';
 import { parseLineProtocolBuffer } from '../src/storage/lineprotocol/parse-buffer.ts';
+import { ParsePool } from '../src/storage/lineprotocol/parse-pool.ts';
 import { realisticBatches } from './peer/realistic-lines.ts';
 
 /** Parses one body; returns how many points and errors it gave. */
@@ -133,3 +136,30 @@ for (const [batchTitle, bodies, linesPerBody, ms] of [
     `  byte parser ÷ general text parser (lines per CPU-second) = ${(cpuRates[0]! / cpuRates[1]!).toFixed(2)}`,
   );
 }
+
+// The parse pool: how much of a batch's parse is left on the event loop.
+const pool = new ParsePool(1);
+await pool.started();
+const POOL_BATCHES = 200;
+const poolBodies = Array.from({ length: 4 }, () => realistic!);
+for (let i = 0; i < 20; i++) await Promise.all(poolBodies.map((body) => pool.parse(body, 'ns')));
+gc();
+const loop = performance.eventLoopUtilization();
+const poolStarted = performance.now();
+for (let i = 0; i < POOL_BATCHES / poolBodies.length; i++) {
+  const batches = await Promise.all(poolBodies.map((body) => pool.parse(body, 'ns')));
+  if (batches.some((parsed) => parsed.pointCount !== LINES || parsed.errors.length > 0))
+    throw new Error('a batch did not parse');
+}
+const poolWallMs = performance.now() - poolStarted;
+const loopBusyMs = performance.eventLoopUtilization(loop).active;
+const inlineStarted = performance.now();
+for (let i = 0; i < POOL_BATCHES; i++) parseLineProtocolBuffer(realistic!, 'ns');
+const inlineMs = performance.now() - inlineStarted;
+await pool.close();
+console.log(`realistic mix, ${LINES}-line batches through the parse pool (1 worker), ${POOL_BATCHES} batches:`);
+console.log(
+  `  event loop busy ${(loopBusyMs / POOL_BATCHES).toFixed(2)} ms per batch, inline parse ${(inlineMs / POOL_BATCHES).toFixed(2)} ms per batch ` +
+    `(${((loopBusyMs / inlineMs) * 100).toFixed(0)} % left on the event loop); ` +
+    `pool wall ${Math.round((POOL_BATCHES * LINES * 1000) / poolWallMs).toLocaleString('en-US')} lines/s`,
+);
