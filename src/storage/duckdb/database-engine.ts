@@ -7,6 +7,7 @@ import type { DatabaseLimits, MeasurementSchema, QueryResult, QueryStream, Write
 import { ColumnRegistry } from './column-registry.ts';
 import { ConnectionPool } from './connection-pool.ts';
 import { commitDraft } from './draft-writer.ts';
+import { reopenAfterFailedApply } from './engine-reset.ts';
 import { identifierKey, quoteIdentifier } from './identifiers.ts';
 import { measurementSchemas } from './measurement-schemas.ts';
 import { installQueryMacros, openStatement, runQuery } from './query-runner.ts';
@@ -112,6 +113,8 @@ export class DatabaseEngine implements QueryScope {
   /** Serializes the writer connection: applies and retention deletes. */
   private writerTurn: Promise<unknown> = Promise.resolve();
   private applyFailure: Error | undefined;
+  /** Set by a failed apply: the database is reopened before the next (see engine-reset.ts). */
+  private reopenPending = false;
 
   /** `after` delays opening, e.g. until an earlier drop of the same file has finished. */
   constructor(file: string, after: Promise<void>, options: EngineOptions) {
@@ -372,7 +375,10 @@ export class DatabaseEngine implements QueryScope {
     clearTimeout(this.applyTimer);
     this.applyTimer = undefined;
     if (this.applying || this.closing || this.unapplied.length === 0) return;
-    this.applying = this.withWriter((resources) => this.applyAll(resources)).then(
+    this.applying = this.withWriter(async (resources) => {
+      if (this.reopenPending) await this.reopen(resources);
+      await this.applyAll(resources);
+    }).then(
       () => {
         this.applying = undefined;
         this.applyFailure = undefined;
@@ -381,6 +387,7 @@ export class DatabaseEngine implements QueryScope {
       (error: Error) => {
         this.applying = undefined;
         this.applyFailure = error;
+        this.reopenPending = true;
         this.logger.error({ err: error }, 'applying the write-ahead log to the database failed; retrying');
         if (this.closing) return;
         this.applyTimer = setTimeout(() => this.startApply(), APPLY_RETRY_MS);
@@ -420,6 +427,16 @@ export class DatabaseEngine implements QueryScope {
     await commitDraft(writer, tables, marks, (connection) => recordAppliedSeq(connection, seq));
     adoptTables(registry, tables);
     this.appliedSeq = seq;
+  }
+
+  /** Discards DuckDB's state of the failed apply; the retry applies exactly the records the file does not hold. */
+  private async reopen(resources: Resources): Promise<void> {
+    const applied = await reopenAfterFailedApply(resources, installQueryMacros);
+    this.reopenPending = false;
+    while (this.unapplied.length > 0 && this.unapplied[0]!.seq <= applied) {
+      this.unappliedPoints -= this.unapplied.shift()!.points;
+    }
+    if (applied > this.appliedSeq) this.appliedSeq = applied;
   }
 
   private settleWaiters(): void {

@@ -73,6 +73,12 @@ export interface SandboxedDatabase {
   connectForQueries(): Promise<DuckDBConnection>;
   /** Closes the database (its connections must be closed first); DuckDB checkpoints it. */
   close(): Promise<void>;
+  /**
+   * Closes and opens the file again (its connections must be closed first), so nothing DuckDB held in
+   * memory for it survives; throws, leaving this one open as it was, if the close fails (a checkpoint
+   * on a full disk). Use the returned database from then on.
+   */
+  reopen(): Promise<SandboxedDatabase>;
 }
 
 /** A database in an instance of its own, which holds nothing else (about 2.7 MB of memory each). */
@@ -85,6 +91,10 @@ export async function openOwnDatabase(
     connect: () => instance.connect(),
     connectForQueries: () => instance.connect(),
     close: async () => instance.closeSync(),
+    reopen: async () => {
+      instance.closeSync();
+      return openOwnDatabase(file, sizing);
+    },
   };
 }
 
@@ -137,15 +147,20 @@ export class SharedInstance {
       if (!detached) return this.database(resolved, stale);
       this.undetached.delete(resolved);
     }
+    return this.attachAnew(resolved);
+  }
+
+  private async attachAnew(file: string): Promise<SandboxedDatabase> {
     const catalog = `fluxgate_db_${++this.attached}`;
-    await this.admin(`ATTACH ${quoteLiteral(resolved)} AS ${quoteIdentifier(catalog)}`);
-    return this.database(resolved, catalog);
+    await this.admin(`ATTACH ${quoteLiteral(file)} AS ${quoteIdentifier(catalog)}`);
+    return this.database(file, catalog);
   }
 
   private database(file: string, catalog: string): SandboxedDatabase {
     // A statement whose plan passed once passes again: its unqualified names can only ever mean this
     // catalog's tables, and a qualified name another's never passes. Repeated queries skip the planning.
     const checked = new Set<string>();
+    let detached = false;
     const connect = async () => {
       const connection = await this.instance.connect();
       try {
@@ -176,6 +191,14 @@ export class SharedInstance {
           this.undetached.set(file, catalog);
           throw error;
         }),
+      reopen: async () => {
+        // Once detached, a failed ATTACH is tried again by the next call, without another DETACH.
+        if (!detached) {
+          await this.admin(`DETACH ${quoteIdentifier(catalog)}`);
+          detached = true;
+        }
+        return this.attachAnew(file);
+      },
     };
   }
 
