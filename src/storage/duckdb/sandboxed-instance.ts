@@ -140,7 +140,7 @@ export class SharedInstance {
     const stale = this.undetached.get(resolved);
     if (stale !== undefined) {
       // Its last DETACH failed (a failed checkpoint): try again, or go on with it, still attached and consistent.
-      const detached = await this.admin(`DETACH ${quoteIdentifier(stale)}`).then(
+      const detached = await this.detach(stale).then(
         () => true,
         () => false,
       );
@@ -187,14 +187,14 @@ export class SharedInstance {
         return connection;
       },
       close: () =>
-        this.admin(`DETACH ${quoteIdentifier(catalog)}`).catch((error: unknown) => {
+        this.detach(catalog).catch((error: unknown) => {
           this.undetached.set(file, catalog);
           throw error;
         }),
       reopen: async () => {
         // Once detached, a failed ATTACH is tried again by the next call, without another DETACH.
         if (!detached) {
-          await this.admin(`DETACH ${quoteIdentifier(catalog)}`);
+          await this.detach(catalog);
           detached = true;
         }
         return this.attachAnew(file);
@@ -205,6 +205,27 @@ export class SharedInstance {
   /** Closes the instance; every database must be detached first. */
   close(): void {
     this.instance.closeSync();
+  }
+
+  /** DETACH; a failed one (its checkpoint on a full disk) may have detached the database all the same. */
+  private async detach(catalog: string): Promise<void> {
+    try {
+      await this.admin(`DETACH ${quoteIdentifier(catalog)}`);
+    } catch (error) {
+      if (await this.isAttached(catalog)) throw error;
+    }
+  }
+
+  private async isAttached(catalog: string): Promise<boolean> {
+    const connection = await this.instance.connect();
+    try {
+      const reader = await connection.runAndReadAll('SELECT 1 FROM duckdb_databases() WHERE database_name = $name', {
+        name: catalog,
+      });
+      return reader.getRows().length > 0;
+    } finally {
+      connection.closeSync();
+    }
   }
 
   private async admin(sql: string): Promise<void> {

@@ -158,4 +158,27 @@ describe('SharedInstance', () => {
       await again.close();
     }
   });
+
+  it('reopens a database under a new catalog: what was committed is there, a rolled back append is not', async () => {
+    const c = await shared.attach(path.join(dir, '5.duckdb'));
+    const writer = await c.connect();
+    await writer.run('CREATE TABLE m (v INTEGER); INSERT INTO m VALUES (7)');
+    await writer.run('BEGIN TRANSACTION; INSERT INTO m SELECT range FROM range(1000); ROLLBACK');
+    const catalog = (await writer.runAndReadAll('SELECT current_database()')).getRows()[0]![0];
+    writer.closeSync();
+    const again = await c.reopen();
+    const reader = await again.connect();
+    try {
+      assert.deepEqual((await reader.runAndReadAll('SELECT v FROM m')).getRows(), [[7]]);
+      const now = (await reader.runAndReadAll('SELECT current_database()')).getRows()[0]![0];
+      assert.notEqual(now, catalog, 'attached anew, under a catalog name not used before');
+      const old = await reader.runAndReadAll(
+        `SELECT count(*) FROM duckdb_databases() WHERE database_name = '${String(catalog)}'`,
+      );
+      assert.equal(Number(old.getRows()[0]![0]), 0, 'the old catalog is detached');
+    } finally {
+      reader.closeSync();
+      await again.close();
+    }
+  });
 });
