@@ -6,6 +6,7 @@ import type { ParsedLine } from '../lineprotocol/types.ts';
 import { collect } from '../query-stream.ts';
 import type {
   CollectLimits,
+  LineProtocolEngine,
   MeasurementSchema,
   QueryOptions,
   QueryResult,
@@ -20,6 +21,7 @@ import type {
 } from '../storage.ts';
 import { FlightChannel } from './flight-do-get.ts';
 import { NoUpstreamDatabase, openFlightStream } from './flight-query-stream.ts';
+import { pointLines } from './line-count.ts';
 import { absentCapability, UpstreamBookkeeping } from './upstream-bookkeeping.ts';
 import { createUpstreamDatabase, deleteUpstreamDatabase } from './upstream-databases.ts';
 import { UpstreamHttp } from './upstream-http.ts';
@@ -39,7 +41,10 @@ const WHAT_IS_ABSENT: Record<StorageCapability, string> = {
   diskUsage: 'disk usage per database',
 };
 
-/** A schema read for validation is reused for this long (a write through this node refreshes it at once). */
+/**
+ * A schema read for validation is reused for this long; a query naming a table or column it lacks
+ * (written since, through any node) reads it once more before it is refused.
+ */
 const SCHEMA_TTL_MS = 1_000;
 /** Bounds each call that is not a query (writes, schema, database create/delete). */
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
@@ -95,6 +100,16 @@ export class UpstreamStorage implements Storage {
     await createUpstreamDatabase(this.http, this.books.nameOf(db), this.callTimeoutMs);
   }
 
+  /** Writes forward the client's own bytes: the upstream parses them (see LineProtocolEngine). */
+  readonly lineProtocol: LineProtocolEngine = {
+    write: async (db, body, precision, options) => {
+      this.assertOpen();
+      const pointCount = pointLines(body);
+      if (pointCount === 0) return { written: 0, rejected: [] };
+      return this.send(db, { kind: 'source', body, precision, pointCount }, options);
+    },
+  };
+
   async write(
     db: StorageDatabase,
     points: LineBatch | ParsedLine[],
@@ -113,6 +128,14 @@ export class UpstreamStorage implements Storage {
             points: points instanceof LineBatch ? points.toParsedLines() : [...points],
             defaultTimeNs,
           };
+    return this.send(db, batch, options);
+  }
+
+  /**
+   * One batch to the upstream, creating the database there first if it does not have it yet. The
+   * schema cached for validation stays: a query naming a table or column it lacks looks once more.
+   */
+  private async send(db: StorageDatabase, batch: UpstreamBatch, options: WriteOptions): Promise<WriteOutcome> {
     const name = this.books.nameOf(db);
     const work = (async () => {
       const flags = { atomic: options.atomic === true, noSync: options.noSync === true };
@@ -126,11 +149,7 @@ export class UpstreamStorage implements Storage {
       }
       return outcome;
     })();
-    try {
-      return await this.books.tracked(db.id, work);
-    } finally {
-      this.schemas.delete(name);
-    }
+    return this.books.tracked(db.id, work);
   }
 
   async schema(db: StorageDatabase): Promise<MeasurementSchema[]> {
