@@ -105,7 +105,8 @@ export function messageOf(text: string): string {
   return text.trim().slice(0, 500) || '(no body)';
 }
 
-function reasonOf(error: unknown): string {
+/** Why a connection to the upstream failed, in words (a socket error's code, mostly). */
+export function reasonOf(error: unknown): string {
   const code = (error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
   switch (code) {
     case 'ECONNREFUSED':

@@ -22,6 +22,7 @@ import type {
 import { FlightChannel } from './flight-do-get.ts';
 import { NoUpstreamDatabase, openFlightStream } from './flight-query-stream.ts';
 import { pointLines } from './line-count.ts';
+import { ParseCache } from './parse-cache.ts';
 import { absentCapability, UpstreamBookkeeping } from './upstream-bookkeeping.ts';
 import { createUpstreamDatabase, deleteUpstreamDatabase } from './upstream-databases.ts';
 import { UpstreamHttp } from './upstream-http.ts';
@@ -71,6 +72,10 @@ export class UpstreamStorage implements Storage {
   private readonly queryTimeoutMs: number;
   private readonly callTimeoutMs: number;
   private parser: Promise<SqlParser> | undefined;
+  private readonly parses = new ParseCache(async (sql) => {
+    this.parser ??= SqlParser.open();
+    return (await this.parser).parseSelect(sql);
+  });
   private readonly books: UpstreamBookkeeping;
   private readonly schemas = new Map<string, { at: number; schema: MeasurementSchema[] }>();
   /** Open streams and queries still opening: `close` stops them. */
@@ -271,8 +276,7 @@ export class UpstreamStorage implements Storage {
 
   /** Our validator on the upstream's schema: only a read of this database's own tables goes upstream. */
   private async validate(name: string, sql: string): Promise<void> {
-    this.parser ??= SqlParser.open();
-    const statement = await (await this.parser).parseSelect(sql);
+    const statement = await this.parses.parseSelect(sql);
     const cached = this.schemas.get(name);
     const recent = cached !== undefined && Date.now() - cached.at < SCHEMA_TTL_MS;
     try {
