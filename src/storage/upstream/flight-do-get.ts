@@ -209,9 +209,9 @@ function framed(message: Buffer): Buffer {
 function fromHttpStatus(http: number | undefined): { code: number; message: string } {
   switch (http) {
     case 200:
-      return { code: status.INTERNAL, message: 'the upstream ended the call without a status' };
     case undefined:
-      return { code: status.UNAVAILABLE, message: 'the connection was closed' };
+      // The answer began (or not) and the stream ended with no status: the connection went away under it.
+      return { code: status.UNAVAILABLE, message: 'the connection was closed before the query ended' };
     case 401:
       return { code: status.UNAUTHENTICATED, message: 'HTTP 401' };
     case 403:
