@@ -8,7 +8,7 @@
 // ROUNDS rounds, each target once per round in a rotating order (the figure is the median round), and
 // queries are interleaved one by one over the targets. Queries come twice: one text repeated (a
 // dashboard refreshing) and a text that differs each time (the gateway parses every one).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrap, call } from '../test/helpers/http.ts';
@@ -30,7 +30,22 @@ interface Target {
   urls: string[];
   token: string;
   db: string;
+  /** The processes that serve it (the storage node for the direct target, else its gateways). */
+  pids: number[];
 }
+
+/**
+ * CPU milliseconds a process has used (Linux /proc: user + system, 10 ms ticks), 0 elsewhere. Less
+ * noisy than wall time on a shared machine: what one request costs the gateway does not depend on
+ * what other processes do, and it is what the gateways take from the storage node on shared cores.
+ */
+function cpuMs(pid: number): number {
+  const file = `/proc/${pid}/stat`;
+  if (!existsSync(file)) return 0;
+  const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
 
 let series = 0;
 function batch(startNs: bigint): string {
@@ -113,8 +128,9 @@ try {
   }
   const operator = await bootstrap(gateways[0]!.url);
   const targets: Target[] = [
-    { label: 'upstream directly', urls: [storage.url], token: upstreamToken, db: 'bench_direct' },
+    { label: 'upstream directly', urls: [storage.url], token: upstreamToken, db: 'bench_direct', pids: [storage.pid!] },
     ...gateways.map((_, g) => ({
+      pids: gateways.slice(0, g + 1).map((gateway) => gateway.pid!),
       label: `through ${g + 1} gateway${g === 0 ? '' : 's'}`,
       urls: gateways.slice(0, g + 1).map((gateway) => gateway.url),
       token: operator,
@@ -134,11 +150,28 @@ try {
   await queryTimes(targets, false);
 
   const rates = targets.map((): number[] => []);
+  /** CPU ms per 1000 points written, of the target's gateways and of the storage node. */
+  const writeCpu = targets.map(() => ({ gateways: 0, storage: 0 }));
   for (let r = 0; r < ROUNDS; r++) {
     for (let k = 0; k < targets.length; k++) {
       const t = (r + k) % targets.length;
+      const before = { gateways: t === 0 ? 0 : cpuOf(targets[t]!.pids), storage: cpuMs(storage.pid!) };
       rates[t]!.push(await ingest(targets[t]!));
+      const per = (BATCHES * BATCH_POINTS * ROUNDS) / 1000;
+      if (t !== 0) writeCpu[t]!.gateways += (cpuOf(targets[t]!.pids) - before.gateways) / per;
+      writeCpu[t]!.storage += (cpuMs(storage.pid!) - before.storage) / per;
     }
+  }
+  /** CPU ms per query (the repeated text), one target at a time. */
+  const queryCpu = [];
+  for (const [t, target] of targets.entries()) {
+    const before = { gateways: t === 0 ? 0 : cpuOf(target.pids), storage: cpuMs(storage.pid!) };
+    await queryTimes([target], true);
+    const n = QUERIES + 20;
+    queryCpu.push({
+      gateways: t === 0 ? 0 : (cpuOf(target.pids) - before.gateways) / n,
+      storage: (cpuMs(storage.pid!) - before.storage) / n,
+    });
   }
   const rate = rates.map((samples) => median(samples));
   const repeated = (await queryTimes(targets, true)).map((times) => median(times));
@@ -155,6 +188,14 @@ try {
   for (const [t, target] of targets.entries()) {
     console.log(
       `  ${target.label.padEnd(20)} ${fmt(repeated[t]!, 2).padStart(8)} ms | ${fmt(distinct[t]!, 2).padStart(8)} ms`,
+    );
+  }
+  console.log('CPU per 1000 points written | per query (repeated text), in ms: gateways + storage node');
+  for (const [t, target] of targets.entries()) {
+    const w = writeCpu[t]!;
+    const q = queryCpu[t]!;
+    console.log(
+      `  ${target.label.padEnd(20)} ${fmt(w.gateways, 2).padStart(6)} + ${fmt(w.storage, 2).padStart(6)}   | ${fmt(q.gateways, 2).padStart(6)} + ${fmt(q.storage, 2).padStart(6)}`,
     );
   }
   const table = new FigureTable();
