@@ -47,6 +47,13 @@ const WHAT_IS_ABSENT: Record<StorageCapability, string> = {
  * (written since, through any node) reads it once more before it is refused.
  */
 const SCHEMA_TTL_MS = 1_000;
+/**
+ * A no_sync write is acknowledged before the upstream's schema shows what it created (a fluxgate
+ * storage node's information_schema lags it until the sync). For this long after one, a query naming
+ * a table or column the schema lacks reads it again a few times, RESYNC_WAITS_MS apart, before it is refused.
+ */
+const NO_SYNC_WINDOW_MS = 1_000;
+const RESYNC_WAITS_MS = [10, 25, 50, 100];
 /** Bounds each call that is not a query (writes, schema, database create/delete). */
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
@@ -78,6 +85,8 @@ export class UpstreamStorage implements Storage {
   });
   private readonly books: UpstreamBookkeeping;
   private readonly schemas = new Map<string, { at: number; schema: MeasurementSchema[] }>();
+  /** When the last no_sync write through this node to a database was acknowledged, by upstream name. */
+  private readonly noSyncWrites = new Map<string, number>();
   /** Open streams and queries still opening: `close` stops them. */
   private readonly running = new Set<AbortController>();
   private closed = false;
@@ -154,7 +163,12 @@ export class UpstreamStorage implements Storage {
       }
       return outcome;
     })();
-    return this.books.tracked(db.id, work);
+    const outcome = await this.books.tracked(db.id, work);
+    if (options.noSync === true) {
+      if (this.noSyncWrites.size >= 10_000) this.noSyncWrites.clear();
+      this.noSyncWrites.set(name, Date.now());
+    }
+    return outcome;
   }
 
   async schema(db: StorageDatabase): Promise<MeasurementSchema[]> {
@@ -256,6 +270,7 @@ export class UpstreamStorage implements Storage {
     if (name === undefined) return;
     await deleteUpstreamDatabase(this.http, name, this.callTimeoutMs);
     this.schemas.delete(name);
+    this.noSyncWrites.delete(name);
   }
 
   /** Stops every running query (shutdown must not wait for a slow upstream). */
@@ -279,12 +294,30 @@ export class UpstreamStorage implements Storage {
     const statement = await this.parses.parseSelect(sql);
     const cached = this.schemas.get(name);
     const recent = cached !== undefined && Date.now() - cached.at < SCHEMA_TTL_MS;
+    const check = (schema: MeasurementSchema[]) => validateQueryTree(statement, upstreamScope(schema));
+    const unknownName = (error: unknown) => error instanceof FluxgateError && error.code === 'QUERY_FAILED';
     try {
-      validateQueryTree(statement, upstreamScope(recent ? cached.schema : await this.freshSchema(name)));
+      check(recent ? cached.schema : await this.freshSchema(name));
+      return;
     } catch (error) {
-      // A table written through another gateway since the cached read: look once more.
-      if (!recent || !(error instanceof FluxgateError) || error.code !== 'QUERY_FAILED') throw error;
-      validateQueryTree(statement, upstreamScope(await this.freshSchema(name)));
+      if (!unknownName(error)) throw error;
+      const noSyncAt = this.noSyncWrites.get(name);
+      const afterNoSync = noSyncAt !== undefined && Date.now() - noSyncAt < NO_SYNC_WINDOW_MS;
+      if (!recent && !afterNoSync) throw error;
+    }
+    // A table written since the cached read (through any node), or by a no_sync write not in the schema yet.
+    const waits = this.noSyncWrites.has(name) ? RESYNC_WAITS_MS : [];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        check(await this.freshSchema(name));
+        return;
+      } catch (error) {
+        const noSyncAt = this.noSyncWrites.get(name);
+        const wait = waits[attempt];
+        const afterNoSync = noSyncAt !== undefined && Date.now() - noSyncAt < NO_SYNC_WINDOW_MS;
+        if (!unknownName(error) || wait === undefined || !afterNoSync) throw error;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   }
 
