@@ -52,6 +52,20 @@ export class WriteService {
   async write(principal: Principal, request: WriteRequest): Promise<WriteResult> {
     const record = await this.resolve(principal, request.database);
     await this.deps.ownership?.requireHere(record);
+    const engine = this.deps.storage.lineProtocol;
+    if (engine !== undefined) {
+      // An upstream parses the lines itself: forward the client's bytes, authorized, without a second parse here.
+      const atomic = !request.acceptPartial;
+      const outcome = await engine.write(toStorageDatabase(record), request.body, request.precision, {
+        atomic,
+        noSync: request.noSync === true,
+      });
+      return {
+        written: outcome.written,
+        errors: outcome.rejected,
+        refusedWhole: atomic && outcome.rejected.length > 0,
+      };
+    }
     const parsed = await sharedParsePool().parse(request.body, request.precision);
     if (parsed.errors.length > 0 && !request.acceptPartial) {
       return { written: 0, errors: parsed.errors, refusedWhole: true };

@@ -39,6 +39,21 @@ export interface InfluxqlEngine {
   ): AsyncIterable<SeriesPart>;
 }
 
+/**
+ * Present on an engine that parses line protocol itself (an upstream speaking the InfluxDB 3 API): the
+ * write service hands it the client's authorized body as is instead of parsing it first, so a 2-core
+ * machine does not parse every line twice. Its per-line errors carry the client's own line numbers.
+ */
+export interface LineProtocolEngine {
+  /** Stores the lines of `body` (UTF-8, at `precision`); a body with no line stores nothing and calls nothing. */
+  write(
+    db: StorageDatabase,
+    body: Buffer,
+    precision: Precision,
+    options: Pick<WriteOptions, 'atomic' | 'noSync'>,
+  ): Promise<WriteOutcome>;
+}
+
 export interface WriteOutcome {
   /** Points stored durably. */
   written: number;
@@ -122,6 +137,8 @@ export interface Storage {
   readonly absent: ReadonlySet<StorageCapability>;
   /** Present on an engine that answers InfluxQL itself; absent, InfluxQL is translated into SQL. */
   readonly influxql?: InfluxqlEngine;
+  /** Present on an engine that parses line protocol itself; absent, the write service parses it first. */
+  readonly lineProtocol?: LineProtocolEngine;
   /** Prepares a database the catalog just created (an upstream engine creates its own); idempotent. */
   create(db: StorageDatabase): Promise<void>;
   /**

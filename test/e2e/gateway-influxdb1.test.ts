@@ -7,42 +7,27 @@
  * answer 503 with a reason while token management works.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { InfluxDBClient } from '@influxdata/influxdb3-client';
-import { bootstrap, call } from '../helpers/http.ts';
+import { eventually, type GatewayCluster, recordingCall, startGateways } from '../helpers/gateways.ts';
 import { type Influxdb1, startInfluxdb1 } from '../helpers/influxdb1.ts';
-import { createScratchDatabase, type ScratchDatabase } from '../helpers/postgres.ts';
-import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
+import type { ServerProcess } from '../helpers/server-process.ts';
 import { dbPermission } from '../http/support.ts';
-
-async function eventually(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`${what} did not happen within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 interface V1Answer {
   results: Array<{ error?: string; series?: Array<{ name: string; columns: string[]; values: unknown[][] }> }>;
 }
 
 describe('two gateways on one PostgreSQL catalog in front of InfluxDB 1.x with auth on', () => {
-  let scratch: ScratchDatabase | undefined;
   let upstream: Influxdb1 | undefined;
-  const gateways: ServerProcess[] = [];
-  let dir = '';
+  let cluster: GatewayCluster | undefined;
+  let gateways: ServerProcess[] = [];
   let operator = '';
   /** Every response body and header the tests saw, to prove the upstream password is in none. */
   const seen: string[] = [];
-  const req = async <T = unknown>(base: string, method: string, path: string, options: Parameters<typeof call>[3]) => {
-    const response = await call<T>(base, method, path, options);
-    seen.push(response.text, JSON.stringify([...response.headers]));
-    return response;
-  };
+  const req = recordingCall(seen);
   const gw = (i: number) => gateways[i] as ServerProcess;
   const v1 = (on: ServerProcess, db: string, q: string, token = operator) =>
     req<V1Answer>(on.url, 'GET', `/query?db=${db}&q=${encodeURIComponent(q)}`, { token });
@@ -57,23 +42,23 @@ describe('two gateways on one PostgreSQL catalog in front of InfluxDB 1.x with a
     req(on.url, 'POST', `/api/v3/write_lp?db=${db}&precision=${precision}`, { token, body });
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'fluxgate-gateway-v1-'));
     upstream = await startInfluxdb1();
-    const credentialFile = join(dir, 'influxdb1-user');
-    writeFileSync(credentialFile, `${upstream.username}:${upstream.password}\n`, { mode: 0o600 });
-    scratch = await createScratchDatabase('v1wire');
-    const args = ['--catalog', scratch.url, '--storage', 'influxdb1', '--upstream-url', upstream.url];
-    args.push('--upstream-token-file', credentialFile, '--log-level', 'info');
-    // One after the other: the first migrates the catalog.
-    gateways.push(await startServerProcess({ args }));
-    gateways.push(await startServerProcess({ args }));
-    operator = await bootstrap(gw(0).url);
+    const influx = upstream;
+    cluster = await startGateways({
+      count: 2,
+      storage: 'influxdb1',
+      upstreamArgs: (dir) => {
+        const credentialFile = join(dir, 'influxdb1-user');
+        writeFileSync(credentialFile, `${influx.username}:${influx.password}\n`, { mode: 0o600 });
+        return ['--upstream-url', influx.url, '--upstream-token-file', credentialFile];
+      },
+      scratchPrefix: 'v1wire',
+    });
+    ({ gateways, operator } = cluster);
   });
 
   after(async () => {
-    await Promise.all([...gateways.map((server) => server.dispose()), upstream?.dispose()]);
-    await scratch?.drop();
-    rmSync(dir, { recursive: true, force: true });
+    await Promise.all([cluster?.dispose(), upstream?.dispose()]);
   });
 
   test('a write through A is read through B over /query and query_influxql, and lives upstream', async () => {

@@ -8,39 +8,33 @@
  * and once it is back everything works again.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { bootstrap, call } from '../helpers/http.ts';
-import { createScratchDatabase, type ScratchDatabase } from '../helpers/postgres.ts';
-import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
+import {
+  eventually,
+  type FluxgateUpstream,
+  type GatewayCluster,
+  recordingCall,
+  startFluxgateUpstream,
+  startGateways,
+} from '../helpers/gateways.ts';
+import { call } from '../helpers/http.ts';
+import type { ScratchDatabase } from '../helpers/postgres.ts';
+import type { ServerProcess } from '../helpers/server-process.ts';
 import { dbPermission } from '../http/support.ts';
-
-async function eventually(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`${what} did not happen within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const STORAGE_ARGS = ['--query-max-result', 'unlimited', '--log-level', 'info'];
 
 describe('two gateways on one PostgreSQL catalog in front of a fluxgate storage node', () => {
+  let upstream: FluxgateUpstream | undefined;
+  let cluster: GatewayCluster | undefined;
   let scratch: ScratchDatabase | undefined;
   let storage: ServerProcess | undefined;
-  const gateways: ServerProcess[] = [];
-  let dir = '';
+  let gateways: ServerProcess[] = [];
   let upstreamToken = '';
   let operator = '';
   /** Every response body and header the tests saw, to prove the upstream credential is in none. */
   const seen: string[] = [];
-  const req = async <T = unknown>(base: string, method: string, path: string, options: Parameters<typeof call>[3]) => {
-    const response = await call<T>(base, method, path, options);
-    seen.push(response.text, JSON.stringify([...response.headers]));
-    return response;
-  };
+  const req = recordingCall(seen);
   const gw = (i: number) => gateways[i] as ServerProcess;
   const sql = (on: ServerProcess, db: string, q: string, token = operator) =>
     req<Array<Record<string, unknown>>>(on.url, 'GET', `/api/v3/query_sql?db=${db}&q=${encodeURIComponent(q)}`, {
@@ -60,24 +54,21 @@ describe('two gateways on one PostgreSQL catalog in front of a fluxgate storage 
   };
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'fluxgate-gateway-'));
-    storage = await startServerProcess({ dataDir: join(dir, 'storage'), args: STORAGE_ARGS });
-    upstreamToken = await bootstrap(storage.url);
-    const tokenFile = join(dir, 'upstream-admin.json');
-    writeFileSync(tokenFile, JSON.stringify({ token: upstreamToken, name: '_admin' }), { mode: 0o600 });
-    scratch = await createScratchDatabase('gateway');
-    const args = ['--catalog', scratch.url, '--storage', 'influxdb3', '--upstream-url', storage.url];
-    args.push('--upstream-token-file', tokenFile);
-    // One after the other: the first migrates the catalog.
-    gateways.push(await startServerProcess({ args }));
-    gateways.push(await startServerProcess({ args }));
-    operator = await bootstrap(gw(0).url);
+    upstream = await startFluxgateUpstream(STORAGE_ARGS);
+    storage = upstream.node;
+    upstreamToken = upstream.token;
+    const started = await startGateways({
+      count: 2,
+      storage: 'influxdb3',
+      upstreamArgs: (dir) => (upstream as FluxgateUpstream).gatewayArgs(dir),
+      scratchPrefix: 'gateway',
+    });
+    cluster = started;
+    ({ gateways, operator, scratch } = started);
   });
 
   after(async () => {
-    await Promise.all([...gateways.map((server) => server.dispose()), storage?.dispose()]);
-    await scratch?.drop();
-    rmSync(dir, { recursive: true, force: true });
+    await Promise.all([cluster?.dispose(), upstream?.dispose()]);
   });
 
   test('a write through gateway A is read through gateway B, in SQL and InfluxQL, and lives on the upstream', async () => {
@@ -258,7 +249,7 @@ describe('two gateways on one PostgreSQL catalog in front of a fluxgate storage 
 
   test('upstream stopped: 503 with a reason on data and /health, token management still works; restarted: works again', async () => {
     const port = new URL(storage!.url).port;
-    await storage!.stop();
+    await upstream!.node.stop();
     for (const gateway of gateways) {
       for (const down of [
         await write(gateway, 'metrics', 'cpu,host=d usage=4 1700000000000000003'),
@@ -282,10 +273,8 @@ describe('two gateways on one PostgreSQL catalog in front of a fluxgate storage 
       assert.equal((await req(gateway.url, 'GET', '/api/v3/configure/token', { token: operator })).status, 200);
     }
 
-    storage = await startServerProcess({
-      dataDir: storage!.dataDir,
-      args: [...STORAGE_ARGS, '--http-bind', `127.0.0.1:${port}`],
-    });
+    await upstream!.restart();
+    storage = upstream!.node;
     for (const gateway of gateways) {
       await eventually(
         async () => (await req(gateway.url, 'GET', '/health', { token: operator })).status === 200,

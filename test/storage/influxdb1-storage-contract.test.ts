@@ -1,18 +1,20 @@
 /**
  * The Influxdb1Storage adapter against a real InfluxDB 1.x (Debian's influxd, auth on): the shared
- * capability contract (each absent capability refused with STORAGE_CAPABILITY_ABSENT), SQL declared
- * absent, and what the adapter does through the port: databases by CREATE/DROP DATABASE, writes
+ * storage contract, read back with InfluxQL (this upstream has no SQL), with the cases where InfluxDB
+ * 1.x genuinely differs declared in influxdb1-departures.ts; a restart there restarts influxd too.
+ * Then what the adapter does through the port on its own: databases by CREATE/DROP DATABASE, writes
  * with their precision, type conflicts refused by line, schema, InfluxQL as series parts, /ping.
- * The rest of the shared contract reads back with SQL, which this upstream does not have.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { FluxgateError } from '../../src/domain/errors.ts';
 import type { SeriesPart } from '../../src/influxql/result.ts';
 import { parseLineProtocolBuffer } from '../../src/storage/lineprotocol/parse-buffer.ts';
 import { Influxdb1Storage } from '../../src/storage/upstream/influxdb1-storage.ts';
 import { type Influxdb1, startInfluxdb1 } from '../helpers/influxdb1.ts';
-import { capabilitiesContract } from './contract/capabilities.ts';
 import { DEFAULT_TIME_NS, declaredAbsent, freshDatabase, rejectsWithCode, writeLines } from './contract/harness.ts';
+import { INFLUXDB1_DEPARTURES } from './influxdb1-departures.ts';
+import { influxqlReadBack, type StorageHarness, storageContract } from './storage-contract.ts';
 
 describe('InfluxDB 1.x upstream storage (a real influxd with auth)', () => {
   let upstream: Influxdb1 | undefined;
@@ -36,15 +38,20 @@ describe('InfluxDB 1.x upstream storage (a real influxd with auth)', () => {
     return all;
   };
 
-  describe('capabilities', () =>
-    capabilitiesContract({
-      open: async () => open(),
-      reopen: async (s) => {
-        await s.close();
-        return open();
-      },
-      cleanup: async () => {},
-    }));
+  const harness = (): StorageHarness => ({
+    open: async () => open(),
+    async reopen(s) {
+      // The adapter keeps nothing itself: a restart that counts is the upstream's.
+      await s.close();
+      await upstream!.stop();
+      await upstream!.start();
+      return open();
+    },
+    cleanup: async () => {},
+    readBack: influxqlReadBack,
+    departures: INFLUXDB1_DEPARTURES,
+  });
+  describe('the storage contract', () => storageContract(harness));
 
   test('SQL is declared absent and refused naming the upstream', async () => {
     const db = freshDatabase();
@@ -89,6 +96,40 @@ describe('InfluxDB 1.x upstream storage (a real influxd with auth)', () => {
     assert.equal(atomic.written, 0);
     const count = await upstream!.query('SELECT count(f) FROM m', db.name);
     assert.equal(count.results[0]?.series?.[0]?.values?.[0]?.[1], 2);
+  });
+
+  test('concurrent batches of conflicting types to a fresh database: one is refused by line, none half-sent', async () => {
+    const db = freshDatabase();
+    const outcomes = await Promise.all([
+      writeLines(storage!, db, 'm v=1 1\nm w=1 1'),
+      writeLines(storage!, db, 'm v="x" 2\nm w=2 2'),
+      writeLines(storage!, db, 'm v=true 3\nm w=3 3'),
+    ]);
+    // The first batch checked fixes v's type; each other batch's v line is refused by line, its w line kept.
+    assert.deepEqual(
+      outcomes.map((outcome) => [outcome.written, outcome.rejected.map((line) => line.lineNumber)]),
+      [
+        [2, []],
+        [1, [1]],
+        [1, [1]],
+      ],
+    );
+    const count = await upstream!.query('SELECT count(v), count(w) FROM m', db.name);
+    assert.deepEqual(count.results[0]?.series?.[0]?.values?.[0]?.slice(1), [1, 3]);
+  });
+
+  test('aborting the signal of an InfluxQL stream makes its next read throw the reason', async () => {
+    const db = freshDatabase();
+    const lines = Array.from({ length: 3000 }, (_, i) => `m v=${i}i ${i + 1}`);
+    assert.equal((await writeLines(storage!, db, lines.join('\n'))).written, 3000);
+    const controller = new AbortController();
+    const reason = new FluxgateError('QUERY_FAILED', 'stopped between parts');
+    const parts = storage!.influxql.run(db, 'SELECT v FROM m', { signal: controller.signal, chunkSize: 100 });
+    const reader = parts[Symbol.asyncIterator]();
+    assert.equal((await reader.next()).done, false);
+    controller.abort(reason);
+    await assert.rejects(reader.next(), (error: unknown) => error === reason);
+    assert.equal(storage!.activeQueries(), 0);
   });
 
   test('schema comes from the upstream in byte order, with typed fields', async () => {

@@ -117,6 +117,8 @@ export class Influxdb1Client {
       if (pending.trim() !== '') yield* chunkResults(pending.trim());
     } catch (error) {
       if (error instanceof Influxdb1UpstreamError) throw error;
+      // Stopped by its own signal (a client gone, a deadline, a shutdown): the reason, not an upstream fault.
+      if (options.signal?.aborted) throw options.signal.reason;
       throw new Influxdb1UpstreamError('unavailable', `${this.url} broke off a query: ${(error as Error).message}`);
     } finally {
       controller.abort();

@@ -59,7 +59,7 @@ export class Influxdb1Storage implements Storage {
   private readonly queryClient: Influxdb1Client;
   private readonly books: UpstreamBookkeeping;
   private readonly running = new Set<AbortController>();
-  private readonly types = new Map<string, { at: number; types: Map<string, FieldType> }>();
+  private readonly types = new Map<string, { at: number; types: Promise<Map<string, FieldType>> }>();
   private closed = false;
 
   constructor(target: { url: string; credential: Influxdb1Credential }, options: Influxdb1StorageOptions = {}) {
@@ -103,11 +103,11 @@ export class Influxdb1Storage implements Storage {
     const name = this.books.nameOf(db);
     const lines = points instanceof LineBatch ? points.toParsedLines() : points;
     // InfluxDB 1.x drops a conflicting point without saying which line it was: refuse those here, by line.
-    const { accepted, rejected } = splitConflicts(lines, await this.fieldTypes(name));
-    if (rejected.length > 0 && (options.atomic === true || accepted.length === 0)) {
-      this.types.delete(name); // it recorded the types of points that are not sent
-      return { written: 0, rejected };
-    }
+    const known = await this.fieldTypes(name);
+    const { accepted, rejected, added } = splitConflicts(lines, known, this.label);
+    if (rejected.length > 0 && (options.atomic === true || accepted.length === 0)) return { written: 0, rejected };
+    // Recorded before the next await, so a concurrent batch to this database is checked against them too.
+    for (const [key, type] of added) known.set(key, type);
     // The client's body as sent when its precision is known and every line goes; else the points re-encoded in ns.
     const source = options.source;
     const [body, precision] =
@@ -229,7 +229,11 @@ export class Influxdb1Storage implements Storage {
         signal,
         ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
       });
-      yield* seriesPartsOf(chunks, types);
+      for await (const part of seriesPartsOf(chunks, types)) {
+        // Parts already received are not handed out once the query is stopped: its reason is.
+        signal.throwIfAborted();
+        yield part;
+      }
     } catch (error) {
       throw this.translate(error);
     } finally {
@@ -241,14 +245,22 @@ export class Influxdb1Storage implements Storage {
    * Field types by `measurement\0field`, read from the upstream at most once a second per database;
    * a write through this node adds its own types at once (splitConflicts records them).
    */
-  private async fieldTypes(name: string): Promise<Map<string, FieldType>> {
+  private fieldTypes(name: string): Promise<Map<string, FieldType>> {
     const cached = this.types.get(name);
     if (cached !== undefined && Date.now() - cached.at < FIELD_TYPES_TTL_MS) return cached.types;
-    const types = new Map<string, FieldType>();
-    for (const measurement of await this.call(() => this.client.schema(name))) {
-      for (const field of measurement.fields) types.set(`${measurement.name}\0${field.name}`, field.type);
-    }
-    this.types.set(name, { at: Date.now(), types });
+    // One read shared by the batches that ask meanwhile: they check against, and record into, one map.
+    const types = this.call(() => this.client.schema(name)).then((schema) => {
+      const byKey = new Map<string, FieldType>();
+      for (const measurement of schema) {
+        for (const field of measurement.fields) byKey.set(`${measurement.name}\0${field.name}`, field.type);
+      }
+      return byKey;
+    });
+    const entry = { at: Date.now(), types };
+    this.types.set(name, entry);
+    types.catch(() => {
+      if (this.types.get(name) === entry) this.types.delete(name);
+    });
     return types;
   }
 
@@ -281,34 +293,53 @@ export class Influxdb1Storage implements Storage {
 
 /**
  * Points whose field types agree with the upstream's schema and with the points before them in the
- * batch, and the others as line errors (the first type written wins, as in the upstream).
+ * batch (the first type written wins, as in the upstream), and the others as line errors; `added`
+ * is the field types the accepted points give that `types` lacked. A point with an unsigned integer
+ * field is refused by line too: InfluxDB 1.x has no such type, and refuses the point without
+ * saying which line (while keeping the others of the batch).
  */
 function splitConflicts(
   lines: readonly ParsedLine[],
-  types: Map<string, FieldType>,
-): { accepted: ParsedLine[]; rejected: LineError[] } {
+  types: ReadonlyMap<string, FieldType>,
+  upstream: string,
+): { accepted: ParsedLine[]; rejected: LineError[]; added: Map<string, FieldType> } {
   const accepted: ParsedLine[] = [];
   const rejected: LineError[] = [];
+  const added = new Map<string, FieldType>();
+  const typeOf = (key: string) => added.get(key) ?? types.get(key);
   for (const line of lines) {
     const { measurement, fields } = line.point;
+    const refuse = (message: string) =>
+      rejected.push({
+        lineNumber: line.lineNumber,
+        originalLine: lineProtocolText([line], 0n).trimEnd().slice(0, 256),
+        message,
+      });
+    const unsigned = fields.find(([, value]) => value.type === 'uinteger');
+    if (unsigned !== undefined) {
+      refuse(
+        `unsigned integer fields are not available on ${upstream}: InfluxDB 1.x has no unsigned type ` +
+          `(write '${unsigned[0]}' as an integer, with the i suffix)`,
+      );
+      continue;
+    }
     const conflict = fields.find(([key, value]) => {
-      const known = types.get(`${measurement}\0${key}`);
+      const known = typeOf(`${measurement}\0${key}`);
       return known !== undefined && known !== value.type;
     });
     if (conflict !== undefined) {
       const [key, value] = conflict;
-      const known = types.get(`${measurement}\0${key}`);
-      rejected.push({
-        lineNumber: line.lineNumber,
-        originalLine: lineProtocolText([line], 0n).trimEnd().slice(0, 256),
-        message: `invalid column type for column '${key}', expected ${known}, got ${value.type}`,
-      });
+      refuse(
+        `invalid column type for column '${key}', expected ${typeOf(`${measurement}\0${key}`)}, got ${value.type}`,
+      );
       continue;
     }
-    for (const [key, value] of fields) types.set(`${measurement}\0${key}`, value.type);
+    for (const [key, value] of fields) {
+      if (typeOf(`${measurement}\0${key}`) === undefined) added.set(`${measurement}\0${key}`, value.type);
+    }
     accepted.push(line);
   }
-  return { accepted, rejected };
+  return { accepted, rejected, added };
 }
 
 /** Tags and typed fields by name across the database's measurements, for columns JSON cannot type. */

@@ -66,6 +66,10 @@ export class UpstreamHttp {
 
   /** An answer that is about the upstream, not the request: its credential refused, its own failure. */
   failed(answer: UpstreamAnswer, what: string): FluxgateError {
+    // Starting, shutting down, overloaded, or a proxy that cannot reach it: unavailable, and worth a retry.
+    if (answer.status === 502 || answer.status === 503 || answer.status === 504) {
+      return this.unavailable(`it answered HTTP ${answer.status}: ${messageOf(answer.text)}`);
+    }
     const why =
       answer.status === 401 || answer.status === 403
         ? 'it refused the gateway credential (check --upstream-token-file)'
@@ -105,7 +109,8 @@ export function messageOf(text: string): string {
   return text.trim().slice(0, 500) || '(no body)';
 }
 
-function reasonOf(error: unknown): string {
+/** Why a connection to the upstream failed, in words (a socket error's code, mostly). */
+export function reasonOf(error: unknown): string {
   const code = (error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
   switch (code) {
     case 'ECONNREFUSED':

@@ -6,6 +6,7 @@ import type { ParsedLine } from '../lineprotocol/types.ts';
 import { collect } from '../query-stream.ts';
 import type {
   CollectLimits,
+  LineProtocolEngine,
   MeasurementSchema,
   QueryOptions,
   QueryResult,
@@ -20,6 +21,8 @@ import type {
 } from '../storage.ts';
 import { FlightChannel } from './flight-do-get.ts';
 import { NoUpstreamDatabase, openFlightStream } from './flight-query-stream.ts';
+import { pointLines } from './line-count.ts';
+import { ParseCache } from './parse-cache.ts';
 import { absentCapability, UpstreamBookkeeping } from './upstream-bookkeeping.ts';
 import { createUpstreamDatabase, deleteUpstreamDatabase } from './upstream-databases.ts';
 import { UpstreamHttp } from './upstream-http.ts';
@@ -39,8 +42,18 @@ const WHAT_IS_ABSENT: Record<StorageCapability, string> = {
   diskUsage: 'disk usage per database',
 };
 
-/** A schema read for validation is reused for this long (a write through this node refreshes it at once). */
+/**
+ * A schema read for validation is reused for this long; a query naming a table or column it lacks
+ * (written since, through any node) reads it once more before it is refused.
+ */
 const SCHEMA_TTL_MS = 1_000;
+/**
+ * A no_sync write is acknowledged before the upstream's schema shows what it created (a fluxgate
+ * storage node's information_schema lags it until the sync). For this long after one, a query naming
+ * a table or column the schema lacks reads it again a few times, RESYNC_WAITS_MS apart, before it is refused.
+ */
+const NO_SYNC_WINDOW_MS = 1_000;
+const RESYNC_WAITS_MS = [10, 25, 50, 100];
 /** Bounds each call that is not a query (writes, schema, database create/delete). */
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
@@ -66,8 +79,14 @@ export class UpstreamStorage implements Storage {
   private readonly queryTimeoutMs: number;
   private readonly callTimeoutMs: number;
   private parser: Promise<SqlParser> | undefined;
+  private readonly parses = new ParseCache(async (sql) => {
+    this.parser ??= SqlParser.open();
+    return (await this.parser).parseSelect(sql);
+  });
   private readonly books: UpstreamBookkeeping;
   private readonly schemas = new Map<string, { at: number; schema: MeasurementSchema[] }>();
+  /** When the last no_sync write through this node to a database was acknowledged, by upstream name. */
+  private readonly noSyncWrites = new Map<string, number>();
   /** Open streams and queries still opening: `close` stops them. */
   private readonly running = new Set<AbortController>();
   private closed = false;
@@ -95,6 +114,16 @@ export class UpstreamStorage implements Storage {
     await createUpstreamDatabase(this.http, this.books.nameOf(db), this.callTimeoutMs);
   }
 
+  /** Writes forward the client's own bytes: the upstream parses them (see LineProtocolEngine). */
+  readonly lineProtocol: LineProtocolEngine = {
+    write: async (db, body, precision, options) => {
+      this.assertOpen();
+      const pointCount = pointLines(body);
+      if (pointCount === 0) return { written: 0, rejected: [] };
+      return this.send(db, { kind: 'source', body, precision, pointCount }, options);
+    },
+  };
+
   async write(
     db: StorageDatabase,
     points: LineBatch | ParsedLine[],
@@ -113,6 +142,14 @@ export class UpstreamStorage implements Storage {
             points: points instanceof LineBatch ? points.toParsedLines() : [...points],
             defaultTimeNs,
           };
+    return this.send(db, batch, options);
+  }
+
+  /**
+   * One batch to the upstream, creating the database there first if it does not have it yet. The
+   * schema cached for validation stays: a query naming a table or column it lacks looks once more.
+   */
+  private async send(db: StorageDatabase, batch: UpstreamBatch, options: WriteOptions): Promise<WriteOutcome> {
     const name = this.books.nameOf(db);
     const work = (async () => {
       const flags = { atomic: options.atomic === true, noSync: options.noSync === true };
@@ -126,11 +163,12 @@ export class UpstreamStorage implements Storage {
       }
       return outcome;
     })();
-    try {
-      return await this.books.tracked(db.id, work);
-    } finally {
-      this.schemas.delete(name);
+    const outcome = await this.books.tracked(db.id, work);
+    if (options.noSync === true) {
+      if (this.noSyncWrites.size >= 10_000) this.noSyncWrites.clear();
+      this.noSyncWrites.set(name, Date.now());
     }
+    return outcome;
   }
 
   async schema(db: StorageDatabase): Promise<MeasurementSchema[]> {
@@ -232,6 +270,7 @@ export class UpstreamStorage implements Storage {
     if (name === undefined) return;
     await deleteUpstreamDatabase(this.http, name, this.callTimeoutMs);
     this.schemas.delete(name);
+    this.noSyncWrites.delete(name);
   }
 
   /** Stops every running query (shutdown must not wait for a slow upstream). */
@@ -252,16 +291,33 @@ export class UpstreamStorage implements Storage {
 
   /** Our validator on the upstream's schema: only a read of this database's own tables goes upstream. */
   private async validate(name: string, sql: string): Promise<void> {
-    this.parser ??= SqlParser.open();
-    const statement = await (await this.parser).parseSelect(sql);
+    const statement = await this.parses.parseSelect(sql);
     const cached = this.schemas.get(name);
     const recent = cached !== undefined && Date.now() - cached.at < SCHEMA_TTL_MS;
+    const check = (schema: MeasurementSchema[]) => validateQueryTree(statement, upstreamScope(schema));
+    const unknownName = (error: unknown) => error instanceof FluxgateError && error.code === 'QUERY_FAILED';
     try {
-      validateQueryTree(statement, upstreamScope(recent ? cached.schema : await this.freshSchema(name)));
+      check(recent ? cached.schema : await this.freshSchema(name));
+      return;
     } catch (error) {
-      // A table written through another gateway since the cached read: look once more.
-      if (!recent || !(error instanceof FluxgateError) || error.code !== 'QUERY_FAILED') throw error;
-      validateQueryTree(statement, upstreamScope(await this.freshSchema(name)));
+      if (!unknownName(error)) throw error;
+      const noSyncAt = this.noSyncWrites.get(name);
+      const afterNoSync = noSyncAt !== undefined && Date.now() - noSyncAt < NO_SYNC_WINDOW_MS;
+      if (!recent && !afterNoSync) throw error;
+    }
+    // A table written since the cached read (through any node), or by a no_sync write not in the schema yet.
+    const waits = this.noSyncWrites.has(name) ? RESYNC_WAITS_MS : [];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        check(await this.freshSchema(name));
+        return;
+      } catch (error) {
+        const noSyncAt = this.noSyncWrites.get(name);
+        const wait = waits[attempt];
+        const afterNoSync = noSyncAt !== undefined && Date.now() - noSyncAt < NO_SYNC_WINDOW_MS;
+        if (!unknownName(error) || wait === undefined || !afterNoSync) throw error;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   }
 

@@ -57,7 +57,11 @@ export async function writeUpstream(
   if (answer.status === 400 || answer.status === 422) {
     const rejected = rejectedLines(answer, source ? undefined : batch.points);
     if (rejected !== undefined) {
-      return { written: atomic ? 0 : count - rejected.length, rejected };
+      return { written: atomic ? 0 : Math.max(0, count - rejected.length), rejected };
+    }
+    // The client's own bytes refused as a whole, with no line named: the client's error, in the upstream's words.
+    if (source && answer.status === 400) {
+      throw new FluxgateError('LINE_PROTOCOL_INVALID', `${http.label} refused the write: ${messageOf(answer.text)}`);
     }
   }
   throw http.failed(answer, `writing to '${database}'`);
@@ -71,12 +75,15 @@ function rejectedLines(answer: UpstreamAnswer, points: readonly ParsedLine[] | u
   let body: { data?: unknown };
   try {
     body = JSON.parse(answer.text) as { data?: unknown };
+    if (!isObject(body)) return undefined;
   } catch {
     return undefined;
   }
-  if (!Array.isArray(body.data) || body.data.length === 0) return undefined;
+  // InfluxDB 3 lists the refused lines; some versions send the first one alone as an object.
+  const entries = Array.isArray(body.data) ? body.data : isObject(body.data) ? [body.data] : [];
+  if (entries.length === 0) return undefined;
   const errors: LineError[] = [];
-  for (const entry of body.data as RejectedLine[]) {
+  for (const entry of entries as RejectedLine[]) {
     const number = typeof entry.line_number === 'number' ? entry.line_number : undefined;
     const sent = number === undefined ? undefined : points === undefined ? number : points[number - 1]?.lineNumber;
     if (sent === undefined) {
@@ -92,4 +99,8 @@ function rejectedLines(answer: UpstreamAnswer, points: readonly ParsedLine[] | u
     });
   }
   return errors.sort((a, b) => a.lineNumber - b.lineNumber);
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }

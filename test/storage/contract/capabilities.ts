@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import type { VirtualTable } from '../../../src/storage/storage.ts';
 import type { StorageHarness } from './harness.ts';
 import { declaredAbsent, freshDatabase, useStorage, writeLines } from './harness.ts';
@@ -18,7 +17,7 @@ const TABLE: VirtualTable = {
 export function capabilitiesContract(harness: StorageHarness): void {
   const storage = useStorage(harness);
 
-  test('Parquet encoding works, or is declared absent and refused', async () => {
+  storage.test('Parquet encoding works, or is declared absent and refused', async () => {
     const result = { columns: [{ name: 'v', sqlType: 'BIGINT' }], rows: [[1], [2]] };
     if (await declaredAbsent(storage.current(), 'parquet', () => storage.current().toParquet(result))) {
       const pieces = storage.current().encodeParquet(result.columns, (async function* () {})());
@@ -31,7 +30,7 @@ export function capabilitiesContract(harness: StorageHarness): void {
     assert.equal(Buffer.from(bytes.subarray(0, 4)).toString(), 'PAR1');
   });
 
-  test('virtual tables work, or are declared absent and refused', async () => {
+  storage.test('virtual tables work, or are declared absent and refused', async () => {
     const sql = 'SELECT n FROM system.things ORDER BY n';
     if (await declaredAbsent(storage.current(), 'virtualTables', () => storage.current().queryVirtual([TABLE], sql))) {
       await declaredAbsent(storage.current(), 'virtualTables', () => storage.current().openVirtualQuery([TABLE], sql));
@@ -40,7 +39,7 @@ export function capabilitiesContract(harness: StorageHarness): void {
     assert.deepEqual((await storage.current().queryVirtual([TABLE], sql)).rows, [[1], [2]]);
   });
 
-  test('disk usage and retention answer with numbers, or are declared absent and refused', async () => {
+  storage.test('disk usage and retention answer with numbers, or are declared absent and refused', async () => {
     const db = freshDatabase({ retentionPeriodMs: 3_600_000 });
     await writeLines(storage.current(), db, `m v=1 ${BigInt(Date.now()) * 1_000_000n}`);
     if (!(await declaredAbsent(storage.current(), 'diskUsage', () => storage.current().diskUsage(db)))) {

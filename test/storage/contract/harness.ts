@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before } from 'node:test';
+import { after, before, type TestContext, test } from 'node:test';
 import { parseLineProtocolBuffer } from '../../../src/storage/lineprotocol/parse-buffer.ts';
 import type {
   DatabaseLimits,
@@ -9,6 +9,8 @@ import type {
   WriteOptions,
   WriteOutcome,
 } from '../../../src/storage/storage.ts';
+import type { Departures } from './departures.ts';
+import { type Read, type ReadBack, type ReadResult, sqlReadBack } from './read-back.ts';
 
 /**
  * How a contract suite reaches an adapter: a storage over a fresh data directory, the same data
@@ -19,6 +21,10 @@ export interface StorageHarness {
   /** Closes `storage` and opens a new instance over the same data. */
   reopen(storage: Storage): Promise<Storage>;
   cleanup(): Promise<void>;
+  /** How the cases read back what they wrote: SQL unless said otherwise (an adapter without SQL). */
+  readBack?: ReadBack;
+  /** The cases this adapter departs from, each with its reason, declared in one place (departures.ts). */
+  departures?: Departures;
 }
 
 let nextId = 1;
@@ -48,11 +54,27 @@ export async function writeLines(
 /** What `writeLines` stamps points without a timestamp with: 2023-11-14T22:13:20Z. */
 export const DEFAULT_TIME_NS = 1_700_000_000_000_000_000n;
 
+/** The storage a contract part runs against, and how its cases read back what they wrote. */
+export interface ContractStorage {
+  /** The storage now open. */
+  current(): Storage;
+  /** Restarts it over the same data (what a restart of the server does). */
+  reopen(): Promise<Storage>;
+  readBack: ReadBack;
+  read(db: StorageDatabase, read: Read): Promise<ReadResult>;
+  /** The rows of a read, whole. */
+  rows(db: StorageDatabase, read: Read): Promise<unknown[][]>;
+  /** Asserts that the read finds no measurement `name`. */
+  assertNoMeasurement(db: StorageDatabase, read: Read, name: string): Promise<void>;
+  /** Registers a case of the contract, or what the adapter's declared departure from it says instead. */
+  test(title: string, fn: (t: TestContext) => Promise<void>): void;
+}
+
 /**
  * Opens a storage from the harness before the tests of the enclosing `describe` and closes it (and
  * cleans up) after them. `current()` is the storage now open; `reopen()` restarts it over the same data.
  */
-export function useStorage(harness: StorageHarness): { current(): Storage; reopen(): Promise<Storage> } {
+export function useStorage(harness: StorageHarness): ContractStorage {
   let storage: Storage | undefined;
   before(async () => {
     storage = await harness.open();
@@ -68,18 +90,29 @@ export function useStorage(harness: StorageHarness): { current(): Storage; reope
     if (!storage) throw new Error('the storage is not open');
     return storage;
   };
-  return {
+  const readBack = harness.readBack ?? sqlReadBack;
+  const handle: ContractStorage = {
     current,
     async reopen() {
       storage = await harness.reopen(current());
       return storage;
     },
+    readBack,
+    read: (db, read) => readBack.read(current(), db, read),
+    rows: async (db, read) => (await readBack.read(current(), db, read)).rows,
+    assertNoMeasurement: (db, read, name) => readBack.assertNoMeasurement(current(), db, read, name),
+    test(title, fn) {
+      const departure = harness.departures?.cases?.[title];
+      if (departure === undefined) {
+        test(title, fn);
+        return;
+      }
+      harness.departures!.matched.add(title);
+      if (departure.instead === undefined) test(title, { skip: `declared absent: ${departure.reason}` }, () => {});
+      else test(`${title} [differs: ${departure.reason}]`, () => departure.instead!(handle));
+    },
   };
-}
-
-/** The rows of a plain SELECT, read whole. */
-export async function rowsOf(storage: Storage, db: StorageDatabase, sql: string): Promise<unknown[][]> {
-  return (await storage.query(db, sql)).rows;
+  return handle;
 }
 
 /** Asserts the promise rejects with an error of this code whose message matches `pattern`; returns the error. */

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import type { StorageDatabase } from '../../../src/storage/storage.ts';
 import type { StorageHarness } from './harness.ts';
-import { declaredAbsent, freshDatabase, rejectsWithCode, rowsOf, useStorage, writeLines } from './harness.ts';
+import { declaredAbsent, freshDatabase, useStorage, writeLines } from './harness.ts';
 
 const HOUR_MS = 3_600_000;
 const HOUR_NS = 3_600_000_000_000n;
@@ -17,7 +16,7 @@ export function lifecycleContract(harness: StorageHarness): void {
     }
   };
 
-  test('a database never written uses no disk; a written one reports its bytes', async (t) => {
+  storage.test('a database never written uses no disk; a written one reports its bytes', async (t) => {
     const db = freshDatabase();
     if (await declaredAbsent(storage.current(), 'diskUsage', () => storage.current().diskUsage(db))) {
       return t.skip('disk usage is declared absent (and refused as such)');
@@ -33,7 +32,7 @@ export function lifecycleContract(harness: StorageHarness): void {
     assert.equal(await storage.current().diskUsage(untouched), 0);
   });
 
-  test('a dropped database loses its data and its disk usage; other databases are untouched', async () => {
+  storage.test('a dropped database loses its data and its disk usage; other databases are untouched', async () => {
     const doomed = freshDatabase();
     const kept = freshDatabase();
     await writeLines(storage.current(), doomed, 'm v=1 1\nn w=2 2');
@@ -41,14 +40,14 @@ export function lifecycleContract(harness: StorageHarness): void {
     await storage.current().drop(doomed.id);
     await assertNoUsage(doomed);
     assert.deepEqual(await storage.current().schema(doomed), []);
-    await rejectsWithCode(storage.current().query(doomed, 'SELECT v FROM m'), 'QUERY_FAILED', /\bm\b/);
-    assert.deepEqual(await rowsOf(storage.current(), kept, 'SELECT v FROM m'), [[3]]);
+    await storage.assertNoMeasurement(doomed, 'SELECT v FROM m', 'm');
+    assert.deepEqual(await storage.rows(kept, 'SELECT v FROM m'), [[3]]);
     // Dropping again, or a database never written, is harmless.
     await storage.current().drop(doomed.id);
     await storage.current().drop(freshDatabase().id);
   });
 
-  test('a drop stays dropped across a restart, and the id can be written afresh', async () => {
+  storage.test('a drop stays dropped across a restart, and the id can be written afresh', async () => {
     const db = freshDatabase();
     await writeLines(storage.current(), db, 'm v=1 1');
     await storage.current().drop(db.id);
@@ -56,10 +55,10 @@ export function lifecycleContract(harness: StorageHarness): void {
     assert.deepEqual(await storage.current().schema(db), []);
     await assertNoUsage(db);
     await writeLines(storage.current(), db, 'm v="now a string" 1');
-    assert.deepEqual(await rowsOf(storage.current(), db, 'SELECT v FROM m'), [['now a string']]);
+    assert.deepEqual(await storage.rows(db, 'SELECT v FROM m'), [['now a string']]);
   });
 
-  test('writes queued before a drop finish first; none is lost half-way', async () => {
+  storage.test('writes queued before a drop finish first; none is lost half-way', async () => {
     const db = freshDatabase();
     const writes = Array.from({ length: 5 }, (_, i) => writeLines(storage.current(), db, `m v=${i} ${i + 1}`));
     const dropped = storage.current().drop(db.id);
@@ -72,7 +71,7 @@ export function lifecycleContract(harness: StorageHarness): void {
     await assertNoUsage(db);
   });
 
-  test('retention removes rows older than the period in every measurement and returns how many', async (t) => {
+  storage.test('retention removes rows older than the period in every measurement and returns how many', async (t) => {
     const nowNs = BigInt(Date.now()) * 1_000_000n;
     const open = freshDatabase();
     if (await declaredAbsent(storage.current(), 'retention', () => storage.current().enforceRetention(open, nowNs))) {
@@ -89,15 +88,15 @@ export function lifecycleContract(harness: StorageHarness): void {
     assert.equal(await storage.current().enforceRetention(open, nowNs), 0, 'no period, nothing removed');
     const limited = { ...open, limits: { ...open.limits, retentionPeriodMs: 2 * HOUR_MS } };
     assert.equal(await storage.current().enforceRetention(limited, nowNs), 3);
-    assert.deepEqual(await rowsOf(storage.current(), limited, 'SELECT v FROM cpu'), [[3]]);
-    assert.deepEqual(await rowsOf(storage.current(), limited, 'SELECT v FROM mem'), [[5]]);
+    assert.deepEqual(await storage.rows(limited, 'SELECT v FROM cpu'), [[3]]);
+    assert.deepEqual(await storage.rows(limited, 'SELECT v FROM mem'), [[5]]);
     assert.equal(await storage.current().enforceRetention(limited, nowNs), 0);
     const never = freshDatabase({ retentionPeriodMs: HOUR_MS });
     assert.equal(await storage.current().enforceRetention(never, nowNs), 0);
     assert.equal(await storage.current().diskUsage(never), 0);
   });
 
-  test('a write of points older than the retention period refuses them and keeps the rest', async (t) => {
+  storage.test('a write of points older than the retention period refuses them and keeps the rest', async (t) => {
     const nowNs = BigInt(Date.now()) * 1_000_000n;
     const db = freshDatabase({ retentionPeriodMs: HOUR_MS });
     if (await declaredAbsent(storage.current(), 'retention', () => storage.current().enforceRetention(db, nowNs))) {
@@ -109,10 +108,10 @@ export function lifecycleContract(harness: StorageHarness): void {
       outcome.rejected.map((error) => error.lineNumber),
       [1],
     );
-    assert.deepEqual(await rowsOf(storage.current(), db, 'SELECT v FROM m'), [[2]]);
+    assert.deepEqual(await storage.rows(db, 'SELECT v FROM m'), [[2]]);
   });
 
-  test('closing the storage stops a running query, and closing twice is harmless', async () => {
+  storage.test('closing the storage stops a running query, and closing twice is harmless', async () => {
     const db = freshDatabase();
     await writeLines(storage.current(), db, 'm v=1 1');
     const running = storage
@@ -130,6 +129,6 @@ export function lifecycleContract(harness: StorageHarness): void {
     await storage.reopen();
     assert.equal(await outcome, 'stopped');
     await closed.close();
-    assert.deepEqual(await rowsOf(storage.current(), db, 'SELECT v FROM m'), [[1]]);
+    assert.deepEqual(await storage.rows(db, 'SELECT v FROM m'), [[1]]);
   });
 }

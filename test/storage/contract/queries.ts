@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { before } from 'node:test';
 import { FluxgateError } from '../../../src/domain/errors.ts';
 import type { StorageDatabase } from '../../../src/storage/storage.ts';
 import type { StorageHarness } from './harness.ts';
-import { freshDatabase, rejectsWithCode, rowsOf, useStorage, writeLines } from './harness.ts';
+import { freshDatabase, rejectsWithCode, useStorage, writeLines } from './harness.ts';
 
 /** A statement that would run for hours unless stopped. */
 const RUNAWAY =
@@ -29,41 +29,44 @@ export function queryContract(harness: StorageHarness): void {
     assert.equal(storage.current().activeQueries(), 0);
   }
 
-  test('a stream gives its columns first, then every row in batches, then null; closing is idempotent', async () => {
-    const stream = await storage.current().openQuery(db, 'SELECT v FROM m ORDER BY v');
-    assert.deepEqual(
-      stream.columns.map((column) => column.name),
-      ['v'],
-    );
-    assert.equal(storage.current().activeQueries(), 1);
-    const values: unknown[] = [];
-    let batches = 0;
-    for (let batch = await stream.next(); batch !== null; batch = await stream.next()) {
-      assert.ok(batch.length > 0, 'no empty batch before the end');
-      batches += 1;
-      for (const row of batch) values.push(row[0]);
-    }
-    assert.ok(batches > 1, `${POINTS} rows come in more than one batch`);
-    assert.deepEqual(
-      values,
-      Array.from({ length: POINTS }, (_, i) => i),
-    );
-    assert.equal(await stream.next(), null);
-    await stream.close();
-    await stream.close();
-    await settled();
-  });
+  storage.test(
+    'a stream gives its columns first, then every row in batches, then null; closing is idempotent',
+    async () => {
+      const stream = await storage.current().openQuery(db, 'SELECT v FROM m ORDER BY v');
+      assert.deepEqual(
+        stream.columns.map((column) => column.name),
+        ['v'],
+      );
+      assert.equal(storage.current().activeQueries(), 1);
+      const values: unknown[] = [];
+      let batches = 0;
+      for (let batch = await stream.next(); batch !== null; batch = await stream.next()) {
+        assert.ok(batch.length > 0, 'no empty batch before the end');
+        batches += 1;
+        for (const row of batch) values.push(row[0]);
+      }
+      assert.ok(batches > 1, `${POINTS} rows come in more than one batch`);
+      assert.deepEqual(
+        values,
+        Array.from({ length: POINTS }, (_, i) => i),
+      );
+      assert.equal(await stream.next(), null);
+      await stream.close();
+      await stream.close();
+      await settled();
+    },
+  );
 
-  test('a stream closed half-read stops, and the database keeps answering', async () => {
+  storage.test('a stream closed half-read stops, and the database keeps answering', async () => {
     const stream = await storage.current().openQuery(db, 'SELECT a.v FROM m a CROSS JOIN m b');
     assert.ok(((await stream.next()) ?? []).length > 0);
     await stream.close();
     assert.equal(await stream.next(), null);
     await settled();
-    assert.deepEqual(await rowsOf(storage.current(), db, 'SELECT count(*) FROM m'), [[POINTS]]);
+    assert.deepEqual(await storage.rows(db, 'SELECT count(*) FROM m'), [[POINTS]]);
   });
 
-  test('aborting the signal stops a running statement promptly with its reason', async () => {
+  storage.test('aborting the signal stops a running statement promptly with its reason', async () => {
     const controller = new AbortController();
     const reason = new FluxgateError('QUERY_FAILED', 'the client went away');
     const started = Date.now();
@@ -79,10 +82,10 @@ export function queryContract(harness: StorageHarness): void {
     assert.equal(await outcome, reason);
     assert.ok(Date.now() - started < 10_000, 'stopped promptly, not run to its end');
     await settled();
-    assert.deepEqual(await rowsOf(storage.current(), db, 'SELECT count(*) FROM m'), [[POINTS]]);
+    assert.deepEqual(await storage.rows(db, 'SELECT count(*) FROM m'), [[POINTS]]);
   });
 
-  test('aborting the signal of an open stream makes its next read throw the reason', async () => {
+  storage.test('aborting the signal of an open stream makes its next read throw the reason', async () => {
     const controller = new AbortController();
     const reason = new FluxgateError('QUERY_FAILED', 'stopped between batches');
     const stream = await storage
@@ -98,7 +101,7 @@ export function queryContract(harness: StorageHarness): void {
     await settled();
   });
 
-  test('a signal aborted before the query starts refuses it', async () => {
+  storage.test('a signal aborted before the query starts refuses it', async () => {
     const reason = new FluxgateError('QUERY_FAILED', 'already gone');
     await assert.rejects(
       storage.current().query(db, 'SELECT 1', undefined, { signal: AbortSignal.abort(reason) }),
@@ -107,27 +110,30 @@ export function queryContract(harness: StorageHarness): void {
     await settled();
   });
 
-  test('a result over its row cap or byte cap is refused with QUERY_RESULT_TOO_LARGE naming the cap', async () => {
-    const exact = await storage.current().query(db, 'SELECT v FROM m', undefined, { maxRows: POINTS });
-    assert.equal(exact.rows.length, POINTS);
-    await rejectsWithCode(
-      storage.current().query(db, 'SELECT v FROM m', undefined, { maxRows: POINTS - 1, limitName: '--max-rows-x' }),
-      'QUERY_RESULT_TOO_LARGE',
-      /--max-rows-x/,
-    );
-    await rejectsWithCode(
-      storage.current().query(db, 'SELECT host, v FROM m', undefined, { maxBytes: 1000, limitName: '--max-bytes-x' }),
-      'QUERY_RESULT_TOO_LARGE',
-      /--max-bytes-x/,
-    );
-    const small = await storage.current().query(db, 'SELECT v FROM m WHERE v < 3 ORDER BY v', undefined, {
-      maxBytes: 1000,
-    });
-    assert.deepEqual(small.rows, [[0], [1], [2]]);
-    await settled();
-  });
+  storage.test(
+    'a result over its row cap or byte cap is refused with QUERY_RESULT_TOO_LARGE naming the cap',
+    async () => {
+      const exact = await storage.current().query(db, 'SELECT v FROM m', undefined, { maxRows: POINTS });
+      assert.equal(exact.rows.length, POINTS);
+      await rejectsWithCode(
+        storage.current().query(db, 'SELECT v FROM m', undefined, { maxRows: POINTS - 1, limitName: '--max-rows-x' }),
+        'QUERY_RESULT_TOO_LARGE',
+        /--max-rows-x/,
+      );
+      await rejectsWithCode(
+        storage.current().query(db, 'SELECT host, v FROM m', undefined, { maxBytes: 1000, limitName: '--max-bytes-x' }),
+        'QUERY_RESULT_TOO_LARGE',
+        /--max-bytes-x/,
+      );
+      const small = await storage.current().query(db, 'SELECT v FROM m WHERE v < 3 ORDER BY v', undefined, {
+        maxBytes: 1000,
+      });
+      assert.deepEqual(small.rows, [[0], [1], [2]]);
+      await settled();
+    },
+  );
 
-  test('a cap stops a result far larger than it without reading it all', async () => {
+  storage.test('a cap stops a result far larger than it without reading it all', async () => {
     // 25M rows: read whole, this would not finish within the suite's time.
     await rejectsWithCode(
       storage.current().query(db, 'SELECT a.v, b.v FROM m a CROSS JOIN m b', undefined, { maxRows: 10_000 }),
@@ -136,7 +142,7 @@ export function queryContract(harness: StorageHarness): void {
     await settled();
   });
 
-  test('statements that would change data are refused, and change nothing', async () => {
+  storage.test('statements that would change data are refused, and change nothing', async () => {
     for (const sql of ['DELETE FROM m', 'DROP TABLE m', 'INSERT INTO m (v) VALUES (1)', 'UPDATE m SET v = 0']) {
       await assert.rejects(storage.current().query(db, sql), (error: unknown) => {
         const code = (error as { code?: string }).code;
@@ -144,11 +150,11 @@ export function queryContract(harness: StorageHarness): void {
         return true;
       });
     }
-    assert.deepEqual(await rowsOf(storage.current(), db, 'SELECT count(*) FROM m'), [[POINTS]]);
+    assert.deepEqual(await storage.rows(db, 'SELECT count(*) FROM m'), [[POINTS]]);
     await settled();
   });
 
-  test('a missing table or invalid SQL is QUERY_FAILED naming what is wrong', async () => {
+  storage.test('a missing table or invalid SQL is QUERY_FAILED naming what is wrong', async () => {
     await rejectsWithCode(storage.current().query(db, 'SELECT * FROM nowhere'), 'QUERY_FAILED', /nowhere/);
     await rejectsWithCode(storage.current().query(db, 'SELECT FROM WHERE'), 'QUERY_FAILED');
     await rejectsWithCode(storage.current().query(freshDatabase(), 'SELECT * FROM m'), 'QUERY_FAILED', /\bm\b/);

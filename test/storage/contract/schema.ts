@@ -1,27 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Storage } from '../../../src/storage/storage.ts';
-import { freshDatabase, type StorageHarness, writeLines } from './harness.ts';
+import { freshDatabase, type StorageHarness, useStorage, writeLines } from './harness.ts';
 
 /** The schema port: measurements, tag keys and typed field keys of one database, as writes made them. */
 export function schemaContract(harness: StorageHarness): void {
-  let storage: Storage;
-  before(async () => {
-    storage = await harness.open();
-  });
-  after(async () => {
-    await storage.close();
-    await harness.cleanup();
+  const storage = useStorage(harness);
+
+  storage.test('a database never written has no measurements', async () => {
+    assert.deepEqual(await storage.current().schema(freshDatabase()), []);
   });
 
-  test('a database never written has no measurements', async () => {
-    assert.deepEqual(await storage.schema(freshDatabase()), []);
-  });
-
-  test('measurements, tags and fields come in byte order, each field with its line-protocol type', async () => {
+  storage.test('measurements, tags and fields come in byte order, each field with its line-protocol type', async () => {
     const db = freshDatabase();
     await writeLines(
-      storage,
+      storage.current(),
       db,
       [
         'weather,zone=z1,Site=s1 temp=1.5,count=2i,total=3u,label="x",ok=true 1',
@@ -29,7 +20,7 @@ export function schemaContract(harness: StorageHarness): void {
         'Disk,host=a free=10i 3',
       ].join('\n'),
     );
-    assert.deepEqual(await storage.schema(db), [
+    assert.deepEqual(await storage.current().schema(db), [
       { name: 'Disk', tags: ['host'], fields: [{ name: 'free', type: 'integer' }] },
       { name: 'cpu', tags: ['host', 'region'], fields: [{ name: 'usage', type: 'float' }] },
       {
@@ -46,12 +37,14 @@ export function schemaContract(harness: StorageHarness): void {
     ]);
   });
 
-  test('later writes add their new tags and fields; a measurement with only fields has no tags', async () => {
+  storage.test('later writes add their new tags and fields; a measurement with only fields has no tags', async () => {
     const db = freshDatabase();
-    await writeLines(storage, db, 'm f=1 1');
-    assert.deepEqual(await storage.schema(db), [{ name: 'm', tags: [], fields: [{ name: 'f', type: 'float' }] }]);
-    await writeLines(storage, db, 'm,t=x g="s" 2\nn,u=y h=false 3');
-    assert.deepEqual(await storage.schema(db), [
+    await writeLines(storage.current(), db, 'm f=1 1');
+    assert.deepEqual(await storage.current().schema(db), [
+      { name: 'm', tags: [], fields: [{ name: 'f', type: 'float' }] },
+    ]);
+    await writeLines(storage.current(), db, 'm,t=x g="s" 2\nn,u=y h=false 3');
+    assert.deepEqual(await storage.current().schema(db), [
       {
         name: 'm',
         tags: ['t'],
@@ -64,36 +57,38 @@ export function schemaContract(harness: StorageHarness): void {
     ]);
   });
 
-  test('a refused point adds no column: a type conflict leaves the schema as it was', async () => {
+  storage.test('a refused point adds no column: a type conflict leaves the schema as it was', async () => {
     const db = freshDatabase();
-    await writeLines(storage, db, 'm f=1 1');
-    const outcome = await writeLines(storage, db, 'm,newtag=a f="text",newfield=1i 2');
+    await writeLines(storage.current(), db, 'm f=1 1');
+    const outcome = await writeLines(storage.current(), db, 'm,newtag=a f="text",newfield=1i 2');
     assert.equal(outcome.written, 0);
     assert.equal(outcome.rejected.length, 1);
-    assert.deepEqual(await storage.schema(db), [{ name: 'm', tags: [], fields: [{ name: 'f', type: 'float' }] }]);
+    assert.deepEqual(await storage.current().schema(db), [
+      { name: 'm', tags: [], fields: [{ name: 'f', type: 'float' }] },
+    ]);
   });
 
-  test('each database has its own schema', async () => {
+  storage.test('each database has its own schema', async () => {
     const a = freshDatabase();
     const b = freshDatabase();
-    await writeLines(storage, a, 'only_a,t=1 f=1 1');
-    await writeLines(storage, b, 'only_b g=1i 1');
+    await writeLines(storage.current(), a, 'only_a,t=1 f=1 1');
+    await writeLines(storage.current(), b, 'only_b g=1i 1');
     assert.deepEqual(
-      (await storage.schema(a)).map((m) => m.name),
+      (await storage.current().schema(a)).map((m) => m.name),
       ['only_a'],
     );
     assert.deepEqual(
-      (await storage.schema(b)).map((m) => m.name),
+      (await storage.current().schema(b)).map((m) => m.name),
       ['only_b'],
     );
   });
 
-  test('the schema survives a restart: tags stay tags and string fields stay fields', async () => {
+  storage.test('the schema survives a restart: tags stay tags and string fields stay fields', async () => {
     const db = freshDatabase();
-    await writeLines(storage, db, 'm,host=a s="text",n=1i 1');
-    const before = await storage.schema(db);
-    storage = await harness.reopen(storage);
-    assert.deepEqual(await storage.schema(db), before);
+    await writeLines(storage.current(), db, 'm,host=a s="text",n=1i 1');
+    const before = await storage.current().schema(db);
+    await storage.reopen();
+    assert.deepEqual(await storage.current().schema(db), before);
     assert.deepEqual(before, [
       {
         name: 'm',
@@ -106,29 +101,35 @@ export function schemaContract(harness: StorageHarness): void {
     ]);
   });
 
-  test('a dropped database has no measurements, and writes after the drop start from an empty schema', async () => {
-    const db = freshDatabase();
-    await writeLines(storage, db, 'm f=1 1');
-    await storage.drop(db.id);
-    assert.deepEqual(await storage.schema(db), []);
-    await writeLines(storage, db, 'other g=1 1');
-    assert.deepEqual(
-      (await storage.schema(db)).map((m) => m.name),
-      ['other'],
-    );
-  });
+  storage.test(
+    'a dropped database has no measurements, and writes after the drop start from an empty schema',
+    async () => {
+      const db = freshDatabase();
+      await writeLines(storage.current(), db, 'm f=1 1');
+      await storage.current().drop(db.id);
+      assert.deepEqual(await storage.current().schema(db), []);
+      await writeLines(storage.current(), db, 'other g=1 1');
+      assert.deepEqual(
+        (await storage.current().schema(db)).map((m) => m.name),
+        ['other'],
+      );
+    },
+  );
 
-  test('a released database keeps its data: the next use reopens it as it was', async () => {
+  storage.test('a released database keeps its data: the next use reopens it as it was', async () => {
     const db = freshDatabase();
-    await writeLines(storage, db, 'm f=1 1\nm f=2 2');
-    await storage.release(db.id);
+    await writeLines(storage.current(), db, 'm f=1 1\nm f=2 2');
+    await storage.current().release(db.id);
     assert.deepEqual(
-      (await storage.schema(db)).map((m) => m.name),
+      (await storage.current().schema(db)).map((m) => m.name),
       ['m'],
     );
-    assert.deepEqual((await storage.query(db, 'SELECT f FROM m ORDER BY time')).rows, [[1], [2]]);
-    await storage.release(db.id);
-    await writeLines(storage, db, 'm f=3 3');
-    assert.deepEqual((await storage.query(db, 'SELECT count(*) AS n FROM m')).rows, [[3]]);
+    assert.deepEqual(await storage.rows(db, 'SELECT f FROM m ORDER BY time'), [[1], [2]]);
+    await storage.current().release(db.id);
+    await writeLines(storage.current(), db, 'm f=3 3');
+    assert.deepEqual(
+      await storage.rows(db, { sql: 'SELECT count(*) AS n FROM m', influxql: 'SELECT count(f) AS n FROM m' }),
+      [[3]],
+    );
   });
 }

@@ -4,8 +4,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { isFluxgateError } from '../../../src/domain/errors.ts';
+import { DuckDbStorage } from '../../../src/storage/duckdb/duckdb-storage.ts';
 import { type SandboxedDatabase, SharedInstance } from '../../../src/storage/duckdb/sandboxed-instance.ts';
-import { tempDir } from './helpers.ts';
+import type { StorageDatabase } from '../../../src/storage/storage.ts';
+import { database, line, rejectsWith, tempDir } from './helpers.ts';
 
 /**
  * The layers under the validator when databases share one DuckDB instance: SQL that got past the
@@ -181,4 +183,37 @@ describe('SharedInstance', () => {
       await again.close();
     }
   });
+});
+
+describe('DuckDbStorage with the databases attached to one instance, or each in its own', () => {
+  for (const sharedInstance of [true, false]) {
+    it(`${sharedInstance ? 'shared' : 'own'}: stores, queries and reopens each database apart, and opens no thread per database`, async () => {
+      const dir = tempDir();
+      const threads = () => fs.readdirSync('/proc/self/task').length;
+      let storage = new DuckDbStorage(dir, Number.POSITIVE_INFINITY, { sharedInstance, threads: 2, maxOpen: 8 });
+      try {
+        const dbs = Array.from({ length: 12 }, (_, index) => database(index + 1));
+        const use = async (db: StorageDatabase) => {
+          await storage.write(db, [line(1, 'cpu', { host: 'a' }, { usage: db.id })], 0n);
+          assert.deepEqual((await storage.query(db, 'SELECT usage FROM cpu')).rows, [[db.id]]);
+        };
+        // The first database starts what every query needs (the parser, Node's thread pool, the shared instance).
+        await use(dbs[0]!);
+        const before = threads();
+        for (const db of dbs.slice(1)) await use(db);
+        assert.equal(storage.openEngines(), 8);
+        // An instance of its own runs `threads - 1` background threads: 7 more instances open, 7 more threads.
+        const opened = threads() - before;
+        if (sharedInstance) assert.ok(opened <= 1, `${opened} threads more`);
+        else assert.ok(opened >= 7, `${opened} threads more`);
+        await storage.close();
+        storage = new DuckDbStorage(dir, Number.POSITIVE_INFINITY, { sharedInstance });
+        for (const db of dbs) assert.deepEqual((await storage.query(db, 'SELECT usage FROM cpu')).rows, [[db.id]]);
+        await rejectsWith(storage.query(dbs[0]!, 'SELECT * FROM fluxgate_db_2.main.cpu'), 'QUERY_REJECTED', '');
+      } finally {
+        await storage.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

@@ -1,0 +1,43 @@
+/** Texts kept: dashboards repeat a few queries, each refresh the same text. */
+const MAX_ENTRIES = 256;
+/** Longer texts are parsed every time (their trees are large, and they are rarely repeated). */
+const MAX_SQL_LENGTH = 4_096;
+
+/**
+ * The parse trees of the SQL texts seen last, so a query repeated through a gateway is parsed once,
+ * not each time (two calls into the parser's DuckDB instance, about a millisecond). A tree depends on
+ * the text alone and the validator only reads it, so one tree serves every caller; what a query may
+ * read is still decided per query, against the schema of its own database. A text that does not
+ * parse is not kept.
+ */
+export class ParseCache {
+  private readonly trees = new Map<string, unknown>();
+
+  constructor(
+    private readonly parse: (sql: string) => Promise<unknown>,
+    private readonly maxEntries = MAX_ENTRIES,
+  ) {}
+
+  async parseSelect(sql: string): Promise<unknown> {
+    const kept = this.trees.get(sql);
+    if (kept !== undefined) {
+      // Most recently used last: the first key is the one to evict.
+      this.trees.delete(sql);
+      this.trees.set(sql, kept);
+      return kept;
+    }
+    const tree = await this.parse(sql);
+    if (sql.length <= MAX_SQL_LENGTH) {
+      if (this.trees.size >= this.maxEntries) {
+        const oldest = this.trees.keys().next();
+        if (!oldest.done) this.trees.delete(oldest.value);
+      }
+      this.trees.set(sql, tree);
+    }
+    return tree;
+  }
+
+  get size(): number {
+    return this.trees.size;
+  }
+}
