@@ -130,6 +130,9 @@ export class ParsePool {
   private start(): Slot {
     const worker = new Worker(BOOTSTRAP, {
       eval: true,
+      // The young generation the server's main thread has (--max-semi-space-size=64, see bin/fluxgate.js):
+      // a parse makes short-lived garbage, and a small one collects it far more often.
+      resourceLimits: { maxYoungGenerationSizeMb: 192 },
       workerData: {
         entry: new URL('./parse-worker.ts', import.meta.url).href,
         tsx: import.meta.resolve('tsx/esm/api'),
