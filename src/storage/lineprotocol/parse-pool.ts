@@ -7,6 +7,12 @@ import type { Precision } from './types.ts';
 
 /** Bodies smaller than this are parsed on the calling thread: the hop to a worker would cost more. */
 const INLINE_BYTES = 64 * 1024;
+/**
+ * Idle workers stop after this long (a large body starts them again): with loader hooks registered
+ * (tsx), an unreferenced worker still keeps the process alive, and a process that uses the pool
+ * without closing it (a test, a CLI command) must still exit.
+ */
+const IDLE_STOP_MS = 10_000;
 
 /**
  * Loads the worker's TypeScript: directly when the process already loads TypeScript for its
@@ -45,21 +51,23 @@ interface Slot {
  * on the other cores. A body is copied to its worker; its batch comes back with the arrays moved,
  * exactly what `parseLineProtocolBuffer` gives (points, line numbers, per-line errors). Small
  * bodies, and every body while no worker is ready, are parsed inline; so are the bodies a worker
- * held when it failed (and it is not used again). Workers keep no process alive while idle.
+ * held when it failed (and it is not used again). Workers start with the first large body and
+ * stop when idle (IDLE_STOP_MS).
  */
 export class ParsePool {
-  private readonly slots: Slot[] = [];
+  private slots: Slot[] = [];
+  private idleTimer: NodeJS.Timeout | undefined;
   private nextId = 0;
   private closed = false;
   /** Bodies parsed on a worker thread and on the calling one (small, no worker ready, or its worker failed). */
   readonly counts = { offloaded: 0, inline: 0 };
 
-  constructor(size = Math.max(1, Math.min(4, availableParallelism() - 1))) {
-    for (let i = 0; i < size; i++) this.slots.push(this.start());
-  }
+  constructor(private readonly size = Math.max(1, Math.min(4, availableParallelism() - 1))) {}
 
   parse(body: Buffer, precision: Precision): Promise<LineBatch> {
-    const slot = body.length < INLINE_BYTES || this.closed ? undefined : this.pick();
+    const large = body.length >= INLINE_BYTES && !this.closed;
+    if (large) this.startWorkers();
+    const slot = large ? this.pick() : undefined;
     if (slot === undefined) {
       this.counts.inline++;
       return Promise.resolve(parseLineProtocolBuffer(body, precision));
@@ -69,13 +77,43 @@ export class ParsePool {
       if (slot.pending.size === 0) slot.worker.ref();
       slot.bytes += body.length;
       slot.pending.set(id, { body, precision, resolve, reject });
+      clearTimeout(this.idleTimer);
       slot.worker.postMessage({ id, body, precision });
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+    await this.stopWorkers();
+  }
+
+  /** Starts the workers (if stopped) and resolves once each is ready to take bodies (or failed). */
+  async started(): Promise<void> {
+    this.startWorkers();
+    while (this.slots.some((slot) => !slot.ready && !slot.failed)) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  private startWorkers(): void {
+    if (this.slots.length === 0 && !this.closed) {
+      for (let i = 0; i < this.size; i++) this.slots.push(this.start());
+      this.stopWhenIdle();
+    }
+  }
+
+  private stopWhenIdle(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.slots.every((slot) => slot.pending.size === 0)) void this.stopWorkers();
+    }, IDLE_STOP_MS);
+    this.idleTimer.unref();
+  }
+
+  private async stopWorkers(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    const slots = this.slots;
+    this.slots = [];
+    // A terminated worker's bodies, if any, are parsed here (its exit handler).
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
   private pick(): Slot | undefined {
@@ -89,14 +127,12 @@ export class ParsePool {
     settle(waiter, () => parseLineProtocolBuffer(waiter.body, waiter.precision));
   }
 
-  /** Resolves once every worker is ready to take bodies (or failed). */
-  async started(): Promise<void> {
-    while (this.slots.some((slot) => !slot.ready && !slot.failed)) await new Promise((r) => setTimeout(r, 10));
-  }
-
   private start(): Slot {
     const worker = new Worker(BOOTSTRAP, {
       eval: true,
+      // The young generation the server's main thread has (--max-semi-space-size=64, see bin/fluxgate.js):
+      // a parse makes short-lived garbage, and a small one collects it far more often.
+      resourceLimits: { maxYoungGenerationSizeMb: 192 },
       workerData: {
         entry: new URL('./parse-worker.ts', import.meta.url).href,
         tsx: import.meta.resolve('tsx/esm/api'),
@@ -113,7 +149,10 @@ export class ParsePool {
       if (waiter === undefined) return;
       slot.pending.delete(message.id!);
       slot.bytes -= waiter.body.length;
-      if (slot.pending.size === 0) worker.unref();
+      if (slot.pending.size === 0) {
+        worker.unref();
+        if (this.slots.every((other) => other.pending.size === 0)) this.stopWhenIdle();
+      }
       // A body the worker could not parse is parsed here: it throws here as it would have inline.
       if (message.packed !== undefined) {
         this.counts.offloaded++;
