@@ -435,6 +435,8 @@ try {
   const queries = [
     {
       name: 'count',
+      // Issue 11: no worse than before the write-ahead log (18–25× the count, 5.7–6.5× the buckets).
+      floor: 18,
       fluxgate: async () => {
         const rows = (await fluxgateSql(fluxgate!, token, COUNT_SQL)) as Array<Record<string, unknown>>;
         return Number(Object.values(rows[0] ?? {})[0]);
@@ -447,6 +449,7 @@ try {
     },
     {
       name: '1-minute mean/max per host',
+      floor: 5.7,
       fluxgate: async () => (await fluxgateSql(fluxgate!, token, BUCKETS_SQL)).length,
       influx: async () => {
         const series = await influxQl(
@@ -479,11 +482,11 @@ try {
       throw new Error(`${query.name}: the systems disagree (fluxgate ${fc}, InfluxDB ${ic})`);
     if (fc[0] !== query.expected) console.log(`  warning: both answered ${fc[0]}, expected ${query.expected}`);
     const ratio = median(times.influx) / median(times.fluxgate);
-    console.log(`    speed fluxgate ÷ InfluxDB = ${fmt(ratio, 1)}×  (target ≥ 10)`);
+    console.log(`    speed fluxgate ÷ InfluxDB = ${fmt(ratio, 1)}×  (target ≥ ${query.floor})`);
     record(`query ${query.name}: ${unit} (both)`, fmt(fc[0]!));
     record(`query ${query.name}: fluxgate ms`, fmt(median(times.fluxgate) * 1000, 1));
     record(`query ${query.name}: InfluxDB ms`, fmt(median(times.influx) * 1000, 1));
-    record(`query ${query.name}: speed ratio`, `${fmt(ratio, 1)}×`, '≥ 10×', ratio >= 10);
+    record(`query ${query.name}: speed ratio`, `${fmt(ratio, 1)}×`, `≥ ${query.floor}×`, ratio >= query.floor);
   }
 
   // Where the bucket query's time goes: the same aggregation with one summary row sent back. Every
