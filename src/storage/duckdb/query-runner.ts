@@ -102,9 +102,8 @@ export async function openStatement(
   signal: AbortSignal | undefined,
   onClose: (healthy: boolean) => void = () => {},
 ): Promise<QueryStream> {
-  const interrupt = () => connection.interrupt();
   const aborted = (): FluxgateError | undefined => (signal?.aborted ? abortReason(signal) : undefined);
-  signal?.addEventListener('abort', interrupt, { once: true });
+  const engine = <T>(call: Promise<T>) => interruptible(connection, signal, call);
   let prepared: DuckDBPreparedStatement | undefined;
   let done = false;
   let closed = false;
@@ -114,7 +113,6 @@ export async function openStatement(
   const close = async () => {
     if (closed) return;
     closed = true;
-    signal?.removeEventListener('abort', interrupt);
     // An unfinished streaming result still holds the statement; interrupting ends it before reuse.
     if (!done) {
       connection.interrupt();
@@ -127,11 +125,13 @@ export async function openStatement(
   try {
     const early = aborted();
     if (early) throw early;
-    prepared = await connection.prepare(sql).catch((error: unknown) => {
+    prepared = await engine(connection.prepare(sql)).catch((error: unknown) => {
       throw aborted() ?? queryFailed(error);
     });
     bindParameters(prepared, params);
-    const result = await prepared.stream().catch((error: unknown) => {
+    const late = aborted();
+    if (late) throw late;
+    const result = await engine(prepared.stream()).catch((error: unknown) => {
       throw aborted() ?? queryFailed(error);
     });
     const columns = result.columnNames().map((name, index) => ({ name, sqlType: result.columnType(index).toString() }));
@@ -142,7 +142,7 @@ export async function openStatement(
         if (done || closed) return null;
         const before = aborted();
         if (before) throw before;
-        const fetching = result.fetchChunk();
+        const fetching = engine(result.fetchChunk());
         pending = fetching;
         const chunk = await fetching.catch((error: unknown) => {
           healthy = false;
@@ -165,6 +165,33 @@ export async function openStatement(
     healthy = false;
     await close();
     throw error;
+  }
+}
+
+/** How often an aborted statement is interrupted again until the engine call in flight returns. */
+const REINTERRUPT_MS = 10;
+
+/**
+ * Awaits one engine call of a statement, interrupting the connection once `signal` aborts and again
+ * every few milliseconds until the call returns: DuckDB forgets an interrupt that arrives before the
+ * statement starts executing (while it is prepared, or on its way to the thread pool), and the
+ * statement would then run unbounded (a recursive CTE forever) with nothing left to stop it. An
+ * interrupt of a connection with nothing running is harmless.
+ */
+async function interruptible<T>(connection: DuckDBConnection, signal: AbortSignal | undefined, call: Promise<T>) {
+  if (signal === undefined) return call;
+  let repeat: NodeJS.Timeout | undefined;
+  const interrupt = () => {
+    connection.interrupt();
+    repeat ??= setInterval(() => connection.interrupt(), REINTERRUPT_MS);
+  };
+  if (signal.aborted) interrupt();
+  else signal.addEventListener('abort', interrupt, { once: true });
+  try {
+    return await call;
+  } finally {
+    clearInterval(repeat);
+    signal.removeEventListener('abort', interrupt);
   }
 }
 

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { FluxgateError } from '../../../src/domain/errors.ts';
 import { DuckDbStorage } from '../../../src/storage/duckdb/duckdb-storage.ts';
+import { openStatement, withTimeout } from '../../../src/storage/duckdb/query-runner.ts';
 import { database, line, tempDir } from './helpers.ts';
 
 const RUNAWAY =
@@ -27,5 +29,40 @@ test('a query running past the timeout is interrupted with a clear error, and th
   } finally {
     await storage.close();
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a timeout that fires while the statement is still being prepared stops it all the same', async () => {
+  // DuckDB forgets an interrupt that arrives before a statement executes; the soak bench once met a
+  // recursive CTE that then ran on for good, holding a connection and the request that sent it.
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  try {
+    for (let i = 0; i < 60; i++) {
+      const connection = await instance.connect();
+      const deadline = withTimeout(undefined, i % 6);
+      const settled = (async () => {
+        const statement = await openStatement(connection, RUNAWAY, {}, deadline.signal);
+        try {
+          return await statement.next();
+        } finally {
+          await statement.close();
+        }
+      })().then(
+        () => 'answered',
+        (error: unknown) => (error instanceof FluxgateError ? error.code : String(error)),
+      );
+      let watchdog: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        settled,
+        new Promise<string>((resolve) => (watchdog = setTimeout(() => resolve('still running after 5 s'), 5000))),
+      ]);
+      clearTimeout(watchdog);
+      deadline.dispose();
+      if (outcome !== 'QUERY_FAILED') connection.interrupt();
+      assert.equal(outcome, 'QUERY_FAILED', `a ${i % 6} ms timeout (round ${i})`);
+      connection.closeSync();
+    }
+  } finally {
+    instance.closeSync();
   }
 });
