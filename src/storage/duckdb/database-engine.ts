@@ -336,6 +336,8 @@ export class DatabaseEngine implements QueryScope {
     await log.append(frame);
     const early = entries.some((entry) => entry.request.acknowledge !== undefined);
     if (early) {
+      // What an answered write created is in the schema before the answer (a gateway validates the next query on it).
+      draft.applyTo(logged);
       this.acknowledgedSeq = seq;
       requests.forEach((request, index) => {
         request.acknowledge?.(outcomes[index]!);
@@ -350,7 +352,7 @@ export class DatabaseEngine implements QueryScope {
       throw error;
     }
     failpoint('wal.sync.after');
-    draft.applyTo(logged);
+    if (!early) draft.applyTo(logged);
     // The apply stores the rows as planned here (see combineTables); their batches are not changed after.
     this.unapplied.push({ seq, tables: draft.touchedTables, points });
     this.unappliedPoints += points;

@@ -48,9 +48,9 @@ const WHAT_IS_ABSENT: Record<StorageCapability, string> = {
  */
 const SCHEMA_TTL_MS = 1_000;
 /**
- * A no_sync write is acknowledged before the upstream's schema shows what it created (a fluxgate
- * storage node's information_schema lags it until the sync). For this long after one, a query naming
- * a table or column the schema lacks reads it again a few times, RESYNC_WAITS_MS apart, before it is refused.
+ * An upstream may acknowledge a no_sync write before its schema shows what it created (fluxgate's own
+ * storage nodes did until their schema was updated before the answer). For this long after one, a query
+ * naming a table or column the schema lacks reads it again a few times, RESYNC_WAITS_MS apart, before it is refused.
  */
 const NO_SYNC_WINDOW_MS = 1_000;
 const RESYNC_WAITS_MS = [10, 25, 50, 100];

@@ -56,6 +56,26 @@ export function durableWritesContract(harness: StorageHarness): void {
     assert.deepEqual(await storage.rows(db, 'SELECT v FROM m'), [[1.5]]);
   });
 
+  storage.test('the schema right after a no-sync write names what it created', async () => {
+    // A gateway validates the next query against this schema; it once lagged a no_sync write.
+    const db = freshDatabase();
+    const outcome = await storage.current().write(
+      db,
+      [
+        {
+          lineNumber: 1,
+          point: { measurement: 'quick', tags: [], fields: [['v', { type: 'float', value: 1 }]], timestampNs: 5n },
+        },
+      ],
+      0n,
+      { noSync: true },
+    );
+    assert.equal(outcome.written, 1);
+    assert.deepEqual(await storage.current().schema(db), [
+      { name: 'quick', tags: [], fields: [{ name: 'v', type: 'float' }] },
+    ]);
+  });
+
   storage.test(
     'acknowledged writes, applied or not, are there exactly once after a restart, and writes go on',
     async () => {
