@@ -13,6 +13,8 @@ const STREAM_WINDOW_BYTES = 1024 * 1024;
 const SESSION_WINDOW_BYTES = 16 * 1024 * 1024;
 /** How long connecting may take before the upstream counts as unreachable. */
 const CONNECT_TIMEOUT_MS = 5_000;
+/** The longest delay one setTimeout holds (about 24.8 days); past it, Node fires the timer at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** InfluxDB 3's JSON ticket. */
 export interface FlightTicket {
@@ -66,7 +68,9 @@ export class FlightChannel {
       te: 'trailers',
       authorization: `Bearer ${this.target.token}`,
     };
-    if (Number.isFinite(deadlineMs)) headers['grpc-timeout'] = `${Math.max(1, Math.ceil(deadlineMs))}m`;
+    // Past one timer's reach the upstream gets no deadline (grpc-js servers read one that long as
+    // negative, so as expired); our own timer still ends the call, which stops its query.
+    if (Number.isFinite(deadlineMs) && deadlineMs <= MAX_TIMER_MS) headers['grpc-timeout'] = grpcTimeout(deadlineMs);
     const stream = this.connect().request(headers);
     call.attach(stream, deadlineMs);
     stream.end(framed(encodeTicket(Buffer.from(JSON.stringify(ticket), 'utf8'))));
@@ -125,10 +129,18 @@ class DoGetCall {
     stream.on('trailers', (trailers) => this.noteStatus(trailers));
     stream.on('error', () => {}); // read by messages()
     if (Number.isFinite(deadlineMs)) {
-      this.timer = setTimeout(() => {
+      // One timer holds at most MAX_TIMER_MS: a longer deadline (a --query-timeout of weeks) is armed in steps.
+      const end = performance.now() + deadlineMs;
+      const expire = () => {
+        const left = end - performance.now();
+        if (left > 0) {
+          this.timer = setTimeout(expire, Math.min(left, MAX_TIMER_MS));
+          return;
+        }
         this.fail(new GrpcCallError(status.DEADLINE_EXCEEDED, 'deadline exceeded'));
         stream.close(http2.constants.NGHTTP2_CANCEL);
-      }, deadlineMs);
+      };
+      this.timer = setTimeout(expire, Math.min(deadlineMs, MAX_TIMER_MS));
       stream.once('close', () => clearTimeout(this.timer));
     }
   }
@@ -203,6 +215,14 @@ function framed(message: Buffer): Buffer {
   frame.writeUInt32BE(message.length, 1);
   message.copy(frame, 5);
   return frame;
+}
+
+/**
+ * A deadline of at most MAX_TIMER_MS as gRPC's TimeoutValue, which has at most 8 digits (grpc-js
+ * servers read the last 8 of a longer one): milliseconds while they fit, else seconds, rounded up.
+ */
+function grpcTimeout(ms: number): string {
+  return ms <= 99_999_999 ? `${Math.max(1, Math.ceil(ms))}m` : `${Math.ceil(ms / 1_000)}S`;
 }
 
 /** A call that ended without a gRPC status: the status its HTTP answer stands for (gRPC's own mapping). */

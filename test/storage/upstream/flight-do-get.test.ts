@@ -394,6 +394,19 @@ describe('FlightChannel.doGet against a fluxgate storage node', () => {
     assert.deepEqual(rows, [{ n: BigInt(BIG_ROWS) }]);
   });
 
+  test('a deadline past 8 digits of milliseconds (100,000,000 ms) reaches the upstream as that deadline, not as 0', async () => {
+    // gRPC's grpc-timeout holds at most 8 digits; the upstream must not read a truncated deadline.
+    const { rows, error } = await drain(channel.doGet(sql('db1', 'SELECT count(*) AS n FROM cpu'), 100_000_000));
+    assert.equal(error, undefined, String(error));
+    assert.deepEqual(rows, [{ n: 2n }]);
+  });
+
+  test('a deadline past what one timer holds (30 days) does not fire at once', async () => {
+    const { rows, error } = await drain(channel.doGet(sql('db1', 'SELECT count(*) AS n FROM cpu'), 30 * 86_400_000));
+    assert.equal(error, undefined, String(error));
+    assert.deepEqual(rows, [{ n: 2n }]);
+  });
+
   test('the connection reset in the middle of a large result is UNAVAILABLE, and the next call opens a new one', async () => {
     const relay = await startRelay(upstream.node.url);
     const relayed = new FlightChannel({ url: relay.url, token: upstream.token });
@@ -451,6 +464,31 @@ describe('FlightChannel.doGet against a raw HTTP/2 gRPC peer', () => {
         assert.equal(message[0], 0x0a);
         const json = message.subarray(message.length - JSON.stringify(ticket).length);
         assert.deepEqual(JSON.parse(json.toString('utf8')), ticket);
+      },
+    );
+  });
+
+  test('grpc-timeout: no header without a deadline; at most 8 digits and never shorter than the deadline', async () => {
+    await withPeer(
+      ({ stream }) => respond(stream, []),
+      async (channel, peer) => {
+        const cases = [Number.POSITIVE_INFINITY, 0.2, 99_999_999, 100_000_000, 30 * 86_400_000, 20 * 365 * 86_400_000];
+        for (const deadline of cases) await drain(channel.doGet(sql('db1', 'SELECT 1'), deadline));
+        const sent = peer.calls.map((c) => c.headers['grpc-timeout']);
+        assert.equal(sent[0], undefined);
+        // Past 2^31-1 ms none either: grpc-js servers (fluxgate's own) read one that long as already
+        // expired; the client's own timer bounds the call (the test below on the real upstream).
+        assert.equal(sent[4], undefined);
+        assert.equal(sent[5], undefined);
+        const perUnit: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 0.001, n: 0.000_001 };
+        for (let i = 1; i < 4; i++) {
+          const header = String(sent[i]);
+          const match = /^(\d{1,8})([HMSmun])$/.exec(header);
+          assert.ok(match, `grpc-timeout ${header} for ${cases[i]} ms is not gRPC's TimeoutValue`);
+          const ms = Number(match[1]) * (perUnit[match[2] as string] as number);
+          assert.ok(ms >= (cases[i] as number), `grpc-timeout ${header} is shorter than ${cases[i]} ms`);
+          assert.ok(ms <= Math.max(1, (cases[i] as number) * 1.1), `grpc-timeout ${header} is far past ${cases[i]} ms`);
+        }
       },
     );
   });
