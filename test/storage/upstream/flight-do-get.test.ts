@@ -669,6 +669,57 @@ describe('FlightChannel.doGet against a raw HTTP/2 gRPC peer', () => {
     );
   });
 
+  test('HTTP error pages (no gRPC status, a body that is not gRPC) map as gRPC maps the HTTP status', async () => {
+    const answers: Array<[number, number]> = [
+      [401, grpcStatus.UNAUTHENTICATED],
+      [403, grpcStatus.PERMISSION_DENIED],
+      [404, grpcStatus.UNIMPLEMENTED],
+      [503, grpcStatus.UNAVAILABLE],
+      [500, grpcStatus.UNKNOWN],
+    ];
+    await withPeer(
+      ({ stream }, i) => {
+        stream.respond({ ':status': (answers[i] as [number, number])[0], 'content-type': 'text/html' });
+        stream.end(`<html>nope ${PEER_TOKEN}</html>`);
+      },
+      async (channel) => {
+        for (const [http, code] of answers) {
+          const error = await failureOf(channel.doGet(sql('db1', 'q'), 5_000));
+          assertStatus(error, code);
+          assert.match(error.details, new RegExp(String(http)));
+        }
+      },
+    );
+  });
+
+  test('an HTTP 200 answer that is not gRPC (an HTML page) is UNKNOWN naming its content type', async () => {
+    await withPeer(
+      ({ stream }) => {
+        stream.respond({ ':status': 200, 'content-type': 'text/html' });
+        stream.end('<html>a proxy</html>');
+      },
+      async (channel) => {
+        const error = await failureOf(channel.doGet(sql('db1', 'q'), 5_000));
+        assertStatus(error, grpcStatus.UNKNOWN, /text\/html/);
+      },
+    );
+  });
+
+  test('an upstream that echoes the credential in its error details does not pass it on', async () => {
+    await withPeer(
+      ({ stream, headers }) =>
+        respond(stream, [], {
+          'grpc-status': String(grpcStatus.INVALID_ARGUMENT),
+          'grpc-message': encodeURIComponent(`bad request (authorization: ${String(headers.authorization)})`),
+        }),
+      async (channel) => {
+        const error = await failureOf(channel.doGet(sql('db1', 'q'), 5_000));
+        assertStatus(error, grpcStatus.INVALID_ARGUMENT, /bad request/);
+        assertNoSecret(error, [PEER_TOKEN]);
+      },
+    );
+  });
+
   test('cancel() stops a call the server is still streaming: the read fails CANCELLED and the server sees the stream reset', async () => {
     const messages = flightMessages(numberedTable(2, 10));
     await withPeer(
@@ -826,6 +877,17 @@ describe('FlightChannel.doGet against a raw HTTP/2 gRPC peer', () => {
       async (channel) => {
         const error = await failureOf(channel.doGet(sql('db1', 'q'), 5_000));
         assertStatus(error, grpcStatus.INTERNAL, /compressed/);
+      },
+    );
+  });
+
+  test('a message that is not FlightData is a GrpcCallError (INTERNAL), and the stream is reset', async () => {
+    await withPeer(
+      ({ stream }) => stall(stream, [Buffer.from([0x12, 0x7f, 0x01])]), // data_header claims 127 bytes, has 1
+      async (channel, peer) => {
+        const error = await failureOf(channel.doGet(sql('db1', 'q'), 5_000));
+        assertStatus(error, grpcStatus.INTERNAL);
+        assert.equal(await (peer.calls[0] as PeerCall).closed, http2.constants.NGHTTP2_CANCEL);
       },
     );
   });
