@@ -1,6 +1,6 @@
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { status } from '@grpc/grpc-js';
-import { decodeFlightData, encodeTicket } from '../../flight/flight-messages.ts';
+import { decodeFlightData, encodeTicket, type FlightData } from '../../flight/flight-messages.ts';
 import { reasonOf } from './upstream-http.ts';
 import type { UpstreamTarget } from './upstream-target.ts';
 
@@ -13,6 +13,8 @@ const STREAM_WINDOW_BYTES = 1024 * 1024;
 const SESSION_WINDOW_BYTES = 16 * 1024 * 1024;
 /** How long connecting may take before the upstream counts as unreachable. */
 const CONNECT_TIMEOUT_MS = 5_000;
+/** The longest delay one setTimeout holds (about 24.8 days); past it, Node fires the timer at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** InfluxDB 3's JSON ticket. */
 export interface FlightTicket {
@@ -54,7 +56,7 @@ export class FlightChannel {
 
   /** Starts a DoGet; errors surface from the first read of `ipc` as a GrpcCallError. */
   doGet(ticket: FlightTicket, deadlineMs: number): FlightCall {
-    const call = new DoGetCall();
+    const call = new DoGetCall(this.target.token);
     if (this.closed) {
       call.fail(new GrpcCallError(status.UNAVAILABLE, 'the channel is closed'));
       return { ipc: call.messages(undefined), cancel: () => {} };
@@ -66,7 +68,9 @@ export class FlightChannel {
       te: 'trailers',
       authorization: `Bearer ${this.target.token}`,
     };
-    if (Number.isFinite(deadlineMs)) headers['grpc-timeout'] = `${Math.max(1, Math.ceil(deadlineMs))}m`;
+    // Past one timer's reach the upstream gets no deadline (grpc-js servers read one that long as
+    // negative, so as expired); our own timer still ends the call, which stops its query.
+    if (Number.isFinite(deadlineMs) && deadlineMs <= MAX_TIMER_MS) headers['grpc-timeout'] = grpcTimeout(deadlineMs);
     const stream = this.connect().request(headers);
     call.attach(stream, deadlineMs);
     stream.end(framed(encodeTicket(Buffer.from(JSON.stringify(ticket), 'utf8'))));
@@ -115,20 +119,41 @@ class DoGetCall {
   private httpStatus: number | undefined;
   private grpc: { code: number; message: string } | undefined;
   private cancelled = false;
+  /** Why the answer is not gRPC at all (an HTTP error page): its body is not read as messages. */
+  private notGrpc: { code: number; message: string } | undefined;
+
+  /** `secret`: the upstream token, kept out of every error even when the upstream echoes it. */
+  constructor(private readonly secret: string) {}
 
   attach(stream: ClientHttp2Stream, deadlineMs: number): void {
     this.stream = stream;
     stream.on('response', (headers) => {
       this.httpStatus = Number(headers[':status']);
+      const type = headers['content-type'] ?? '';
+      if (this.httpStatus !== 200) this.notGrpc = fromHttpStatus(this.httpStatus);
+      else if (!type.startsWith('application/grpc')) {
+        this.notGrpc = {
+          code: status.UNKNOWN,
+          message: `the upstream answered ${type || 'no content type'}, not gRPC`,
+        };
+      }
       this.noteStatus(headers); // a trailers-only answer carries its status here
     });
     stream.on('trailers', (trailers) => this.noteStatus(trailers));
     stream.on('error', () => {}); // read by messages()
     if (Number.isFinite(deadlineMs)) {
-      this.timer = setTimeout(() => {
+      // One timer holds at most MAX_TIMER_MS: a longer deadline (a --query-timeout of weeks) is armed in steps.
+      const end = performance.now() + deadlineMs;
+      const expire = () => {
+        const left = end - performance.now();
+        if (left > 0) {
+          this.timer = setTimeout(expire, Math.min(left, MAX_TIMER_MS));
+          return;
+        }
         this.fail(new GrpcCallError(status.DEADLINE_EXCEEDED, 'deadline exceeded'));
         stream.close(http2.constants.NGHTTP2_CANCEL);
-      }, deadlineMs);
+      };
+      this.timer = setTimeout(expire, Math.min(deadlineMs, MAX_TIMER_MS));
       stream.once('close', () => clearTimeout(this.timer));
     }
   }
@@ -150,6 +175,7 @@ class DoGetCall {
     let size = 0;
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (this.notGrpc !== undefined) break; // an error page: its HTTP status is the answer
         chunks.push(chunk);
         size += chunk.length;
         while (size >= 5) {
@@ -171,7 +197,7 @@ class DoGetCall {
     } catch (error) {
       if (this.cancelled) throw cancelledCall();
       if (error instanceof GrpcCallError) throw error;
-      throw this.failure ?? new GrpcCallError(status.UNAVAILABLE, reasonOf(error));
+      throw this.failure ?? new GrpcCallError(status.UNAVAILABLE, this.redact(reasonOf(error)));
     } finally {
       clearTimeout(this.timer);
       if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
@@ -179,7 +205,7 @@ class DoGetCall {
     if (this.cancelled) throw cancelledCall();
     if (this.failure !== undefined) throw this.failure;
     if (size > 0) throw new GrpcCallError(status.INTERNAL, 'the upstream ended the call inside a message');
-    const ended = this.grpc ?? fromHttpStatus(this.httpStatus);
+    const ended = this.grpc ?? this.notGrpc ?? fromHttpStatus(this.httpStatus);
     if (ended.code !== status.OK) throw new GrpcCallError(ended.code, ended.message);
   }
 
@@ -187,7 +213,13 @@ class DoGetCall {
     const code = headers['grpc-status'];
     if (code === undefined) return;
     const message = headers['grpc-message'];
-    this.grpc = { code: Number(code), message: typeof message === 'string' ? decodeGrpcMessage(message) : '' };
+    const text = typeof message === 'string' ? decodeGrpcMessage(message) : '';
+    this.grpc = { code: Number(code), message: this.redact(text) };
+  }
+
+  /** The upstream's own words may quote the request; the credential in them is not passed on. */
+  private redact(text: string): string {
+    return this.secret === '' ? text : text.split(this.secret).join('[redacted]');
   }
 }
 
@@ -203,6 +235,14 @@ function framed(message: Buffer): Buffer {
   frame.writeUInt32BE(message.length, 1);
   message.copy(frame, 5);
   return frame;
+}
+
+/**
+ * A deadline of at most MAX_TIMER_MS as gRPC's TimeoutValue, which has at most 8 digits (grpc-js
+ * servers read the last 8 of a longer one): milliseconds while they fit, else seconds, rounded up.
+ */
+function grpcTimeout(ms: number): string {
+  return ms <= 99_999_999 ? `${Math.max(1, Math.ceil(ms))}m` : `${Math.ceil(ms / 1_000)}S`;
 }
 
 /** A call that ended without a gRPC status: the status its HTTP answer stands for (gRPC's own mapping). */
@@ -239,7 +279,13 @@ function decodeGrpcMessage(text: string): string {
 /** FlightData messages as the IPC stream format: continuation, padded metadata length, flatbuffer, body. */
 async function* encapsulated(messages: AsyncIterable<Buffer>): AsyncGenerator<Uint8Array> {
   for await (const message of messages) {
-    const data = decodeFlightData(message);
+    let data: FlightData;
+    try {
+      data = decodeFlightData(message);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new GrpcCallError(status.INTERNAL, `the upstream sent a message that is not FlightData (${reason})`);
+    }
     if (data.dataHeader.byteLength === 0) continue;
     const padded = Math.ceil(data.dataHeader.byteLength / 8) * 8;
     const prefix = Buffer.alloc(8 + padded);
