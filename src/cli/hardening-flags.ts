@@ -1,12 +1,12 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from '../domain/durations.ts';
+import { parseTimerDuration } from '../domain/durations.ts';
 import { DEFAULT_CONNECTION_LIMITS } from '../server/connection-limits.ts';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../server/server-config.ts';
 
 function duration(flag: string) {
   return (value: string) => {
     try {
-      return parseDuration(value, flag);
+      return parseTimerDuration(value, flag);
     } catch (error) {
       throw new InvalidArgumentError((error as Error).message);
     }

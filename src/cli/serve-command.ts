@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from '../domain/durations.ts';
+import { parseTimerDuration } from '../domain/durations.ts';
 import { SYSTEM_RESOURCES, type SystemResource } from '../domain/permissions.ts';
 import { DEFAULT_RESULT_CAP, parseResultCap, type ResultCapSetting } from '../domain/result-cap.ts';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../server/server-config.ts';
@@ -19,7 +19,7 @@ function integer(value: string): number {
 
 function durationMs(value: string): number {
   try {
-    return parseDuration(value, '--query-timeout');
+    return parseTimerDuration(value, '--query-timeout');
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
@@ -41,7 +41,7 @@ function positive(value: string): number {
 
 function idleDuration(value: string): number {
   try {
-    return parseDuration(value, '--engine-idle-timeout');
+    return parseTimerDuration(value, '--engine-idle-timeout');
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }

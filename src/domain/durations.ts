@@ -57,6 +57,21 @@ export function parseDuration(text: string, field = 'duration'): number {
   return total;
 }
 
+/** The longest wait one timer holds (2^31 - 1 ms, about 24.8 days): Node fires a longer one at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A duration that arms a timer (a timeout, an idle time): as parseDuration, and at most 24 days,
+ * since a longer one would fire at once and, say, stop every query the moment it starts.
+ */
+export function parseTimerDuration(text: string, field: string): number {
+  const ms = parseDuration(text, field);
+  if (ms > MAX_TIMER_MS) {
+    fail('INVALID_EXPIRY', `${field}: '${text}' is longer than the 24 days a timeout can be`, { field });
+  }
+  return ms;
+}
+
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:?\d{2})$/;
 
 /** Parses a strict RFC3339 timestamp into epoch milliseconds; throws INVALID_EXPIRY naming `field`. */

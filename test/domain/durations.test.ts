@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseDuration, parseRfc3339 } from '../../src/domain/durations.ts';
+import { MAX_TIMER_MS, parseDuration, parseRfc3339, parseTimerDuration } from '../../src/domain/durations.ts';
 import { FluxgateError } from '../../src/domain/errors.ts';
 import { resolveExpiry } from '../../src/domain/expiry.ts';
 
@@ -21,6 +21,16 @@ describe('durations', () => {
     assert.equal(parseDuration('1y'), 365 * 86_400_000);
     assert.equal(parseDuration('10s'), 10_000);
     assert.equal(parseDuration('1H'), 3_600_000);
+  });
+
+  test('a duration that arms a timer is at most 24 days, which one timer can hold', () => {
+    assert.equal(parseTimerDuration('24d', '--query-timeout'), 24 * 86_400_000);
+    assert.ok(24 * 86_400_000 <= MAX_TIMER_MS && 25 * 86_400_000 > MAX_TIMER_MS);
+    invalidExpiry(
+      () => parseTimerDuration('30d', '--query-timeout'),
+      /--query-timeout: '30d' is longer than the 24 days/,
+    );
+    invalidExpiry(() => parseTimerDuration('1y', '--engine-idle-timeout'), /--engine-idle-timeout/);
   });
 
   test('bad durations are named', () => {

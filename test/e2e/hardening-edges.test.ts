@@ -254,6 +254,12 @@ describe('hardening at the edges (issue 12)', () => {
         assert.match(result.stdout + result.stderr, /admin-token-recovery-http-bind.*loopback/);
       }
     });
+
+    test('serve refuses a timeout longer than a timer holds (it would stop every query at once)', async () => {
+      const result = await runCli(['serve', '--data-dir', join(dir, 'never'), '--query-timeout', '30d']);
+      assert.notEqual(result.code, 0, result.stdout);
+      assert.match(result.stdout + result.stderr, /--query-timeout: '30d' is longer than the 24 days/);
+    });
   });
 
   describe('item 12: the throttle never hides a revocation', () => {
