@@ -30,7 +30,7 @@ export async function commitDraft(
     for (const table of tables) {
       const plan = marks.plan(table);
       await appendRows(connection, table, plan.append, 'main', table.schema.name);
-      for (const generation of plan.merges) await mergeRows(connection, table, generation);
+      if (plan.merge.length > 0) await mergeRows(connection, table, plan.merge);
       raised.push([table.schema.name, plan.marks]);
     }
     await alsoInTransaction?.(connection);
@@ -61,6 +61,10 @@ async function mergeRows(connection: DuckDBConnection, table: DraftTable, blocks
       return column.kind === 'time' ? `${name}.${id} = s.${id}` : `${name}.${id} IS NOT DISTINCT FROM s.${id}`;
     })
     .join(' AND ');
+  // The staged rows' time range, as constants: the update and the anti join scan only the row groups
+  // whose zone maps overlap it (DuckDB pushes no join filter into them), not the whole table on every merge.
+  const [earliest, latest] = timeRange(blocks);
+  const within = `${name}."time" BETWEEN make_timestamp_ns(${earliest}) AND make_timestamp_ns(${latest})`;
   const fields = table.schema.columns.filter((column) => column.kind !== 'tag' && column.kind !== 'time');
   if (fields.length > 0) {
     const set = fields
@@ -69,12 +73,8 @@ async function mergeRows(connection: DuckDBConnection, table: DraftTable, blocks
         return `${id} = COALESCE(s.${id}, ${name}.${id})`;
       })
       .join(', ');
-    await connection.run(`UPDATE main.${name} SET ${set} FROM ${staged} AS s WHERE ${match}`);
+    await connection.run(`UPDATE main.${name} SET ${set} FROM ${staged} AS s WHERE ${match} AND ${within}`);
   }
-  // The staged rows' time range, as constants: the anti join scans only the row groups whose zone
-  // maps overlap it (DuckDB pushes no join filter into it), not the whole table on every merge.
-  const [earliest, latest] = timeRange(blocks);
-  const within = `${name}."time" BETWEEN make_timestamp_ns(${earliest}) AND make_timestamp_ns(${latest})`;
   await connection.run(
     `INSERT INTO main.${name} SELECT s.* FROM ${staged} AS s WHERE NOT EXISTS (SELECT 1 FROM main.${name} WHERE ${match} AND ${within})`,
   );

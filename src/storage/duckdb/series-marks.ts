@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { type BlockRow, foldDuplicates } from './duplicate-fold.ts';
 import { identifierKey, quoteIdentifier } from './identifiers.ts';
 import { SeriesKeys, seriesKey } from './series-keys.ts';
 import type { DraftBlock, DraftTable } from './write-draft.ts';
@@ -39,24 +40,23 @@ export class SeriesMarks {
   }
 
   /**
-   * Splits each table's rows into those appended as they are and generations of rows to merge,
-   * each generation holding one row per series and time at most, in write order. Returns the new
-   * marks, to `commit` once the transaction has.
+   * Splits each table's rows into those appended as they are and those to merge with stored rows,
+   * one row per series and time: rows of one series and time are folded into one first (see
+   * duplicate-fold.ts). Returns the new marks, to `commit` once the transaction has.
    */
-  plan(table: DraftTable): { append: DraftBlock[]; merges: DraftBlock[][]; marks: Map<string, bigint> } {
+  plan(table: DraftTable): { append: DraftBlock[]; merge: DraftBlock[]; marks: Map<string, bigint> } {
     const stored = this.tables.get(identifierKey(table.schema.name)) ?? new Map<string, bigint>();
     const tagNames = table.schema.columns.filter((column) => column.kind === 'tag').map((column) => column.name);
     const raised = new Map<string, bigint>();
-    const generationOf = new Map<string, number>();
+    /** The rows to merge, by series and time, in write order. */
+    const pending = new Map<string, BlockRow[]>();
     const append: DraftBlock[] = [];
-    const merges: Array<Array<DraftBlock | undefined>> = [];
     const seriesKeys = new SeriesKeys(tagNames);
-    for (const block of table.blocks) {
+    table.blocks.forEach((block, index) => {
       const { source } = block;
       const keys = seriesKeys.ofRows(source);
       const appended = new Uint8Array(source.rowCount);
       let appendedCount = 0;
-      const merged: Array<Uint8Array | undefined> = [];
       for (let row = 0; row < source.rowCount; row++) {
         if (block.accepted !== null && block.accepted[row] !== 1) continue;
         const series = keys[row]!;
@@ -69,10 +69,9 @@ export class SeriesMarks {
           continue;
         }
         const point = `${time}\u0000${series}`;
-        const generation = generationOf.get(point) ?? 0;
-        generationOf.set(point, generation + 1);
-        merged[generation] ??= new Uint8Array(source.rowCount);
-        merged[generation]![row] = 1;
+        const rows = pending.get(point);
+        if (rows === undefined) pending.set(point, [{ block: index, row }]);
+        else rows.push({ block: index, row });
       }
       if (appendedCount > 0) {
         append.push({
@@ -81,19 +80,8 @@ export class SeriesMarks {
           acceptedCount: appendedCount,
         });
       }
-      merged.forEach((rows, generation) => {
-        if (rows === undefined) return;
-        let count = 0;
-        for (const value of rows) count += value;
-        merges[generation] ??= [];
-        merges[generation]!.push({ source, accepted: rows, acceptedCount: count });
-      });
-    }
-    return {
-      append,
-      merges: merges.map((blocks) => blocks.filter((block): block is DraftBlock => block !== undefined)),
-      marks: raised,
-    };
+    });
+    return { append, merge: mergeBlocks(table.blocks, pending), marks: raised };
   }
 
   /** Makes the marks of a committed transaction the truth. */
@@ -111,4 +99,31 @@ export class SeriesMarks {
   forget(tableName: string): void {
     this.tables.delete(identifierKey(tableName));
   }
+}
+
+/** The rows to merge as blocks: single rows where they are, repeated ones folded into one block. */
+function mergeBlocks(blocks: readonly DraftBlock[], pending: ReadonlyMap<string, BlockRow[]>): DraftBlock[] {
+  const single = new Map<number, Uint8Array>();
+  const repeated: BlockRow[][] = [];
+  for (const rows of pending.values()) {
+    if (rows.length > 1) {
+      repeated.push(rows);
+      continue;
+    }
+    const { block, row } = rows[0]!;
+    let mask = single.get(block);
+    if (mask === undefined) {
+      mask = new Uint8Array(blocks[block]!.source.rowCount);
+      single.set(block, mask);
+    }
+    mask[row] = 1;
+  }
+  const merge: DraftBlock[] = [];
+  for (const [block, mask] of [...single].sort(([a], [b]) => a - b)) {
+    let count = 0;
+    for (const value of mask) count += value;
+    merge.push({ source: blocks[block]!.source, accepted: mask, acceptedCount: count });
+  }
+  if (repeated.length > 0) merge.push(foldDuplicates(blocks, repeated));
+  return merge;
 }

@@ -29,6 +29,31 @@ export function lastWriteWinsContract(harness: StorageHarness): void {
     );
   });
 
+  storage.test('a point repeated a thousand times over stored rows folds into one row, field by field', async () => {
+    // Timestamps rounded to one value (or a client retrying) repeat a point; once, each repeat cost a
+    // pass over the stored table, and a query waiting for the apply took seconds.
+    const db = freshDatabase();
+    await writeLines(storage.current(), db, 'm,host=a keep=7,x=0 10\nm,host=b keep=8 10');
+    const repeats = Array.from(
+      { length: 1000 },
+      (_, i) => (i % 2 === 0 ? `m,host=a x=${i}` : `m,host=a y=${i}`) + ' 10',
+    );
+    await Promise.all([
+      writeLines(storage.current(), db, repeats.join('\n')),
+      writeLines(storage.current(), db, 'm,host=b x=1 10\nm,host=b x=2 10'),
+    ]);
+    assert.deepEqual(
+      await storage.rows(db, {
+        sql: 'SELECT host, keep, x, y FROM m ORDER BY host',
+        influxql: 'SELECT host, keep, x, y FROM m GROUP BY host',
+      }),
+      [
+        ['a', 7, 998, 999],
+        ['b', 8, 2, null],
+      ],
+    );
+  });
+
   storage.test('another time, another tag value or another tag set is another row', async () => {
     const db = freshDatabase();
     await writeLines(
