@@ -95,10 +95,24 @@ export function encapsulatedSchema(columns: readonly ArrowColumn[]): Uint8Array 
   return stream.slice(0, first!.end);
 }
 
+/** Schema messages kept by what they encode: a query repeated (a dashboard) sends the same one each time. */
+const SCHEMA_MESSAGES_KEPT = 64;
+const schemaMessages = new Map<string, Uint8Array>();
+
 function schemaFlightData(schema: Schema): FlightData {
-  const stream = streamBytes(schema, []);
-  const [first] = messages(stream);
-  return { dataHeader: first!.header, dataBody: new Uint8Array(0) };
+  const key = JSON.stringify([
+    [...schema.metadata],
+    schema.fields.map((field) => [field.name, String(field.type), field.nullable, [...field.metadata]]),
+  ]);
+  let header = schemaMessages.get(key);
+  if (header === undefined) {
+    const [first] = messages(streamBytes(schema, []));
+    header = first!.header;
+    if (schemaMessages.size >= SCHEMA_MESSAGES_KEPT)
+      schemaMessages.delete(schemaMessages.keys().next().value as string);
+    schemaMessages.set(key, header);
+  }
+  return { dataHeader: header, dataBody: new Uint8Array(0) };
 }
 
 function batchEnd(columns: readonly ArrowColumn[], rows: readonly unknown[][], start: number): number {

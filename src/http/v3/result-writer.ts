@@ -101,10 +101,15 @@ export async function sendHeldBack(
     throw error;
   }
   flushing();
+  if (finished) {
+    // The whole answer is in hand (most are): one buffer with its length, written with the status
+    // line in one go, instead of a stream piped to the socket (a write for the head, another for the body).
+    await closeOnce();
+    return reply.code(200).type(contentType).send(Buffer.concat(head, size));
+  }
   const rest = async function* (): AsyncGenerator<Uint8Array> {
     try {
       yield* head;
-      if (finished) return;
       for (let step = await iterator.next(); !step.done; step = await iterator.next()) yield step.value;
     } finally {
       await iterator.return?.();

@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { FluxgateError } from '../../domain/errors.ts';
 import { ConnectionPool } from './connection-pool.ts';
 import { openSandboxedInstance } from './sandboxed-instance.ts';
@@ -8,6 +8,9 @@ import { openSandboxedInstance } from './sandboxed-instance.ts';
  * binds or runs user SQL), and the SQL travels as a bound parameter, never spliced into a statement.
  */
 export class SqlParser {
+  /** The serializing statement, prepared once per connection (the pool lends a connection to one caller at a time). */
+  private readonly serializers = new WeakMap<DuckDBConnection, Promise<DuckDBPreparedStatement>>();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly pool: ConnectionPool,
@@ -35,7 +38,7 @@ export class SqlParser {
       if (count !== 1) {
         throw new FluxgateError('QUERY_REJECTED', `exactly one statement is allowed, found ${count}`);
       }
-      const reader = await connection.runAndReadAll('SELECT json_serialize_sql($sql::VARCHAR)', { sql });
+      const reader = await this.serialize(connection, sql);
       const json = reader.getRows()[0]?.[0];
       const tree = JSON.parse(typeof json === 'string' ? json : '{}') as {
         error?: boolean;
@@ -53,6 +56,19 @@ export class SqlParser {
       }
       return tree.statements[0];
     });
+  }
+
+  /** `json_serialize_sql` of the text, bound as a parameter to a statement prepared once per connection. */
+  private async serialize(connection: DuckDBConnection, sql: string) {
+    let prepared = this.serializers.get(connection);
+    if (prepared === undefined) {
+      prepared = connection.prepare('SELECT json_serialize_sql($sql::VARCHAR)');
+      this.serializers.set(connection, prepared);
+      prepared.catch(() => this.serializers.delete(connection));
+    }
+    const statement = await prepared;
+    statement.bind({ sql });
+    return statement.runAndReadAll();
   }
 
   async close(): Promise<void> {

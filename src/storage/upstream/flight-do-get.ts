@@ -24,10 +24,10 @@ export interface FlightTicket {
   params?: Record<string, unknown>;
 }
 
-/** One open DoGet: the Arrow IPC stream it carries, and how to stop it. */
+/** One open DoGet: the Arrow IPC messages it carries, and how to stop it. */
 export interface FlightCall {
-  /** The stream's bytes as encapsulated IPC messages (what Arrow's stream reader reads). */
-  ipc: AsyncIterable<Uint8Array>;
+  /** The stream's FlightData messages that carry an IPC message (one each: metadata and body). */
+  messages: AsyncIterable<FlightData>;
   cancel(): void;
 }
 
@@ -54,12 +54,12 @@ export class FlightChannel {
 
   constructor(private readonly target: UpstreamTarget) {}
 
-  /** Starts a DoGet; errors surface from the first read of `ipc` as a GrpcCallError. */
+  /** Starts a DoGet; errors surface from the first read of `messages` as a GrpcCallError. */
   doGet(ticket: FlightTicket, deadlineMs: number): FlightCall {
     const call = new DoGetCall(this.target.token);
     if (this.closed) {
       call.fail(new GrpcCallError(status.UNAVAILABLE, 'the channel is closed'));
-      return { ipc: call.messages(undefined), cancel: () => {} };
+      return { messages: call.messages(undefined), cancel: () => {} };
     }
     const headers: http2.OutgoingHttpHeaders = {
       ':method': 'POST',
@@ -74,7 +74,7 @@ export class FlightChannel {
     const stream = this.connect().request(headers);
     call.attach(stream, deadlineMs);
     stream.end(framed(encodeTicket(Buffer.from(JSON.stringify(ticket), 'utf8'))));
-    return { ipc: encapsulated(call.messages(stream)), cancel: () => call.cancel() };
+    return { messages: call.messages(stream), cancel: () => call.cancel() };
   }
 
   close(): void {
@@ -168,8 +168,11 @@ class DoGetCall {
     if (this.stream !== undefined && !this.stream.closed) this.stream.close(http2.constants.NGHTTP2_CANCEL);
   }
 
-  /** The call's gRPC messages; throws its status when it is not OK. */
-  async *messages(stream: ClientHttp2Stream | undefined): AsyncGenerator<Buffer> {
+  /**
+   * The call's gRPC messages as FlightData, skipping those without an IPC message (app metadata
+   * only); throws the call's status when it is not OK.
+   */
+  async *messages(stream: ClientHttp2Stream | undefined): AsyncGenerator<FlightData> {
     if (stream === undefined) throw this.failure;
     const chunks: Buffer[] = [];
     let size = 0;
@@ -191,7 +194,8 @@ class DoGetCall {
           chunks.length = 0;
           size = rest.length;
           if (size > 0) chunks.push(rest);
-          yield all.subarray(5, 5 + length);
+          const data = flightData(all.subarray(5, 5 + length));
+          if (data.dataHeader.byteLength > 0) yield data;
         }
       }
     } catch (error) {
@@ -226,6 +230,14 @@ class DoGetCall {
 /** A read after `cancel` (a reader still waiting): the caller's own reason is what it reports. */
 function cancelledCall(): GrpcCallError {
   return new GrpcCallError(status.CANCELLED, 'the call was cancelled');
+}
+
+function flightData(message: Buffer): FlightData {
+  try {
+    return decodeFlightData(message);
+  } catch (error) {
+    throw new GrpcCallError(status.INTERNAL, `the upstream sent a message that is not FlightData: ${reasonOf(error)}`);
+  }
 }
 
 /** gRPC's length-prefixed message: not compressed, big-endian length, the bytes. */
@@ -273,27 +285,6 @@ function decodeGrpcMessage(text: string): string {
     return decodeURIComponent(text);
   } catch {
     return text;
-  }
-}
-
-/** FlightData messages as the IPC stream format: continuation, padded metadata length, flatbuffer, body. */
-async function* encapsulated(messages: AsyncIterable<Buffer>): AsyncGenerator<Uint8Array> {
-  for await (const message of messages) {
-    let data: FlightData;
-    try {
-      data = decodeFlightData(message);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new GrpcCallError(status.INTERNAL, `the upstream sent a message that is not FlightData (${reason})`);
-    }
-    if (data.dataHeader.byteLength === 0) continue;
-    const padded = Math.ceil(data.dataHeader.byteLength / 8) * 8;
-    const prefix = Buffer.alloc(8 + padded);
-    prefix.writeUInt32LE(0xffffffff, 0);
-    prefix.writeInt32LE(padded, 4);
-    prefix.set(data.dataHeader, 8);
-    yield prefix;
-    if (data.dataBody.byteLength > 0) yield data.dataBody;
   }
 }
 

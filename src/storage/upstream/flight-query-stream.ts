@@ -1,6 +1,8 @@
-import { type AsyncRecordBatchStreamReader, type RecordBatch, RecordBatchReader } from 'apache-arrow';
+import type { RecordBatch, Schema } from 'apache-arrow';
 import { FluxgateError } from '../../domain/errors.ts';
+import type { FlightData } from '../../flight/flight-messages.ts';
 import type { QueryStream } from '../storage.ts';
+import { ArrowIpcDecoder } from './arrow-ipc-decoder.ts';
 import { resultColumns, rowsOf } from './arrow-rows.ts';
 import { type FlightChannel, type FlightTicket, grpcStatus, isServiceError } from './flight-do-get.ts';
 
@@ -36,18 +38,34 @@ export async function openFlightStream(
     if (signal?.aborted) return signal.reason;
     return translate(error, label, ticket.database);
   };
-  let reader: AsyncRecordBatchStreamReader;
+  const messages: AsyncIterator<FlightData> = call.messages[Symbol.asyncIterator]();
+  const decoder = new ArrowIpcDecoder();
+  /** The next record batch of the call, or undefined at its end. */
+  const nextBatch = async (): Promise<RecordBatch | undefined> => {
+    for (;;) {
+      const step = await messages.next();
+      if (step.done) return undefined;
+      const batch = decoder.decode(step.value.dataHeader, step.value.dataBody);
+      if (batch !== undefined) return batch;
+    }
+  };
+  let schema: Schema | undefined;
   try {
-    if (signal?.aborted) throw signal.reason;
-    reader = (await RecordBatchReader.from(call.ipc)) as AsyncRecordBatchStreamReader;
-    await reader.open();
+    // The first message is the schema (a batch before it is refused by the decoder).
+    while (schema === undefined) {
+      if (signal?.aborted) throw signal.reason;
+      const step = await messages.next();
+      if (step.done) throw new FluxgateError('UPSTREAM_FAILED', `the query on ${label} ended without a schema`);
+      decoder.decode(step.value.dataHeader, step.value.dataBody);
+      schema = decoder.schema;
+    }
   } catch (error) {
     finish();
     throw failure(error);
   }
-  const batches: AsyncIterator<RecordBatch> = reader[Symbol.asyncIterator]();
   const pending: unknown[][][] = [];
-  const columns = resultColumns(reader.schema);
+  let ended = false;
+  const columns = resultColumns(schema);
   return {
     columns,
     async next() {
@@ -55,12 +73,13 @@ export async function openFlightStream(
       try {
         while (pending.length === 0) {
           if (signal?.aborted) throw signal.reason;
-          const step = await batches.next();
-          if (step.done) {
+          const batch = ended ? undefined : await nextBatch();
+          if (batch === undefined) {
+            ended = true;
             finish();
             return null;
           }
-          for (const slice of rowsOf(step.value, SLICE_ROWS)) pending.push(slice);
+          for (const slice of rowsOf(batch, SLICE_ROWS)) pending.push(slice);
         }
         return pending.shift() ?? null;
       } catch (error) {

@@ -23,11 +23,11 @@ import { FlightChannel } from './flight-do-get.ts';
 import { NoUpstreamDatabase, openFlightStream } from './flight-query-stream.ts';
 import { pointLines } from './line-count.ts';
 import { ParseCache } from './parse-cache.ts';
+import { SchemaReading } from './schema-reading.ts';
 import { absentCapability, UpstreamBookkeeping } from './upstream-bookkeeping.ts';
 import { createUpstreamDatabase, deleteUpstreamDatabase } from './upstream-databases.ts';
 import { UpstreamHttp } from './upstream-http.ts';
 import { fetchSchema } from './upstream-schema.ts';
-import { upstreamScope } from './upstream-scope.ts';
 import type { UpstreamTarget } from './upstream-target.ts';
 import { type UpstreamBatch, writeUpstream } from './upstream-writes.ts';
 
@@ -84,7 +84,7 @@ export class UpstreamStorage implements Storage {
     return (await this.parser).parseSelect(sql);
   });
   private readonly books: UpstreamBookkeeping;
-  private readonly schemas = new Map<string, { at: number; schema: MeasurementSchema[] }>();
+  private readonly schemas = new Map<string, SchemaReading>();
   /** When the last no_sync write through this node to a database was acknowledged, by upstream name. */
   private readonly noSyncWrites = new Map<string, number>();
   /** Open streams and queries still opening: `close` stops them. */
@@ -173,7 +173,7 @@ export class UpstreamStorage implements Storage {
 
   async schema(db: StorageDatabase): Promise<MeasurementSchema[]> {
     this.assertOpen();
-    return this.freshSchema(this.books.nameOf(db));
+    return (await this.freshSchema(this.books.nameOf(db))).schema;
   }
 
   async openQuery(db: StorageDatabase, sql: string, options: QueryOptions = {}): Promise<QueryStream> {
@@ -291,13 +291,20 @@ export class UpstreamStorage implements Storage {
 
   /** Our validator on the upstream's schema: only a read of this database's own tables goes upstream. */
   private async validate(name: string, sql: string): Promise<void> {
+    const isRecent = (reading: SchemaReading | undefined): reading is SchemaReading =>
+      reading !== undefined && Date.now() - reading.at < SCHEMA_TTL_MS;
+    const last = this.schemas.get(name);
+    if (isRecent(last) && last.hasPassed(sql)) return;
     const statement = await this.parses.parseSelect(sql);
     const cached = this.schemas.get(name);
-    const recent = cached !== undefined && Date.now() - cached.at < SCHEMA_TTL_MS;
-    const check = (schema: MeasurementSchema[]) => validateQueryTree(statement, upstreamScope(schema));
+    const recent = isRecent(cached);
+    const check = (reading: SchemaReading) => {
+      validateQueryTree(statement, reading.scope);
+      reading.notePassed(sql);
+    };
     const unknownName = (error: unknown) => error instanceof FluxgateError && error.code === 'QUERY_FAILED';
     try {
-      check(recent ? cached.schema : await this.freshSchema(name));
+      check(recent ? cached : await this.freshSchema(name));
       return;
     } catch (error) {
       if (!unknownName(error)) throw error;
@@ -321,10 +328,10 @@ export class UpstreamStorage implements Storage {
     }
   }
 
-  private async freshSchema(name: string): Promise<MeasurementSchema[]> {
-    const schema = await fetchSchema(this.http, name, this.callTimeoutMs);
-    this.schemas.set(name, { at: Date.now(), schema });
-    return schema;
+  private async freshSchema(name: string): Promise<SchemaReading> {
+    const reading = new SchemaReading(await fetchSchema(this.http, name, this.callTimeoutMs), Date.now());
+    this.schemas.set(name, reading);
+    return reading;
   }
 
   private absentError(capability: StorageCapability): FluxgateError {

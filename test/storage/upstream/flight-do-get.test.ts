@@ -45,6 +45,19 @@ function assertNoSecret(error: unknown, secrets: string[]): void {
   }
 }
 
+/** A call's messages in Arrow's IPC stream format (continuation, padded metadata length, metadata, body), for Arrow's own reader. */
+async function* ipcStream(flight: FlightCall): AsyncGenerator<Uint8Array> {
+  for await (const data of flight.messages) {
+    const padded = Math.ceil(data.dataHeader.byteLength / 8) * 8;
+    const prefix = Buffer.alloc(8 + padded);
+    prefix.writeUInt32LE(0xffffffff, 0);
+    prefix.writeInt32LE(padded, 4);
+    prefix.set(data.dataHeader, 8);
+    yield prefix;
+    if (data.dataBody.byteLength > 0) yield data.dataBody;
+  }
+}
+
 /** Reads a call to its end as Arrow rows; what arrived before a failure is kept next to it. */
 async function drain(
   flight: FlightCall,
@@ -52,7 +65,7 @@ async function drain(
   const rows: Array<Record<string, unknown>> = [];
   let batches = 0;
   try {
-    const reader = await RecordBatchReader.from(flight.ipc);
+    const reader = await RecordBatchReader.from(ipcStream(flight));
     await reader.open();
     for await (const batch of reader) {
       batches++;
@@ -68,7 +81,7 @@ async function drain(
 /** The error a call ends with (reading its raw IPC messages); fails when it ends without one. */
 async function failureOf(flight: FlightCall): Promise<GrpcCallError> {
   try {
-    for await (const _ of flight.ipc) {
+    for await (const _ of flight.messages) {
       // read on
     }
   } catch (error) {
@@ -80,18 +93,15 @@ async function failureOf(flight: FlightCall): Promise<GrpcCallError> {
 }
 
 /**
- * Reads a call's raw IPC output to its end: how many IPC messages came (their 8-byte prefix and
- * metadata are one chunk), and the error it ended with. Arrow's reader holds a batch back until the
- * next message begins, so what arrived before a failure is counted here, not through it.
+ * Reads a call's messages to their end: how many came, and the error it ended with. Arrow's reader
+ * holds a batch back until the next message begins, so what arrived before a failure is counted
+ * here, not through it.
  */
 async function readRaw(flight: FlightCall): Promise<{ messages: number; error: unknown }> {
   let messages = 0;
   try {
-    for await (const chunk of flight.ipc) {
-      const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      if (view.length >= 8 && view.readUInt32LE(0) === 0xffffffff && view.readInt32LE(4) === view.length - 8) {
-        messages++;
-      }
+    for await (const data of flight.messages) {
+      if (data.dataHeader.byteLength > 0) messages++;
     }
     return { messages, error: undefined };
   } catch (error) {
@@ -373,7 +383,7 @@ describe('FlightChannel.doGet against a fluxgate storage node', () => {
 
   test('cancel() in the middle of a large result ends the read with CANCELLED, and the channel serves the next call', async () => {
     const flight = channel.doGet(sql('db1', 'SELECT host, v, s FROM big ORDER BY time'), 60_000);
-    const messages = flight.ipc[Symbol.asyncIterator]();
+    const messages = flight.messages[Symbol.asyncIterator]();
     const first = await messages.next();
     assert.equal(first.done, false);
     flight.cancel();
@@ -412,10 +422,10 @@ describe('FlightChannel.doGet against a fluxgate storage node', () => {
     const relayed = new FlightChannel({ url: relay.url, token: upstream.token });
     try {
       const flight = relayed.doGet(sql('db1', 'SELECT host, v, s FROM big ORDER BY time'), 60_000);
-      const reading = flight.ipc[Symbol.asyncIterator]();
+      const reading = flight.messages[Symbol.asyncIterator]();
       assert.equal((await reading.next()).done, false, 'the answer began');
       relay.cut();
-      const { error } = await readRaw({ ipc: { [Symbol.asyncIterator]: () => reading }, cancel: flight.cancel });
+      const { error } = await readRaw({ messages: { [Symbol.asyncIterator]: () => reading }, cancel: flight.cancel });
       assertStatus(error, grpcStatus.UNAVAILABLE);
       assert.equal(relay.connections, 1);
       const { rows, error: after } = await drain(relayed.doGet(sql('db1', 'SELECT count(*) AS n FROM big'), 10_000));
@@ -561,10 +571,10 @@ describe('FlightChannel.doGet against a raw HTTP/2 gRPC peer', () => {
     const channel = new FlightChannel({ url: relay.url, token: PEER_TOKEN });
     try {
       const flight = channel.doGet(sql('db1', 'q'), 5_000);
-      const reading = flight.ipc[Symbol.asyncIterator]();
+      const reading = flight.messages[Symbol.asyncIterator]();
       assert.equal((await reading.next()).done, false, 'the answer began');
       relay.cut();
-      const { error } = await readRaw({ ipc: { [Symbol.asyncIterator]: () => reading }, cancel: flight.cancel });
+      const { error } = await readRaw({ messages: { [Symbol.asyncIterator]: () => reading }, cancel: flight.cancel });
       assertStatus(error, grpcStatus.UNAVAILABLE);
     } finally {
       channel.close();
@@ -726,7 +736,7 @@ describe('FlightChannel.doGet against a raw HTTP/2 gRPC peer', () => {
       ({ stream }) => stall(stream, messages.slice(0, 2)),
       async (channel, peer) => {
         const flight = channel.doGet(sql('db1', 'q'), 10_000);
-        const reading = flight.ipc[Symbol.asyncIterator]();
+        const reading = flight.messages[Symbol.asyncIterator]();
         assert.equal((await reading.next()).done, false);
         flight.cancel();
         await assert.rejects(
@@ -751,7 +761,7 @@ describe('FlightChannel.doGet against a raw HTTP/2 gRPC peer', () => {
       ({ stream }) => stall(stream),
       async (channel, peer) => {
         const waiting = channel.doGet(sql('db1', 'q'), 10_000);
-        const read = waiting.ipc[Symbol.asyncIterator]().next();
+        const read = waiting.messages[Symbol.asyncIterator]().next();
         await new Promise<void>((resolve) => {
           const poll = () => (peer.calls.length > 0 ? resolve() : setTimeout(poll, 5));
           poll();
@@ -782,7 +792,7 @@ describe('FlightChannel.doGet against a raw HTTP/2 gRPC peer', () => {
       ({ stream }) => stall(stream, messages),
       async (channel, peer) => {
         const flight = channel.doGet(sql('db1', 'q'), 10_000);
-        for await (const _ of flight.ipc) break;
+        for await (const _ of flight.messages) break;
         assert.equal(await (peer.calls[0] as PeerCall).closed, http2.constants.NGHTTP2_CANCEL);
       },
     );
