@@ -34,10 +34,7 @@ export function lastWriteWinsContract(harness: StorageHarness): void {
     // pass over the stored table, and a query waiting for the apply took seconds.
     const db = freshDatabase();
     await writeLines(storage.current(), db, 'm,host=a keep=7,x=0 10\nm,host=b keep=8 10');
-    const repeats = Array.from(
-      { length: 1000 },
-      (_, i) => (i % 2 === 0 ? `m,host=a x=${i}` : `m,host=a y=${i}`) + ' 10',
-    );
+    const repeats = Array.from({ length: 1000 }, (_, i) => `m,host=a ${i % 2 === 0 ? 'x' : 'y'}=${i} 10`);
     await Promise.all([
       writeLines(storage.current(), db, repeats.join('\n')),
       writeLines(storage.current(), db, 'm,host=b x=1 10\nm,host=b x=2 10'),
