@@ -4,10 +4,8 @@ import {
   Field,
   Float64,
   Int64,
-  Message,
   makeData,
   RecordBatch,
-  RecordBatchStreamWriter,
   Schema,
   Struct,
   TimestampNanosecond,
@@ -16,6 +14,7 @@ import {
 } from 'apache-arrow';
 import { parseTimeString } from '../influxql/time-literals.ts';
 import type { FlightData } from './flight-messages.ts';
+import { encapsulated, recordBatchData, schemaHeader } from './ipc-messages.ts';
 
 /** How a result column travels in Arrow, with InfluxDB 3's `iox::column::type` metadata. */
 export interface ArrowColumn {
@@ -90,9 +89,7 @@ export function* flightBatchesOf(
 
 /** The schema as the encapsulated IPC message FlightInfo carries (continuation, length, flatbuffer). */
 export function encapsulatedSchema(columns: readonly ArrowColumn[]): Uint8Array {
-  const stream = streamBytes(arrowSchema(columns), []);
-  const [first] = messages(stream);
-  return stream.slice(0, first!.end);
+  return encapsulated(schemaHeader(arrowSchema(columns)));
 }
 
 /** Schema messages kept by what they encode: a query repeated (a dashboard) sends the same one each time. */
@@ -106,8 +103,7 @@ function schemaFlightData(schema: Schema): FlightData {
   ]);
   let header = schemaMessages.get(key);
   if (header === undefined) {
-    const [first] = messages(streamBytes(schema, []));
-    header = first!.header;
+    header = schemaHeader(schema);
     if (schemaMessages.size >= SCHEMA_MESSAGES_KEPT)
       schemaMessages.delete(schemaMessages.keys().next().value as string);
     schemaMessages.set(key, header);
@@ -140,47 +136,7 @@ function batchFlightData(
   const length = end - start;
   const children = columns.map((column, c) => columnData(column, rows, c, start, end));
   const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length, nullCount: 0, children }));
-  const stream = streamBytes(schema, [batch]);
-  const [, message] = messages(stream);
-  return { dataHeader: message!.header, dataBody: message!.body };
-}
-
-function streamBytes(schema: Schema, batches: RecordBatch[]): Uint8Array {
-  const writer = new RecordBatchStreamWriter();
-  writer.reset(undefined, schema);
-  for (const batch of batches) writer.write(batch);
-  writer.finish();
-  return writer.toUint8Array(true);
-}
-
-interface IpcMessage {
-  header: Uint8Array;
-  body: Uint8Array;
-  bodyLength: number;
-  end: number;
-}
-
-/** Splits an IPC stream into its messages: `0xFFFFFFFF`, metadata length, metadata, body. */
-function messages(stream: Uint8Array): IpcMessage[] {
-  const view = new DataView(stream.buffer, stream.byteOffset, stream.byteLength);
-  const found: IpcMessage[] = [];
-  let offset = 0;
-  while (offset + 4 <= stream.byteLength) {
-    let length = view.getInt32(offset, true);
-    offset += 4;
-    if (length === -1) {
-      length = view.getInt32(offset, true);
-      offset += 4;
-    }
-    if (length === 0) break;
-    const header = stream.subarray(offset, offset + length);
-    offset += length;
-    const bodyLength = Number(Message.decode(header).bodyLength);
-    const body = stream.subarray(offset, offset + bodyLength);
-    offset += bodyLength;
-    found.push({ header, body, bodyLength, end: offset });
-  }
-  return found;
+  return recordBatchData(batch);
 }
 
 type Nulls = { bitmap: Uint8Array; count: number };
