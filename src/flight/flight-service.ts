@@ -118,7 +118,10 @@ export function flightHandlers(deps: FlightDeps): UntypedServiceImplementation {
     async DoGet(call: ServerWritableStream<Buffer, Buffer>) {
       // A client that cancels or goes away stops its query.
       const gone = new AbortController();
-      call.once('cancelled', () => gone.abort());
+      // grpc-js also emits 'cancelled' after the status of every call it ended well: the listener
+      // goes with the call, or each call would abort (a DOMException, the query's listeners) after the fact.
+      const cancel = () => gone.abort();
+      call.once('cancelled', cancel);
       // `deadline`: the answer's own signal, so a client that stops reading cannot hold the query past --query-timeout.
       const send = async (data: ReturnType<typeof flightSchemaData>, deadline?: AbortSignal): Promise<number> => {
         const bytes = encodeFlightData(data);
@@ -141,6 +144,8 @@ export function flightHandlers(deps: FlightDeps): UntypedServiceImplementation {
         call.end();
       } catch (error) {
         if (!call.cancelled) call.emit('error', fail(error));
+      } finally {
+        call.off('cancelled', cancel);
       }
     },
 
