@@ -63,14 +63,31 @@ export function arrowSchema(columns: readonly ArrowColumn[]): Schema {
  * 2^53 as decimal text.
  */
 export function* flightDataOf(columns: readonly ArrowColumn[], rows: readonly unknown[][]): Generator<FlightData> {
-  const schema = arrowSchema(columns);
-  yield schemaFlightData(schema);
+  const { schema, message } = resultSchema(columns);
+  yield message;
   yield* flightBatchesOf(schema, columns, rows);
 }
 
-/** The schema message alone, sent before the batches of a streamed result. */
-export function flightSchemaData(schema: Schema): FlightData {
-  return schemaFlightData(schema);
+/** A result's Arrow schema and the schema message sent before its batches. */
+export interface ResultSchema {
+  schema: Schema;
+  message: FlightData;
+}
+
+/** Kept by the columns they describe: a query repeated (a dashboard) sends the same schema each time. */
+const SCHEMAS_KEPT = 64;
+const schemas = new Map<string, ResultSchema>();
+
+export function resultSchema(columns: readonly ArrowColumn[]): ResultSchema {
+  const key = JSON.stringify(columns);
+  let kept = schemas.get(key);
+  if (kept === undefined) {
+    const schema = arrowSchema(columns);
+    kept = { schema, message: { dataHeader: schemaHeader(schema), dataBody: new Uint8Array(0) } };
+    if (schemas.size >= SCHEMAS_KEPT) schemas.delete(schemas.keys().next().value as string);
+    schemas.set(key, kept);
+  }
+  return kept;
 }
 
 /** Record batches of some rows (one batch of a streamed result), without the schema message. */
@@ -90,25 +107,6 @@ export function* flightBatchesOf(
 /** The schema as the encapsulated IPC message FlightInfo carries (continuation, length, flatbuffer). */
 export function encapsulatedSchema(columns: readonly ArrowColumn[]): Uint8Array {
   return encapsulated(schemaHeader(arrowSchema(columns)));
-}
-
-/** Schema messages kept by what they encode: a query repeated (a dashboard) sends the same one each time. */
-const SCHEMA_MESSAGES_KEPT = 64;
-const schemaMessages = new Map<string, Uint8Array>();
-
-function schemaFlightData(schema: Schema): FlightData {
-  const key = JSON.stringify([
-    [...schema.metadata],
-    schema.fields.map((field) => [field.name, String(field.type), field.nullable, [...field.metadata]]),
-  ]);
-  let header = schemaMessages.get(key);
-  if (header === undefined) {
-    header = schemaHeader(schema);
-    if (schemaMessages.size >= SCHEMA_MESSAGES_KEPT)
-      schemaMessages.delete(schemaMessages.keys().next().value as string);
-    schemaMessages.set(key, header);
-  }
-  return { dataHeader: header, dataBody: new Uint8Array(0) };
 }
 
 function batchEnd(columns: readonly ArrowColumn[], rows: readonly unknown[][], start: number): number {

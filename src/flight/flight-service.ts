@@ -19,11 +19,10 @@ import type { QueryAnswer } from '../services/query-answer.ts';
 import type { QueryService } from '../services/query-service.ts';
 import {
   type ArrowColumn,
-  arrowSchema,
   encapsulatedSchema,
   flightBatchesOf,
-  flightSchemaData,
   MAX_BATCH_ROWS,
+  resultSchema,
 } from './arrow-batches.ts';
 import {
   decodeAny,
@@ -37,6 +36,7 @@ import {
   encodeSchemaResult,
   encodeTicketStatementQuery,
   FLIGHT_SQL,
+  type FlightData,
   statementQueryOf,
 } from './flight-messages.ts';
 import { type FlightQuery, headerDatabase, type MetadataReader, readTicket } from './flight-tickets.ts';
@@ -123,7 +123,7 @@ export function flightHandlers(deps: FlightDeps): UntypedServiceImplementation {
       const cancel = () => gone.abort();
       call.once('cancelled', cancel);
       // `deadline`: the answer's own signal, so a client that stops reading cannot hold the query past --query-timeout.
-      const send = async (data: ReturnType<typeof flightSchemaData>, deadline?: AbortSignal): Promise<number> => {
+      const send = async (data: FlightData, deadline?: AbortSignal): Promise<number> => {
         const bytes = encodeFlightData(data);
         if (!call.write(bytes)) {
           const signal = deadline === undefined ? gone.signal : AbortSignal.any([gone.signal, deadline]);
@@ -189,7 +189,7 @@ async function streamInfluxql(
   principal: Principal,
   query: FlightQuery,
   signal: AbortSignal,
-  send: (data: ReturnType<typeof flightSchemaData>, deadline?: AbortSignal) => Promise<number>,
+  send: (data: FlightData, deadline?: AbortSignal) => Promise<number>,
   cancelled: () => boolean,
 ): Promise<boolean> {
   const { answer, columns, timezone } = await deps.influxql.openFlat(
@@ -214,7 +214,7 @@ async function streamSql(
   principal: Principal,
   query: FlightQuery,
   signal: AbortSignal,
-  send: (data: ReturnType<typeof flightSchemaData>, deadline?: AbortSignal) => Promise<number>,
+  send: (data: FlightData, deadline?: AbortSignal) => Promise<number>,
   cancelled: () => boolean,
 ): Promise<boolean> {
   const answer = await deps.queries.open(principal, {
@@ -239,13 +239,13 @@ async function streamSql(
 async function sendAnswer(
   answer: QueryAnswer,
   columnsOf: () => ArrowColumn[] | Promise<ArrowColumn[]>,
-  send: (data: ReturnType<typeof flightSchemaData>, deadline?: AbortSignal) => Promise<number>,
+  send: (data: FlightData, deadline?: AbortSignal) => Promise<number>,
   cancelled: () => boolean,
 ): Promise<boolean> {
   try {
     const columns = await columnsOf();
-    const schema = arrowSchema(columns);
-    await send(flightSchemaData(schema));
+    const { schema, message } = resultSchema(columns);
+    await send(message);
     for await (const batch of answer.batches()) {
       for (const data of flightBatchesOf(schema, columns, batch)) {
         if (cancelled()) return false;
