@@ -5,9 +5,7 @@ import {
   Float64,
   Int64,
   makeData,
-  RecordBatch,
   Schema,
-  Struct,
   TimestampNanosecond,
   Uint64,
   Utf8,
@@ -131,10 +129,8 @@ function batchFlightData(
   start: number,
   end: number,
 ): FlightData {
-  const length = end - start;
-  const children = columns.map((column, c) => columnData(column, rows, c, start, end));
-  const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length, nullCount: 0, children }));
-  return recordBatchData(batch);
+  const children = columns.map((column, c) => columnData(column, schema.fields[c]!.type, rows, c, start, end));
+  return recordBatchData(end - start, children);
 }
 
 type Nulls = { bitmap: Uint8Array; count: number };
@@ -148,10 +144,16 @@ function setNull(n: Nulls, i: number): void {
   n.count++;
 }
 
-function columnData(column: ArrowColumn, rows: readonly unknown[][], c: number, start: number, end: number) {
+function columnData(
+  column: ArrowColumn,
+  type: DataType,
+  rows: readonly unknown[][],
+  c: number,
+  start: number,
+  end: number,
+) {
   const length = end - start;
   const n = nulls(length);
-  const type = arrowType(column);
   switch (column.kind) {
     case 'float': {
       const data = new Float64Array(length);

@@ -1,4 +1,4 @@
-import { Message, type RecordBatch, type Schema } from 'apache-arrow';
+import { type Data, Message, type Schema, Vector } from 'apache-arrow';
 import { RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
 import { VectorAssembler } from 'apache-arrow/visitor/vectorassembler';
 import type { FlightData } from './flight-messages.ts';
@@ -15,10 +15,16 @@ export function schemaHeader(schema: Schema): Uint8Array {
   return padded(Message.encode(Message.from(schema)));
 }
 
-/** A record batch's message: its RecordBatch flatbuffer and its body, buffers 8-byte aligned. */
-export function recordBatchData(batch: RecordBatch): FlightData {
-  const { byteLength, nodes, bufferRegions, buffers, variadicBufferCounts } = VectorAssembler.assemble(batch);
-  const header = new RecordBatchHeader(batch.numRows, nodes, bufferRegions, null, variadicBufferCounts);
+/**
+ * A record batch's message from its columns' data (all `length` long): its RecordBatch flatbuffer
+ * and its body, buffers 8-byte aligned. The assembler lays the columns out as it does a
+ * RecordBatch's, without building one (its constructor copies the schema and wraps the columns again).
+ */
+export function recordBatchData(length: number, columns: readonly Data[]): FlightData {
+  const { byteLength, nodes, bufferRegions, buffers, variadicBufferCounts } = VectorAssembler.assemble(
+    ...columns.map((data) => new Vector([data])),
+  );
+  const header = new RecordBatchHeader(length, nodes, bufferRegions, null, variadicBufferCounts);
   const body = new Uint8Array(byteLength);
   for (const [i, buffer] of buffers.entries()) {
     body.set(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), bufferRegions[i]!.offset);
