@@ -4,18 +4,15 @@ import {
   Field,
   Float64,
   Int64,
-  Message,
   makeData,
-  RecordBatch,
-  RecordBatchStreamWriter,
   Schema,
-  Struct,
   TimestampNanosecond,
   Uint64,
   Utf8,
 } from 'apache-arrow';
 import { parseTimeString } from '../influxql/time-literals.ts';
 import type { FlightData } from './flight-messages.ts';
+import { encapsulated, recordBatchData, schemaHeader } from './ipc-messages.ts';
 
 /** How a result column travels in Arrow, with InfluxDB 3's `iox::column::type` metadata. */
 export interface ArrowColumn {
@@ -64,14 +61,31 @@ export function arrowSchema(columns: readonly ArrowColumn[]): Schema {
  * 2^53 as decimal text.
  */
 export function* flightDataOf(columns: readonly ArrowColumn[], rows: readonly unknown[][]): Generator<FlightData> {
-  const schema = arrowSchema(columns);
-  yield schemaFlightData(schema);
+  const { schema, message } = resultSchema(columns);
+  yield message;
   yield* flightBatchesOf(schema, columns, rows);
 }
 
-/** The schema message alone, sent before the batches of a streamed result. */
-export function flightSchemaData(schema: Schema): FlightData {
-  return schemaFlightData(schema);
+/** A result's Arrow schema and the schema message sent before its batches. */
+export interface ResultSchema {
+  schema: Schema;
+  message: FlightData;
+}
+
+/** Kept by the columns they describe: a query repeated (a dashboard) sends the same schema each time. */
+const SCHEMAS_KEPT = 64;
+const schemas = new Map<string, ResultSchema>();
+
+export function resultSchema(columns: readonly ArrowColumn[]): ResultSchema {
+  const key = JSON.stringify(columns);
+  let kept = schemas.get(key);
+  if (kept === undefined) {
+    const schema = arrowSchema(columns);
+    kept = { schema, message: { dataHeader: schemaHeader(schema), dataBody: new Uint8Array(0) } };
+    if (schemas.size >= SCHEMAS_KEPT) schemas.delete(schemas.keys().next().value as string);
+    schemas.set(key, kept);
+  }
+  return kept;
 }
 
 /** Record batches of some rows (one batch of a streamed result), without the schema message. */
@@ -90,29 +104,7 @@ export function* flightBatchesOf(
 
 /** The schema as the encapsulated IPC message FlightInfo carries (continuation, length, flatbuffer). */
 export function encapsulatedSchema(columns: readonly ArrowColumn[]): Uint8Array {
-  const stream = streamBytes(arrowSchema(columns), []);
-  const [first] = messages(stream);
-  return stream.slice(0, first!.end);
-}
-
-/** Schema messages kept by what they encode: a query repeated (a dashboard) sends the same one each time. */
-const SCHEMA_MESSAGES_KEPT = 64;
-const schemaMessages = new Map<string, Uint8Array>();
-
-function schemaFlightData(schema: Schema): FlightData {
-  const key = JSON.stringify([
-    [...schema.metadata],
-    schema.fields.map((field) => [field.name, String(field.type), field.nullable, [...field.metadata]]),
-  ]);
-  let header = schemaMessages.get(key);
-  if (header === undefined) {
-    const [first] = messages(streamBytes(schema, []));
-    header = first!.header;
-    if (schemaMessages.size >= SCHEMA_MESSAGES_KEPT)
-      schemaMessages.delete(schemaMessages.keys().next().value as string);
-    schemaMessages.set(key, header);
-  }
-  return { dataHeader: header, dataBody: new Uint8Array(0) };
+  return encapsulated(schemaHeader(arrowSchema(columns)));
 }
 
 function batchEnd(columns: readonly ArrowColumn[], rows: readonly unknown[][], start: number): number {
@@ -137,50 +129,8 @@ function batchFlightData(
   start: number,
   end: number,
 ): FlightData {
-  const length = end - start;
-  const children = columns.map((column, c) => columnData(column, rows, c, start, end));
-  const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length, nullCount: 0, children }));
-  const stream = streamBytes(schema, [batch]);
-  const [, message] = messages(stream);
-  return { dataHeader: message!.header, dataBody: message!.body };
-}
-
-function streamBytes(schema: Schema, batches: RecordBatch[]): Uint8Array {
-  const writer = new RecordBatchStreamWriter();
-  writer.reset(undefined, schema);
-  for (const batch of batches) writer.write(batch);
-  writer.finish();
-  return writer.toUint8Array(true);
-}
-
-interface IpcMessage {
-  header: Uint8Array;
-  body: Uint8Array;
-  bodyLength: number;
-  end: number;
-}
-
-/** Splits an IPC stream into its messages: `0xFFFFFFFF`, metadata length, metadata, body. */
-function messages(stream: Uint8Array): IpcMessage[] {
-  const view = new DataView(stream.buffer, stream.byteOffset, stream.byteLength);
-  const found: IpcMessage[] = [];
-  let offset = 0;
-  while (offset + 4 <= stream.byteLength) {
-    let length = view.getInt32(offset, true);
-    offset += 4;
-    if (length === -1) {
-      length = view.getInt32(offset, true);
-      offset += 4;
-    }
-    if (length === 0) break;
-    const header = stream.subarray(offset, offset + length);
-    offset += length;
-    const bodyLength = Number(Message.decode(header).bodyLength);
-    const body = stream.subarray(offset, offset + bodyLength);
-    offset += bodyLength;
-    found.push({ header, body, bodyLength, end: offset });
-  }
-  return found;
+  const children = columns.map((column, c) => columnData(column, schema.fields[c]!.type, rows, c, start, end));
+  return recordBatchData(end - start, children);
 }
 
 type Nulls = { bitmap: Uint8Array; count: number };
@@ -194,10 +144,16 @@ function setNull(n: Nulls, i: number): void {
   n.count++;
 }
 
-function columnData(column: ArrowColumn, rows: readonly unknown[][], c: number, start: number, end: number) {
+function columnData(
+  column: ArrowColumn,
+  type: DataType,
+  rows: readonly unknown[][],
+  c: number,
+  start: number,
+  end: number,
+) {
   const length = end - start;
   const n = nulls(length);
-  const type = arrowType(column);
   switch (column.kind) {
     case 'float': {
       const data = new Float64Array(length);

@@ -19,11 +19,10 @@ import type { QueryAnswer } from '../services/query-answer.ts';
 import type { QueryService } from '../services/query-service.ts';
 import {
   type ArrowColumn,
-  arrowSchema,
   encapsulatedSchema,
   flightBatchesOf,
-  flightSchemaData,
   MAX_BATCH_ROWS,
+  resultSchema,
 } from './arrow-batches.ts';
 import {
   decodeAny,
@@ -37,6 +36,7 @@ import {
   encodeSchemaResult,
   encodeTicketStatementQuery,
   FLIGHT_SQL,
+  type FlightData,
   statementQueryOf,
 } from './flight-messages.ts';
 import { type FlightQuery, headerDatabase, type MetadataReader, readTicket } from './flight-tickets.ts';
@@ -118,9 +118,12 @@ export function flightHandlers(deps: FlightDeps): UntypedServiceImplementation {
     async DoGet(call: ServerWritableStream<Buffer, Buffer>) {
       // A client that cancels or goes away stops its query.
       const gone = new AbortController();
-      call.once('cancelled', () => gone.abort());
+      // grpc-js also emits 'cancelled' after the status of every call it ended well: the listener
+      // goes with the call, or each call would abort (a DOMException, the query's listeners) after the fact.
+      const cancel = () => gone.abort();
+      call.once('cancelled', cancel);
       // `deadline`: the answer's own signal, so a client that stops reading cannot hold the query past --query-timeout.
-      const send = async (data: ReturnType<typeof flightSchemaData>, deadline?: AbortSignal): Promise<number> => {
+      const send = async (data: FlightData, deadline?: AbortSignal): Promise<number> => {
         const bytes = encodeFlightData(data);
         if (!call.write(bytes)) {
           const signal = deadline === undefined ? gone.signal : AbortSignal.any([gone.signal, deadline]);
@@ -141,6 +144,8 @@ export function flightHandlers(deps: FlightDeps): UntypedServiceImplementation {
         call.end();
       } catch (error) {
         if (!call.cancelled) call.emit('error', fail(error));
+      } finally {
+        call.off('cancelled', cancel);
       }
     },
 
@@ -184,7 +189,7 @@ async function streamInfluxql(
   principal: Principal,
   query: FlightQuery,
   signal: AbortSignal,
-  send: (data: ReturnType<typeof flightSchemaData>, deadline?: AbortSignal) => Promise<number>,
+  send: (data: FlightData, deadline?: AbortSignal) => Promise<number>,
   cancelled: () => boolean,
 ): Promise<boolean> {
   const { answer, columns, timezone } = await deps.influxql.openFlat(
@@ -209,7 +214,7 @@ async function streamSql(
   principal: Principal,
   query: FlightQuery,
   signal: AbortSignal,
-  send: (data: ReturnType<typeof flightSchemaData>, deadline?: AbortSignal) => Promise<number>,
+  send: (data: FlightData, deadline?: AbortSignal) => Promise<number>,
   cancelled: () => boolean,
 ): Promise<boolean> {
   const answer = await deps.queries.open(principal, {
@@ -234,13 +239,13 @@ async function streamSql(
 async function sendAnswer(
   answer: QueryAnswer,
   columnsOf: () => ArrowColumn[] | Promise<ArrowColumn[]>,
-  send: (data: ReturnType<typeof flightSchemaData>, deadline?: AbortSignal) => Promise<number>,
+  send: (data: FlightData, deadline?: AbortSignal) => Promise<number>,
   cancelled: () => boolean,
 ): Promise<boolean> {
   try {
     const columns = await columnsOf();
-    const schema = arrowSchema(columns);
-    await send(flightSchemaData(schema));
+    const { schema, message } = resultSchema(columns);
+    await send(message);
     for await (const batch of answer.batches()) {
       for (const data of flightBatchesOf(schema, columns, batch)) {
         if (cancelled()) return false;
