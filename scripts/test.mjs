@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Raise this when tests are added: a run that counts fewer tests has lost some. */
-const MIN_TESTS = 1546;
+const MIN_TESTS = 1550;
 
 function step(title, command, args) {
   console.log(`\n== ${title}: ${command} ${args.join(' ')}`);
