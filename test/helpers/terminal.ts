@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from './server-process.ts';
+import { CLI_ENTRY } from './server-process.ts';
 
-const BIN = join(REPO_ROOT, 'bin/fluxgate.js');
+const BIN = CLI_ENTRY;
 
 export interface TerminalRun {
   /** Resolves once the terminal has shown `text` (after what was already awaited); rejects if the command ends first. */

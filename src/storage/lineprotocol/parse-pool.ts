@@ -134,7 +134,8 @@ export class ParsePool {
       // a parse makes short-lived garbage, and a small one collects it far more often.
       resourceLimits: { maxYoungGenerationSizeMb: 192 },
       workerData: {
-        entry: new URL('./parse-worker.ts', import.meta.url).href,
+        // This module's own extension: .ts from the sources (through tsx), .js when compiled by tsc.
+        entry: new URL(`./parse-worker${import.meta.url.endsWith('.js') ? '.js' : '.ts'}`, import.meta.url).href,
         tsx: import.meta.resolve('tsx/esm/api'),
       },
     });
