@@ -1,5 +1,6 @@
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { status } from '@grpc/grpc-js';
+import { MAX_TIMER_MS } from '../../domain/durations.ts';
 import { decodeFlightData, encodeTicket, type FlightData } from '../../flight/flight-messages.ts';
 import { reasonOf } from './upstream-http.ts';
 import type { UpstreamTarget } from './upstream-target.ts';
@@ -13,8 +14,6 @@ const STREAM_WINDOW_BYTES = 1024 * 1024;
 const SESSION_WINDOW_BYTES = 16 * 1024 * 1024;
 /** How long connecting may take before the upstream counts as unreachable. */
 const CONNECT_TIMEOUT_MS = 5_000;
-/** The longest delay one setTimeout holds (about 24.8 days); past it, Node fires the timer at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** InfluxDB 3's JSON ticket. */
 export interface FlightTicket {
@@ -68,11 +67,12 @@ export class FlightChannel {
       te: 'trailers',
       authorization: `Bearer ${this.target.token}`,
     };
-    // Past one timer's reach the upstream gets no deadline (grpc-js servers read one that long as
-    // negative, so as expired); our own timer still ends the call, which stops its query.
-    if (Number.isFinite(deadlineMs) && deadlineMs <= MAX_TIMER_MS) headers['grpc-timeout'] = grpcTimeout(deadlineMs);
+    // A deadline past one timer's reach (no flag allows one) is none: grpc-js servers would read it as
+    // negative, so as expired, and a timer that long fires at once.
+    const bounded = Number.isFinite(deadlineMs) && deadlineMs <= MAX_TIMER_MS;
+    if (bounded) headers['grpc-timeout'] = grpcTimeout(deadlineMs);
     const stream = this.connect().request(headers);
-    call.attach(stream, deadlineMs);
+    call.attach(stream, bounded ? deadlineMs : Number.POSITIVE_INFINITY);
     stream.end(framed(encodeTicket(Buffer.from(JSON.stringify(ticket), 'utf8'))));
     return { messages: call.messages(stream), cancel: () => call.cancel() };
   }
@@ -142,18 +142,10 @@ class DoGetCall {
     stream.on('trailers', (trailers) => this.noteStatus(trailers));
     stream.on('error', () => {}); // read by messages()
     if (Number.isFinite(deadlineMs)) {
-      // One timer holds at most MAX_TIMER_MS: a longer deadline (a --query-timeout of weeks) is armed in steps.
-      const end = performance.now() + deadlineMs;
-      const expire = () => {
-        const left = end - performance.now();
-        if (left > 0) {
-          this.timer = setTimeout(expire, Math.min(left, MAX_TIMER_MS));
-          return;
-        }
+      this.timer = setTimeout(() => {
         this.fail(new GrpcCallError(status.DEADLINE_EXCEEDED, 'deadline exceeded'));
         stream.close(http2.constants.NGHTTP2_CANCEL);
-      };
-      this.timer = setTimeout(expire, Math.min(deadlineMs, MAX_TIMER_MS));
+      }, deadlineMs);
       stream.once('close', () => clearTimeout(this.timer));
     }
   }
