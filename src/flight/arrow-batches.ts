@@ -11,6 +11,7 @@ import {
   Utf8,
 } from 'apache-arrow';
 import { parseTimeString } from '../influxql/time-literals.ts';
+import { RecentCache } from '../support/recent-cache.ts';
 import type { FlightData } from './flight-messages.ts';
 import { encapsulated, recordBatchData, schemaHeader } from './ipc-messages.ts';
 
@@ -73,19 +74,13 @@ export interface ResultSchema {
 }
 
 /** Kept by the columns they describe: a query repeated (a dashboard) sends the same schema each time. */
-const SCHEMAS_KEPT = 64;
-const schemas = new Map<string, ResultSchema>();
+const schemas = new RecentCache<string, ResultSchema>(64);
 
 export function resultSchema(columns: readonly ArrowColumn[]): ResultSchema {
-  const key = JSON.stringify(columns);
-  let kept = schemas.get(key);
-  if (kept === undefined) {
+  return schemas.getOrSet(JSON.stringify(columns), () => {
     const schema = arrowSchema(columns);
-    kept = { schema, message: { dataHeader: schemaHeader(schema), dataBody: new Uint8Array(0) } };
-    if (schemas.size >= SCHEMAS_KEPT) schemas.delete(schemas.keys().next().value as string);
-    schemas.set(key, kept);
-  }
-  return kept;
+    return { schema, message: { dataHeader: schemaHeader(schema), dataBody: new Uint8Array(0) } };
+  });
 }
 
 /** Record batches of some rows (one batch of a streamed result), without the schema message. */

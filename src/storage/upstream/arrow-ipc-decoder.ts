@@ -1,22 +1,10 @@
 import { type Data, type DataType, Message, makeData, RecordBatch, type Schema, Struct, Vector } from 'apache-arrow';
 import type { RecordBatch as BatchHeader } from 'apache-arrow/ipc/metadata/message';
 import { VectorLoader } from 'apache-arrow/visitor/vectorloader';
+import { RecentCache } from '../../support/recent-cache.ts';
 
-/** Schemas kept by their message's bytes: a query repeated sends the same schema each time. */
-const SCHEMAS_KEPT = 64;
-const schemas = new Map<string, Schema>();
-
-/** The schema a schema message carries, decoded once per distinct message (Arrow schemas are not changed once built). */
-function schemaOf(metadata: Uint8Array, decode: () => Schema): Schema {
-  const key = Buffer.from(metadata.buffer, metadata.byteOffset, metadata.byteLength).toString('latin1');
-  let schema = schemas.get(key);
-  if (schema === undefined) {
-    schema = decode();
-    if (schemas.size >= SCHEMAS_KEPT) schemas.delete(schemas.keys().next().value as string);
-    schemas.set(key, schema);
-  }
-  return schema;
-}
+/** Schemas kept by their message's bytes: a query repeated sends the same schema each time (Arrow schemas are not changed once built). */
+const schemas = new RecentCache<string, Schema>(64);
 
 /**
  * Arrow IPC messages decoded one at a time, synchronously, as a DoGet delivers them (each FlightData
@@ -33,7 +21,8 @@ export class ArrowIpcDecoder {
   decode(metadata: Uint8Array, body: Uint8Array): RecordBatch | undefined {
     const message = Message.decode(metadata);
     if (message.isSchema()) {
-      this.schema = schemaOf(metadata, () => message.header());
+      const key = Buffer.from(metadata.buffer, metadata.byteOffset, metadata.byteLength).toString('latin1');
+      this.schema = schemas.getOrSet(key, () => message.header());
       this.dictionaries = new Map();
       return undefined;
     }

@@ -1,3 +1,5 @@
+import { RecentCache } from '../../support/recent-cache.ts';
+
 /** Texts kept: dashboards repeat a few queries, each refresh the same text. */
 const MAX_ENTRIES = 256;
 /** Longer texts are parsed every time (their trees are large, and they are rarely repeated). */
@@ -11,29 +13,20 @@ const MAX_SQL_LENGTH = 4_096;
  * parse is not kept.
  */
 export class ParseCache {
-  private readonly trees = new Map<string, unknown>();
+  private readonly trees: RecentCache<string, unknown>;
 
   constructor(
     private readonly parse: (sql: string) => Promise<unknown>,
-    private readonly maxEntries = MAX_ENTRIES,
-  ) {}
+    maxEntries = MAX_ENTRIES,
+  ) {
+    this.trees = new RecentCache(maxEntries);
+  }
 
   async parseSelect(sql: string): Promise<unknown> {
     const kept = this.trees.get(sql);
-    if (kept !== undefined) {
-      // Most recently used last: the first key is the one to evict.
-      this.trees.delete(sql);
-      this.trees.set(sql, kept);
-      return kept;
-    }
+    if (kept !== undefined) return kept;
     const tree = await this.parse(sql);
-    if (sql.length <= MAX_SQL_LENGTH) {
-      if (this.trees.size >= this.maxEntries) {
-        const oldest = this.trees.keys().next();
-        if (!oldest.done) this.trees.delete(oldest.value);
-      }
-      this.trees.set(sql, tree);
-    }
+    if (sql.length <= MAX_SQL_LENGTH) this.trees.set(sql, tree);
     return tree;
   }
 
