@@ -119,7 +119,8 @@ function mergeBlocks(blocks: readonly DraftBlock[], pending: ReadonlyMap<string,
     mask[row] = 1;
   }
   const merge: DraftBlock[] = [];
-  for (const [block, mask] of [...single].sort(([a], [b]) => a - b)) {
+  // One row per series and time here, so their order does not matter.
+  for (const [block, mask] of single) {
     let count = 0;
     for (const value of mask) count += value;
     merge.push({ source: blocks[block]!.source, accepted: mask, acceptedCount: count });

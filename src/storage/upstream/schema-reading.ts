@@ -28,6 +28,11 @@ export class SchemaReading {
     return this.scopeOf;
   }
 
+  /** Whether this reading was taken less than `ms` ago. */
+  youngerThan(ms: number): boolean {
+    return Date.now() - this.at < ms;
+  }
+
   hasPassed(sql: string): boolean {
     return this.passed.has(sql);
   }

@@ -291,13 +291,10 @@ export class UpstreamStorage implements Storage {
 
   /** Our validator on the upstream's schema: only a read of this database's own tables goes upstream. */
   private async validate(name: string, sql: string): Promise<void> {
-    const isRecent = (reading: SchemaReading | undefined): reading is SchemaReading =>
-      reading !== undefined && Date.now() - reading.at < SCHEMA_TTL_MS;
-    const last = this.schemas.get(name);
-    if (isRecent(last) && last.hasPassed(sql)) return;
-    const statement = await this.parses.parseSelect(sql);
     const cached = this.schemas.get(name);
-    const recent = isRecent(cached);
+    const recent = cached !== undefined && cached.youngerThan(SCHEMA_TTL_MS);
+    if (recent && cached.hasPassed(sql)) return;
+    const statement = await this.parses.parseSelect(sql);
     const check = (reading: SchemaReading) => {
       validateQueryTree(statement, reading.scope);
       reading.notePassed(sql);
