@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
-import { body, ingest, type Ledger, POINTS_PER_REQUEST, ROUNDS, random, verify } from '../helpers/crash-ingest.ts';
+import { body, ingest, type Ledger, POINTS_PER_REQUEST, ROUNDS, verify } from '../helpers/crash-ingest.ts';
 import { bootstrap, call } from '../helpers/http.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 import { startServerProcess } from '../helpers/server-process.ts';
 
 // SIGKILL at random times under 4-connection ingest (the named failpoints: write-crash-*-points.test.ts).
 test(`every acknowledged point survives ${ROUNDS} rounds of SIGKILL under 4-connection ingest exactly once`, async (t) => {
   const seed = Number(process.env.FLUXGATE_CRASH_SEED ?? Date.now() % 100_000);
-  const next = random(seed);
+  const next = seededRandom(seed);
   let server = await startServerProcess();
   const dataDir = server.dataDir;
   const ledger: Ledger = { acked: new Set(), unknown: new Set(), next: 0 };

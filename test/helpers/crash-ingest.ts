@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { bootstrap, call } from './http.ts';
+import { seededRandom } from './seeded-random.ts';
 import { type ServerProcess, startServerProcess } from './server-process.ts';
 
 /**
@@ -15,18 +16,6 @@ export const POINT_ROUNDS = process.env.FLUXGATE_CRASH_ROUNDS ? Math.ceil(ROUNDS
 const CONNECTIONS = 4;
 export const POINTS_PER_REQUEST = 1000;
 const T0 = 1_700_000_000_000_000_000n;
-
-/** A small seeded generator, so a failing round can be told apart and rerun (the seed is in the message). */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Request `req` writes ids req*1000 … req*1000+999, each at its own time: no two points share a series and time. */
 export function body(req: number, connection: number): string {
@@ -185,7 +174,7 @@ export async function pointTest(
   kills: (next: () => number) => Kill,
 ): Promise<void> {
   const seed = Number(process.env.FLUXGATE_CRASH_SEED ?? Date.now() % 100_000);
-  const next = random(seed);
+  const next = seededRandom(seed);
   let kill = kills(next);
   // The first round's server is armed from the start (creating the operator token writes no point).
   const first = await startServerProcess({ env: armed(kill.point, kill.hit) });

@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
+import type { Point } from '../../../src/storage/lineprotocol/types.ts';
 import type { StorageHarness } from './harness.ts';
 import { freshDatabase, useStorage, writeLines } from './harness.ts';
 
 /** What an acknowledged write promises: it is seen by every query after it, and it outlives a restart, once. */
 export function durableWritesContract(harness: StorageHarness): void {
   const storage = useStorage(harness);
+
+  /** One point `measurement v=value 5`, written with noSync; it must be acknowledged as written. */
+  const writeOneNoSync = async (db: ReturnType<typeof freshDatabase>, measurement: string, value: number) => {
+    const point: Point = { measurement, tags: [], fields: [['v', { type: 'float', value }]], timestampNs: 5n };
+    const outcome = await storage.current().write(db, [{ lineNumber: 1, point }], 0n, { noSync: true });
+    assert.equal(outcome.written, 1);
+  };
 
   storage.test(
     'a query right after each acknowledgement sees every acknowledged point (read your writes)',
@@ -41,36 +49,14 @@ export function durableWritesContract(harness: StorageHarness): void {
 
   storage.test('a no-sync write is seen by the next query too', async () => {
     const db = freshDatabase();
-    const outcome = await storage.current().write(
-      db,
-      [
-        {
-          lineNumber: 1,
-          point: { measurement: 'm', tags: [], fields: [['v', { type: 'float', value: 1.5 }]], timestampNs: 5n },
-        },
-      ],
-      0n,
-      { noSync: true },
-    );
-    assert.equal(outcome.written, 1);
+    await writeOneNoSync(db, 'm', 1.5);
     assert.deepEqual(await storage.rows(db, 'SELECT v FROM m'), [[1.5]]);
   });
 
   storage.test('the schema right after a no-sync write names what it created', async () => {
     // A gateway validates the next query against this schema; it once lagged a no_sync write.
     const db = freshDatabase();
-    const outcome = await storage.current().write(
-      db,
-      [
-        {
-          lineNumber: 1,
-          point: { measurement: 'quick', tags: [], fields: [['v', { type: 'float', value: 1 }]], timestampNs: 5n },
-        },
-      ],
-      0n,
-      { noSync: true },
-    );
-    assert.equal(outcome.written, 1);
+    await writeOneNoSync(db, 'quick', 1);
     assert.deepEqual(await storage.current().schema(db), [
       { name: 'quick', tags: [], fields: [{ name: 'v', type: 'float' }] },
     ]);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LineError, ParsedLine, Point, Precision } from '../../../src/storage/lineprotocol/types.ts';
+import { seededRandom } from '../../helpers/seeded-random.ts';
 import { parseLineProtocol } from './helpers.ts';
 
 const INPUTS = 25_000;
@@ -23,19 +24,7 @@ const VALID_LINES = [
   'm v="é😀\\x\\\\"',
 ];
 
-/** mulberry32: a small seeded generator, so every run fuzzes the same inputs. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const next = random(SEED);
+const next = seededRandom(SEED);
 const below = (n: number) => Math.floor(next() * n);
 const pick = <T>(items: readonly T[]): T => items[below(items.length)]!;
 
