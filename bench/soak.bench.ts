@@ -2,7 +2,8 @@
 // churn (create, use, revoke), guessers from many loopback addresses, slow clients that trickle header
 // lines and idle keep-alive connections, all at once for SOAK_SECONDS. Prints the requests served,
 // the answers by kind, peak RSS, descriptors and threads at the end, /health latency seen by a client
-// (p50, p99, max, and how many probes took over the 50 ms target), and the event-loop delay measured
+// in a process of its own (bench/peer/health-probe.mjs: p50, p99, max, and how many probes took over
+// the 50 ms target, with how long that client itself waited for a CPU), and the event-loop delay measured
 // inside the server (bench/peer/loop-watch.mjs): how late its loop came back, and how much of that the
 // server caused itself, that is without the time its main thread waited for a CPU other processes held
 // (on a shared 2-core machine that wait is most of the client-side figure). The target is judged on the
@@ -11,9 +12,14 @@
 // node; SOAK_KEEP_LOOP=FILE keeps the loop samples (monotonic µs, the clock of --cpu-prof and of
 // `perf record -k CLOCK_MONOTONIC`) to lay a stall beside what ran; SOAK_SERVER_OUTPUT=FILE keeps
 // the server's output (with --trace-gc, its GC pauses); SOAK_SKIP leaves parts of the load out.
+// SOAK_LOAD_NICE=N runs the load generator (this process) at nice N once the server and the prober
+// have started, as if the load came from other machines: on two shared cores a generator at the same
+// priority as the server takes the CPU the server needs to answer.
+
+import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateToken } from '../src/domain/token-format.ts';
 import { bootstrap } from '../test/helpers/http.ts';
@@ -36,7 +42,6 @@ const server = await startServerProcess({
 const agent = keepAliveAgent(32);
 const counts = new Map<string, number>();
 const count = (kind: string) => counts.set(kind, (counts.get(kind) ?? 0) + 1);
-const health: number[] = [];
 /**
  * The answers each kind of request is meant to get; any other status, and any transport error, is
  * an error of that kind. Hostile queries are meant to be refused (400/403) or cut off (408/413), the
@@ -85,6 +90,33 @@ async function send(kind: string, method: string, path: string, token?: string, 
     count(`${kind} ${(error as NodeJS.ErrnoException).code ?? 'transport error'}`);
     return undefined;
   }
+}
+
+/**
+ * A /health prober in its own process, asking every 100 ms until stop(); the answers come back as
+ * [latency ms, status, ms the prober's own thread waited for a CPU during that probe].
+ */
+function startHealthProbe(url: string, token: string) {
+  const child = spawn(
+    process.execPath,
+    [new URL('./peer/health-probe.mjs', import.meta.url).pathname, url, token, '100'],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    async stop(): Promise<Array<[number, number, number]>> {
+      child.stdin.end();
+      await exited;
+      return output
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as [number, number, number]);
+    },
+  };
 }
 
 function percentile(sorted: readonly number[], p: number): number | undefined {
@@ -151,6 +183,9 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const pid = server.pid ?? 0;
+  const prober = startHealthProbe(server.url, operator);
+  const loadNice = process.env.SOAK_LOAD_NICE;
+  if (loadNice !== undefined) setPriority(Number(loadNice));
   const loadStartedUs = Number(process.hrtime.bigint() / 1000n);
 
   const writers = Array.from({ length: 3 }, (_, w) =>
@@ -235,14 +270,6 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   });
-  const probe = (async () => {
-    while (running()) {
-      const t0 = performance.now();
-      await send('health', 'GET', '/health', operator);
-      health.push(performance.now() - t0);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  })();
   // Threads and descriptors at their highest while the load runs, besides their count at the end.
   let peakThreads = 0;
   let peakFds = 0;
@@ -253,8 +280,13 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   })();
-  await Promise.all([...writers, ...queries, hostile, churn, guessers, slowClients, probe, sampler]);
+  await Promise.all([...writers, ...queries, hostile, churn, guessers, slowClients, sampler]);
   const loadEndedUs = Number(process.hrtime.bigint() / 1000n);
+  const probes = await prober.stop();
+  for (const [, answer] of probes) count(`health ${answer === 0 ? 'transport error' : answer}`);
+  const health = probes.map(([latency]) => latency).sort((a, b) => a - b);
+  const proberWaitedMs = probes.reduce((sum, [, , waited]) => sum + waited, 0);
+  const slowestProbeWait = probes.reduce((most, p) => (p[0] > most[0] ? p : most), [0, 0, 0]);
   for (const socket of slow) socket.destroy();
   await new Promise((resolve) => setTimeout(resolve, 500));
 
@@ -263,7 +295,6 @@ try {
   const rssMb = status(pid, 'VmRSS') / 1024;
   const threads = status(pid, 'Threads');
   const fds = readdirSync(`/proc/${pid}/fd`).length;
-  health.sort((a, b) => a - b);
   console.log(`soak: ${SECONDS} s against one server (SQLite catalog, --query-timeout 2s, --http-header-timeout 3s)`);
   console.log(`requests served: ${served} (${(served / SECONDS).toFixed(0)}/s)`);
   console.log('answers by kind:');
@@ -285,6 +316,9 @@ try {
   const over = health.filter((h) => h > HEALTH_TARGET_MS).length;
   console.log(
     `/health from a client: ${health.length} probes, p50 ${ms(percentile(health, 0.5))}, p99 ${ms(percentile(health, 0.99))}, max ${ms(health.at(-1))}, over ${HEALTH_TARGET_MS} ms: ${over} (target: none over ${HEALTH_TARGET_MS} ms)`,
+  );
+  console.log(
+    `  the prober's own thread waited ${proberWaitedMs.toFixed(0)} ms for a CPU in all its probes, ${slowestProbeWait[2].toFixed(1)} ms of them in the slowest; the load generator ran at nice ${loadNice ?? 0}`,
   );
   console.log(
     `server still running: ${server.output().includes('fluxgate listening') && (await send('final', 'GET', '/ping', operator))?.status === 200}`,
