@@ -765,6 +765,26 @@ describe('FlightChannel.doGet against a raw HTTP/2 gRPC peer', () => {
     );
   });
 
+  test('calls read to their end are not reset, even when cancel() follows: 1,500 in a row on one connection', async () => {
+    // A server counts resets as an attack (HTTP/2 rapid reset): nghttp2 allows 1,000 at once, then
+    // about 33 a second, and closes the connection past that, failing the call under way.
+    const messages = flightMessages(numberedTable(1, 2));
+    await withPeer(
+      ({ stream }) => respond(stream, messages),
+      async (channel, peer) => {
+        for (let i = 0; i < 1_500; i++) {
+          const flight = channel.doGet(sql('db1', 'q'), 10_000);
+          for await (const _ of flight.messages) {
+            // read to the end
+          }
+          flight.cancel(); // as the query stream does when it finishes
+        }
+        assert.equal(peer.calls.length, 1_500);
+        assert.equal(peer.sessions.length, 1);
+      },
+    );
+  });
+
   test('a consumer that stops reading early closes the stream on the server', async () => {
     const messages = flightMessages(numberedTable(5, 10));
     await withPeer(
