@@ -119,7 +119,8 @@ async function warmUp(targets: Target[]): Promise<void> {
         const q = encodeURIComponent(queryText(i, i % 2 === 0));
         const url = new URL(`/api/v3/query_sql?db=${target.db}&q=${q}`, base);
         const reply = await request(agent, url, 'GET', { authorization: `Bearer ${target.token}` });
-        if (reply.status !== 200) throw new Error(`${target.label}: warm-up query answered ${reply.status} ${reply.body}`);
+        if (reply.status !== 200)
+          throw new Error(`${target.label}: warm-up query answered ${reply.status} ${reply.body}`);
       }
     }
   }
