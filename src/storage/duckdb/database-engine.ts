@@ -1,23 +1,21 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { FluxgateError } from '../../domain/errors.ts';
 import { failpoint } from '../../support/failpoints.ts';
 import { GroupCommitQueue } from '../../support/group-commit-queue.ts';
 import type { LineBatch } from '../lineprotocol/line-batch.ts';
 import type { DatabaseLimits, MeasurementSchema, QueryResult, QueryStream, WriteOutcome } from '../storage.ts';
-import { ColumnRegistry } from './column-registry.ts';
-import { ConnectionPool } from './connection-pool.ts';
 import { commitDraft } from './draft-writer.ts';
+import { type EngineResources, openEngine, type UnappliedRecord } from './engine-open.ts';
 import { reopenAfterFailedApply } from './engine-reset.ts';
 import { identifierKey, quoteIdentifier } from './identifiers.ts';
 import { measurementSchemas } from './measurement-schemas.ts';
 import { installQueryMacros, openStatement, runQuery } from './query-runner.ts';
 import type { QueryScope, TableReference, TableVerdict } from './query-validator.ts';
-import { openOwnDatabase, type SandboxedDatabase, type SandboxOptions } from './sandboxed-instance.ts';
-import { SeriesMarks } from './series-marks.ts';
-import { loadAppliedSeq, recordAppliedSeq } from './wal-position.ts';
+import { ReadBarrier } from './read-barrier.ts';
+import type { SandboxedDatabase, SandboxOptions } from './sandboxed-instance.ts';
+import { recordAppliedSeq } from './wal-position.ts';
 import { encodeRecord, type TableSlice } from './wal-record.ts';
-import { nodeWalFileSystem, type WalFileSystem, type WalLogger, WriteAheadLog } from './write-ahead-log.ts';
-import { adoptTables, combineTables, type DraftTable, WriteDraft, type WriteRequest } from './write-draft.ts';
+import type { WalFileSystem, WalLogger } from './write-ahead-log.ts';
+import { adoptTables, combineTables, WriteDraft, type WriteRequest } from './write-draft.ts';
 
 /** Points per log record when concurrent writes are grouped: bounds the latency a group adds. */
 const MAX_GROUP_POINTS = 50_000;
@@ -28,13 +26,6 @@ const APPLY_MAX_POINTS = 500_000;
 /** Writes wait (back pressure) while this many points are logged but not applied. */
 const MAX_UNAPPLIED_POINTS = 1_000_000;
 const APPLY_RETRY_MS = 1000;
-/** Replay plans what the log holds again: its points were checked when they were written. */
-const NO_LIMITS: DatabaseLimits = {
-  maxTables: Number.POSITIVE_INFINITY,
-  maxColumnsPerTable: Number.POSITIVE_INFINITY,
-  retentionPeriodMs: null,
-};
-
 export interface EngineOptions {
   queryTimeoutMs?: number;
   sizing?: Pick<SandboxOptions, 'memoryLimit' | 'threads'>;
@@ -52,34 +43,9 @@ export interface EngineOptions {
   applyOnClose?: boolean;
 }
 
-interface Resources {
-  instance: SandboxedDatabase;
-  /** Used by one task at a time, under `writerTurn`: applies and retention. */
-  writer: DuckDBConnection;
-  queries: ConnectionPool;
-  /** The schema of what is applied to the database (what queries see). */
-  registry: ColumnRegistry;
-  /** The schema of what is logged (applied or not): writes are checked against it. */
-  logged: ColumnRegistry;
-  marks: SeriesMarks;
-  log: WriteAheadLog;
-}
-
 /** A write as the log queue takes it; `acknowledge` answers a `no_sync` write before the sync. */
 interface LogWrite extends WriteRequest {
   acknowledge?: (outcome: WriteOutcome) => void;
-}
-
-/** A logged record as it waits for the apply: its points as planned against the logged schema. */
-interface UnappliedRecord {
-  seq: bigint;
-  tables: DraftTable[];
-  points: number;
-}
-
-interface ReadWaiter {
-  seq: bigint;
-  resolve: () => void;
 }
 
 /**
@@ -91,13 +57,14 @@ interface ReadWaiter {
  * before `close` finishes; work submitted after is refused.
  */
 export class DatabaseEngine implements QueryScope {
-  private readonly resources: Promise<Resources>;
+  private readonly resources: Promise<EngineResources>;
   private readonly queue: GroupCommitQueue<LogWrite, WriteOutcome>;
-  private opened: Resources | undefined;
+  private opened: EngineResources | undefined;
   private closing: Promise<void> | undefined;
   private readonly queryTimeoutMs: number;
   private readonly applyIntervalMs: number;
   private readonly readWaitMs: number;
+  private readonly barrier: ReadBarrier;
   private readonly applyOnClose: boolean;
   private readonly logger: WalLogger;
   private readonly unapplied: UnappliedRecord[] = [];
@@ -106,7 +73,6 @@ export class DatabaseEngine implements QueryScope {
   private appliedSeq = 0n;
   private loggedSeq = 0n;
   private acknowledgedSeq = 0n;
-  private readonly waiters: ReadWaiter[] = [];
   private readonly roomWaiters: Array<() => void> = [];
   private applyTimer: NodeJS.Timeout | undefined;
   private applying: Promise<void> | undefined;
@@ -121,6 +87,7 @@ export class DatabaseEngine implements QueryScope {
     this.queryTimeoutMs = options.queryTimeoutMs ?? Number.POSITIVE_INFINITY;
     this.applyIntervalMs = options.applyIntervalMs ?? 100;
     this.readWaitMs = options.readWaitMs ?? 30_000;
+    this.barrier = new ReadBarrier(this.readWaitMs);
     this.applyOnClose = options.applyOnClose ?? true;
     this.logger = options.logger ?? consoleLogger;
     this.resources = after.then(() => this.open(file, options));
@@ -172,39 +139,9 @@ export class DatabaseEngine implements QueryScope {
     await this.resources;
     const seq = this.acknowledgedSeq;
     if (this.appliedSeq >= seq) return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        done();
-        const why = this.applyFailure ? `: ${this.applyFailure.message}` : '';
-        reject(
-          new FluxgateError(
-            'STORAGE_BEHIND',
-            `the writes acknowledged before this query were not applied within ${this.readWaitMs} ms${why}`,
-          ),
-        );
-      }, this.readWaitMs);
-      const aborted = () => {
-        done();
-        reject(signal?.reason);
-      };
-      const waiter: ReadWaiter = {
-        seq,
-        resolve: () => {
-          done();
-          resolve();
-        },
-      };
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', aborted);
-        const index = this.waiters.indexOf(waiter);
-        if (index >= 0) this.waiters.splice(index, 1);
-      };
-      if (signal?.aborted) return aborted();
-      signal?.addEventListener('abort', aborted, { once: true });
-      this.waiters.push(waiter);
-      this.startApply();
-    });
+    const applied = this.barrier.wait(seq, signal, () => this.applyFailure);
+    this.startApply();
+    await applied;
   }
 
   /** How a query may use a table reference: only this database's own tables, in schema `main`. Needs `ready`. */
@@ -276,7 +213,7 @@ export class DatabaseEngine implements QueryScope {
           );
         });
       }
-      for (const waiter of [...this.waiters]) waiter.resolve();
+      this.barrier.releaseAll();
       await resources.queries.close();
       resources.writer.closeSync();
       await resources.instance.close();
@@ -348,7 +285,7 @@ export class DatabaseEngine implements QueryScope {
     } catch (error) {
       // Answered already: a no_sync write may be lost with the sync, as InfluxDB 3 says of it.
       this.acknowledgedSeq = this.loggedSeq;
-      this.settleWaiters();
+      this.barrier.settle(this.appliedSeq, this.acknowledgedSeq);
       throw error;
     }
     failpoint('wal.sync.after');
@@ -364,7 +301,7 @@ export class DatabaseEngine implements QueryScope {
 
   /** Starts the apply now if enough points wait, or after the interval. */
   private scheduleApply(): void {
-    if (this.unappliedPoints >= APPLY_POINTS || this.waiters.length > 0) {
+    if (this.unappliedPoints >= APPLY_POINTS || this.barrier.waiting) {
       this.startApply();
       return;
     }
@@ -399,7 +336,7 @@ export class DatabaseEngine implements QueryScope {
   }
 
   /** Applies every logged record, in transactions of up to APPLY_MAX_POINTS points. Under `writerTurn`. */
-  private async applyAll(resources: Resources): Promise<void> {
+  private async applyAll(resources: EngineResources): Promise<void> {
     while (this.unapplied.length > 0) {
       let count = 0;
       let points = 0;
@@ -413,13 +350,13 @@ export class DatabaseEngine implements QueryScope {
       this.unapplied.splice(0, count);
       this.unappliedPoints -= points;
       for (const resolve of this.roomWaiters.splice(0)) resolve();
-      this.settleWaiters();
+      this.barrier.settle(this.appliedSeq, this.acknowledgedSeq);
       await this.queue.exclusive(() => resources.log.release(this.appliedSeq));
     }
   }
 
   /** Stores records in one transaction that also records the last one's sequence number. */
-  private async apply(resources: Resources, records: readonly UnappliedRecord[]): Promise<void> {
+  private async apply(resources: EngineResources, records: readonly UnappliedRecord[]): Promise<void> {
     const { writer, registry, marks } = resources;
     const tables = combineTables(
       registry,
@@ -432,7 +369,7 @@ export class DatabaseEngine implements QueryScope {
   }
 
   /** Discards DuckDB's state of the failed apply; the retry applies exactly the records the file does not hold. */
-  private async reopen(resources: Resources): Promise<void> {
+  private async reopen(resources: EngineResources): Promise<void> {
     const applied = await reopenAfterFailedApply(resources, installQueryMacros);
     this.reopenPending = false;
     while (this.unapplied.length > 0 && this.unapplied[0]!.seq <= applied) {
@@ -441,70 +378,21 @@ export class DatabaseEngine implements QueryScope {
     if (applied > this.appliedSeq) this.appliedSeq = applied;
   }
 
-  private settleWaiters(): void {
-    for (const waiter of [...this.waiters]) {
-      if (this.appliedSeq >= waiter.seq || waiter.seq > this.acknowledgedSeq) waiter.resolve();
-    }
-  }
-
-  private withWriter<T>(work: (resources: Resources) => Promise<T>): Promise<T> {
+  private withWriter<T>(work: (resources: EngineResources) => Promise<T>): Promise<T> {
     const run = this.writerTurn.then(async () => work(await this.resources));
     this.writerTurn = run.catch(() => {});
     return run;
   }
 
-  private async open(file: string, options: EngineOptions): Promise<Resources> {
-    const instance = await (options.attach ?? ((path) => openOwnDatabase(path, options.sizing)))(file);
-    try {
-      const writer = await instance.connect();
-      const registry = await ColumnRegistry.load(writer);
-      const appliedSeq = await loadAppliedSeq(writer);
-      const started = performance.now();
-      const { log, records } = await WriteAheadLog.open(
-        options.walDir,
-        appliedSeq,
-        options.walFiles ?? nodeWalFileSystem,
-        this.logger,
-      );
-      const logged = registry.clone();
-      for (const record of records) {
-        const draft = new WriteDraft(logged);
-        let points = 0;
-        for (const batch of record.entries) {
-          points += draft.plan({ batch, defaultTimeNs: 0n, limits: NO_LIMITS, nowNs: 0n, atomic: false }).written;
-        }
-        draft.applyTo(logged);
-        this.unapplied.push({ seq: record.seq, tables: draft.touchedTables, points });
-        this.unappliedPoints += points;
-      }
-      this.appliedSeq = appliedSeq;
-      this.loggedSeq = log.seq - 1n;
-      this.acknowledgedSeq = this.loggedSeq;
-      if (records.length > 0) {
-        this.logger.warn(
-          {
-            dir: options.walDir,
-            records: records.length,
-            points: this.unappliedPoints,
-            readMs: Math.round(performance.now() - started),
-          },
-          'replaying the write-ahead log records not yet applied to the database',
-        );
-        queueMicrotask(() => this.startApply());
-      }
-      return {
-        instance,
-        writer,
-        queries: new ConnectionPool(instance, installQueryMacros),
-        registry,
-        logged,
-        marks: new SeriesMarks(),
-        log,
-      };
-    } catch (error) {
-      await instance.close().catch(() => {});
-      throw error;
-    }
+  private async open(file: string, options: EngineOptions): Promise<EngineResources> {
+    const { resources, replay } = await openEngine(file, options, this.logger);
+    this.unapplied.push(...replay.records);
+    this.unappliedPoints = replay.points;
+    this.appliedSeq = replay.appliedSeq;
+    this.loggedSeq = replay.loggedSeq;
+    this.acknowledgedSeq = replay.loggedSeq;
+    if (replay.records.length > 0) queueMicrotask(() => this.startApply());
+    return resources;
   }
 }
 
