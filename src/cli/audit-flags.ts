@@ -1,22 +1,14 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from '../domain/durations.ts';
+import { type Command, Option } from 'commander';
+import { durationFlag } from './flag-parsers.ts';
 
 export const DEFAULT_AUDIT_RETENTION_MS = 400 * 86_400_000;
-
-function auditRetentionMs(value: string): number {
-  try {
-    return parseDuration(value, '--audit-retention');
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
 
 /** The `serve` flag for the audit log, with its FLUXGATE_… variable. */
 export function addAuditServeOptions(command: Command): Command {
   return command.addOption(
     new Option('--audit-retention <duration>', 'how long audit entries are kept before they are pruned, e.g. 400d')
       .env('FLUXGATE_AUDIT_RETENTION')
-      .argParser(auditRetentionMs)
+      .argParser(durationFlag('--audit-retention'))
       .default(DEFAULT_AUDIT_RETENTION_MS, '400d'),
   );
 }

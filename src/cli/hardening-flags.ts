@@ -1,23 +1,7 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parseTimerDuration } from '../domain/durations.ts';
+import { type Command, Option } from 'commander';
 import { DEFAULT_CONNECTION_LIMITS } from '../server/connection-limits.ts';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../server/server-config.ts';
-
-function duration(flag: string) {
-  return (value: string) => {
-    try {
-      return parseTimerDuration(value, flag);
-    } catch (error) {
-      throw new InvalidArgumentError((error as Error).message);
-    }
-  };
-}
-
-function count(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
-  return n;
-}
+import { timerDurationFlag, wholeNumber } from './flag-parsers.ts';
 
 const c = DEFAULT_CONNECTION_LIMITS;
 
@@ -30,31 +14,31 @@ export function addHardeningOptions(command: Command): Command {
         'failed authentications per second, all addresses, before 429 (0: off)',
       )
         .env('FLUXGATE_AUTH_FAILURE_GLOBAL_LIMIT')
-        .argParser(count)
+        .argParser(wholeNumber)
         .default(DEFAULT_SERVER_CONFIG.authFailureGlobalLimit),
     )
     .addOption(
       new Option('--http-header-timeout <duration>', 'close a connection whose request headers take longer')
         .env('FLUXGATE_HTTP_HEADER_TIMEOUT')
-        .argParser(duration('--http-header-timeout'))
+        .argParser(timerDurationFlag('--http-header-timeout'))
         .default(c.headersTimeoutMs, '10s'),
     )
     .addOption(
       new Option('--http-request-timeout <duration>', 'close a connection whose request (body included) takes longer')
         .env('FLUXGATE_HTTP_REQUEST_TIMEOUT')
-        .argParser(duration('--http-request-timeout'))
+        .argParser(timerDurationFlag('--http-request-timeout'))
         .default(c.requestTimeoutMs, '60s'),
     )
     .addOption(
       new Option('--http-keep-alive-timeout <duration>', 'close an idle keep-alive connection after this')
         .env('FLUXGATE_HTTP_KEEP_ALIVE_TIMEOUT')
-        .argParser(duration('--http-keep-alive-timeout'))
+        .argParser(timerDurationFlag('--http-keep-alive-timeout'))
         .default(c.keepAliveTimeoutMs, '5s'),
     )
     .addOption(
       new Option('--max-connections <n>', 'most open connections, HTTP and gRPC together')
         .env('FLUXGATE_MAX_CONNECTIONS')
-        .argParser(count)
+        .argParser(wholeNumber)
         .default(c.maxConnections),
     );
 }

@@ -1,7 +1,7 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from '../domain/durations.ts';
+import { type Command, Option } from 'commander';
 import { DEFAULT_JWKS_COOLDOWN_MS, type OidcConfig } from '../server/server-config.ts';
 import { CliError } from './cli-error.ts';
+import { durationFlag } from './flag-parsers.ts';
 
 /** The `serve` flags for sign-ins through an OpenID provider, each with its FLUXGATE_… variable. */
 export function addOidcOptions(command: Command): Command {
@@ -34,13 +34,7 @@ export function addOidcOptions(command: Command): Command {
     .addOption(
       new Option('--oidc-jwks-cooldown <duration>', "least time between refetches of the provider's keys")
         .env('FLUXGATE_OIDC_JWKS_COOLDOWN')
-        .argParser((value) => {
-          try {
-            return parseDuration(value, '--oidc-jwks-cooldown');
-          } catch (error) {
-            throw new InvalidArgumentError((error as Error).message);
-          }
-        })
+        .argParser(durationFlag('--oidc-jwks-cooldown'))
         .default(DEFAULT_JWKS_COOLDOWN_MS, '30s'),
     );
 }

@@ -1,50 +1,20 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parseTimerDuration } from '../domain/durations.ts';
 import { SYSTEM_RESOURCES, type SystemResource } from '../domain/permissions.ts';
 import { DEFAULT_RESULT_CAP, parseResultCap, type ResultCapSetting } from '../domain/result-cap.ts';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../server/server-config.ts';
 import { addAuditServeOptions, auditConfigFrom } from './audit-flags.ts';
 import { addClusterOptions, clusterConfigFrom } from './cluster-flags.ts';
 import { addDatabaseServeOptions, databaseConfigFrom } from './database-flags.ts';
+import { flagParser, timerDurationFlag, wholeNumber } from './flag-parsers.ts';
 import { addHardeningOptions, hardeningConfigFrom } from './hardening-flags.ts';
 import { addOidcOptions, oidcConfigFrom } from './oidc-flags.ts';
 import { addStorageOptions, storageConfigFrom } from './storage-flags.ts';
 import { addTokenServeOptions, tokenConfigFrom } from './token-flags.ts';
 
-function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
-  return n;
-}
-
-function durationMs(value: string): number {
-  try {
-    return parseTimerDuration(value, '--query-timeout');
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
-
-function resultCap(value: string) {
-  try {
-    return parseResultCap(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
-
 function positive(value: string): number {
-  const n = integer(value);
+  const n = wholeNumber(value);
   if (n < 1) throw new InvalidArgumentError('must be at least 1');
   return n;
-}
-
-function idleDuration(value: string): number {
-  try {
-    return parseTimerDuration(value, '--engine-idle-timeout');
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
 }
 
 function memorySize(value: string): string {
@@ -122,19 +92,19 @@ export function addServeCommand(program: Command): void {
     .addOption(
       new Option('--max-body-size <bytes>', 'largest request body')
         .env('FLUXGATE_MAX_BODY_SIZE')
-        .argParser(integer)
+        .argParser(wholeNumber)
         .default(d.maxBodyBytes),
     )
     .addOption(
       new Option('--auth-failure-limit <n>', 'failed authentications per minute and address before 429 (0: off)')
         .env('FLUXGATE_AUTH_FAILURE_LIMIT')
-        .argParser(integer)
+        .argParser(wholeNumber)
         .default(d.authFailureLimit),
     )
     .addOption(
       new Option('--query-timeout <duration>', 'stop a query that runs longer than this, e.g. 60s or 5m')
         .env('FLUXGATE_QUERY_TIMEOUT')
-        .argParser(durationMs)
+        .argParser(timerDurationFlag('--query-timeout'))
         .default(d.queryTimeoutMs, '60s'),
     )
     .addOption(
@@ -143,7 +113,7 @@ export function addServeCommand(program: Command): void {
         'most bytes and/or rows one query answer may carry, e.g. 256MiB, 1000000rows, 1GiB,5000000rows or none',
       )
         .env('FLUXGATE_QUERY_MAX_RESULT')
-        .argParser(resultCap)
+        .argParser(flagParser(parseResultCap))
         .default(d.queryMaxResult, DEFAULT_RESULT_CAP),
     )
     .addOption(
@@ -155,7 +125,7 @@ export function addServeCommand(program: Command): void {
     .addOption(
       new Option('--engine-idle-timeout <duration>', "close a database's engine unused this long; reopened on use")
         .env('FLUXGATE_ENGINE_IDLE_TIMEOUT')
-        .argParser(idleDuration)
+        .argParser(timerDurationFlag('--engine-idle-timeout'))
         .default(d.engines.idleTimeoutMs, '5m'),
     )
     .addOption(

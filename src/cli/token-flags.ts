@@ -1,16 +1,13 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from '../domain/durations.ts';
+import { type Command, Option } from 'commander';
+import { durationFlag } from './flag-parsers.ts';
 
 /** A week: long enough that a client still using a rotated-out secret is told "revoked", not "unknown". */
 export const DEFAULT_RETIRED_SECRET_RETENTION_MS = 7 * 86_400_000;
 
+const parseRetention = durationFlag('--retired-secret-retention');
+
 function retentionMs(value: string): number {
-  if (value === '0' || value === '0s') return 0;
-  try {
-    return parseDuration(value, '--retired-secret-retention');
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
+  return value === '0' || value === '0s' ? 0 : parseRetention(value);
 }
 
 /** The `serve` flags for token housekeeping, each with its FLUXGATE_… variable. */
