@@ -99,8 +99,8 @@ async function send(kind: string, method: string, path: string, token?: string, 
 function startHealthProbe(url: string, token: string) {
   const child = spawn(
     process.execPath,
-    [new URL('./peer/health-probe.mjs', import.meta.url).pathname, url, token, '100'],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
+    [new URL('./peer/health-probe.mjs', import.meta.url).pathname, url, '100'],
+    { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, PROBE_TOKEN: token } },
   );
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -286,7 +286,7 @@ try {
   for (const [, answer] of probes) count(`health ${answer === 0 ? 'transport error' : answer}`);
   const health = probes.map(([latency]) => latency).sort((a, b) => a - b);
   const proberWaitedMs = probes.reduce((sum, [, , waited]) => sum + waited, 0);
-  const slowestProbeWait = probes.reduce((most, p) => (p[0] > most[0] ? p : most), [0, 0, 0]);
+  const slowestProbe = probes.reduce((most, p) => (p[0] > most[0] ? p : most), [0, 0, 0]);
   for (const socket of slow) socket.destroy();
   await new Promise((resolve) => setTimeout(resolve, 500));
 
@@ -318,7 +318,7 @@ try {
     `/health from a client: ${health.length} probes, p50 ${ms(percentile(health, 0.5))}, p99 ${ms(percentile(health, 0.99))}, max ${ms(health.at(-1))}, over ${HEALTH_TARGET_MS} ms: ${over} (target: none over ${HEALTH_TARGET_MS} ms)`,
   );
   console.log(
-    `  the prober's own thread waited ${proberWaitedMs.toFixed(0)} ms for a CPU in all its probes, ${slowestProbeWait[2].toFixed(1)} ms of them in the slowest; the load generator ran at nice ${loadNice ?? 0}`,
+    `  the prober's own thread waited ${proberWaitedMs.toFixed(0)} ms for a CPU in all its probes, ${slowestProbe[2].toFixed(1)} ms of them in the slowest; the load generator ran at nice ${loadNice ?? 0}`,
   );
   console.log(
     `server still running: ${server.output().includes('fluxgate listening') && (await send('final', 'GET', '/ping', operator))?.status === 200}`,

@@ -1,12 +1,14 @@
 // A /health prober in its own process, so that what it measures is the server's answer and not the
-// load generator's own event loop: `node health-probe.mjs URL TOKEN INTERVAL_MS`. It asks every
+// load generator's own event loop: `PROBE_TOKEN=… node health-probe.mjs URL INTERVAL_MS` (the token in
+// the environment, which only its owner can read, not in the command line). It asks every
 // INTERVAL_MS over one keep-alive connection until its stdin closes, then prints one JSON line per
 // probe: [latency ms, status, ms its own thread waited for a CPU during the probe].
 
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 
-const [url, token, intervalArg] = process.argv.slice(2);
+const [url, intervalArg] = process.argv.slice(2);
+const token = process.env.PROBE_TOKEN ?? '';
 const interval = Number(intervalArg ?? 100);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const schedstat = `/proc/self/task/${process.pid}/schedstat`;
