@@ -97,11 +97,10 @@ async function send(kind: string, method: string, path: string, token?: string, 
  * [latency ms, status, ms the prober's own thread waited for a CPU during that probe].
  */
 function startHealthProbe(url: string, token: string) {
-  const child = spawn(
-    process.execPath,
-    [new URL('./peer/health-probe.mjs', import.meta.url).pathname, url, '100'],
-    { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, PROBE_TOKEN: token } },
-  );
+  const child = spawn(process.execPath, [new URL('./peer/health-probe.mjs', import.meta.url).pathname, url, '100'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, PROBE_TOKEN: token },
+  });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     output += chunk;
