@@ -26,7 +26,7 @@ const QUERIES = Number(process.env.GATEWAY_BENCH_QUERIES ?? 200);
 /**
  * Queries each process answers before anything is measured, half of each text kind: a gateway in
  * service has answered thousands, and one that has answered a few hundred still runs its code
- * unoptimised (measured: 3.1 ms added p50 cold, 1.7 ms after 3,000 queries).
+ * unoptimised (measured: 2.6–3.1 ms added p50 cold, 1.5–1.7 ms after 3,000 queries).
  */
 const WARMUP = Number(process.env.GATEWAY_BENCH_WARMUP ?? 2_000);
 const GATEWAYS = 3;
