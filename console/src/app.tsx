@@ -4,6 +4,7 @@ import { currentSession, signOut } from './api/session.ts';
 import type { SessionInfo } from './api/types.ts';
 import { Sidebar } from './components/sidebar.tsx';
 import { navigate, usePath } from './lib/router.ts';
+import { type SessionState, sessionEnded } from './lib/session-state.ts';
 import { AdminTokensPage } from './pages/admin-tokens.tsx';
 import { AuditLogPage } from './pages/audit-log.tsx';
 import { DatabaseTokensPage } from './pages/database-tokens.tsx';
@@ -14,19 +15,17 @@ import { SignInPage } from './pages/sign-in.tsx';
 import { UsersPage } from './pages/users.tsx';
 import { type PagePath, pageFor, SIGN_IN_PATH } from './routes.ts';
 
-type State = { kind: 'loading' } | { kind: 'signed-out'; ended?: string } | { kind: 'signed-in'; session: SessionInfo };
-
 export function App() {
-  const [state, setState] = useState<State>({ kind: 'loading' });
+  const [state, setState] = useState<SessionState>({ kind: 'loading' });
   const path = usePath();
 
-  const ended = useCallback((message: string) => {
-    setState({ kind: 'signed-out', ended: message });
+  const ended = useCallback((why: Parameters<typeof sessionEnded>[1]) => {
+    setState((previous) => sessionEnded(previous, why));
     navigate(SIGN_IN_PATH, { replace: true });
   }, []);
 
   useEffect(() => {
-    setSessionLostHandler((error) => ended(`Your session ended: ${error.message}`));
+    setSessionLostHandler((error) => ended({ lost: `Your session ended: ${error.message}` }));
     currentSession().then(
       (session) => setState(session === undefined ? { kind: 'signed-out' } : { kind: 'signed-in', session }),
       () => setState({ kind: 'signed-out', ended: 'The server could not be reached.' }),
@@ -53,7 +52,7 @@ export function App() {
         current={page}
         session={state.session}
         onSignOut={() => {
-          signOut().finally(() => ended('You signed out.'));
+          signOut().finally(() => ended('signed-out'));
         }}
       />
       <main className="content" id="main" tabIndex={-1}>

@@ -147,6 +147,35 @@ test('sign-out ends a provider session on the server', async () => {
   await tab.context.close();
 });
 
+test('a request still in flight at sign-out, answered 401 after it, leaves "You signed out." on the page', async () => {
+  const tab = await providerTab('alice');
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let arrived = () => {};
+  const holding = new Promise<void>((resolve) => {
+    arrived = resolve;
+  });
+  await tab.page.route('**/api/v0/databases**', async (route) => {
+    arrived();
+    await held;
+    await route.continue();
+  });
+  await tab.page.getByRole('link', { name: 'Databases' }).click();
+  await holding;
+  await tab.page.getByRole('button', { name: 'Sign out' }).click();
+  await tab.page.getByText('You signed out.').waitFor();
+  const late = tab.page.waitForResponse((response) => response.url().includes('/api/v0/databases'));
+  release();
+  assert.equal((await late).status(), 401);
+  // The 401 is handled before the next frame; the message must still be the sign-out's.
+  await tab.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50))));
+  assert.equal(await tab.page.getByText('You signed out.').isVisible(), true);
+  assert.equal(await tab.page.getByText('Your session ended').count(), 0);
+  await tab.context.close();
+});
+
 test('a subject in no group is sent back to the sign-in page with the reason, and gets no session', async () => {
   const tab = await openTab(browser, server.url);
   await signInWithProvider(tab.page, 'nobody');
