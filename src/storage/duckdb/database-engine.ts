@@ -386,7 +386,8 @@ export class DatabaseEngine implements QueryScope {
 
   private async open(file: string, options: EngineOptions): Promise<EngineResources> {
     const { resources, replay } = await openEngine(file, options, this.logger);
-    this.unapplied.push(...replay.records);
+    // One by one: a log may hold more records than one call's arguments can (about 120,000).
+    for (const record of replay.records) this.unapplied.push(record);
     this.unappliedPoints = replay.points;
     this.appliedSeq = replay.appliedSeq;
     this.loggedSeq = replay.loggedSeq;
