@@ -1,16 +1,6 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from '../domain/durations.ts';
+import { type Command, Option } from 'commander';
 import { DEFAULT_RECOVERY_WINDOW_MS } from '../services/database-service.ts';
-
-/** `0` or `0s`: a deleted database is purged at the next sweep; otherwise a duration such as 7d or 12h. */
-export function recoveryWindowMs(value: string): number {
-  if (value === '0' || value === '0s') return 0;
-  try {
-    return parseDuration(value, '--database-recovery-window');
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
+import { durationOrZeroFlag } from './flag-parsers.ts';
 
 /** The `serve` flags for databases, each with its FLUXGATE_… variable. */
 export function addDatabaseServeOptions(command: Command): Command {
@@ -20,7 +10,7 @@ export function addDatabaseServeOptions(command: Command): Command {
       'how long a deleted database can be undeleted before its files go, e.g. 7d (0: at once)',
     )
       .env('FLUXGATE_DATABASE_RECOVERY_WINDOW')
-      .argParser(recoveryWindowMs)
+      .argParser(durationOrZeroFlag('--database-recovery-window'))
       .default(DEFAULT_RECOVERY_WINDOW_MS, '7d'),
   );
 }

@@ -17,6 +17,12 @@ export function durationFlag(flag: string): (value: string) => number {
   return flagParser((value) => parseDuration(value, flag));
 }
 
+/** A duration flag where `0` (or `0s`) means "at once" instead of being refused as no duration. */
+export function durationOrZeroFlag(flag: string): (value: string) => number {
+  const parse = durationFlag(flag);
+  return (value) => (value === '0' || value === '0s' ? 0 : parse(value));
+}
+
 /** A duration flag that arms a timer, so at most what one timer holds (about 24 days). */
 export function timerDurationFlag(flag: string): (value: string) => number {
   return flagParser((value) => parseTimerDuration(value, flag));

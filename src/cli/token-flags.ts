@@ -1,14 +1,8 @@
 import { type Command, Option } from 'commander';
-import { durationFlag } from './flag-parsers.ts';
+import { durationOrZeroFlag } from './flag-parsers.ts';
 
 /** A week: long enough that a client still using a rotated-out secret is told "revoked", not "unknown". */
 export const DEFAULT_RETIRED_SECRET_RETENTION_MS = 7 * 86_400_000;
-
-const parseRetention = durationFlag('--retired-secret-retention');
-
-function retentionMs(value: string): number {
-  return value === '0' || value === '0s' ? 0 : parseRetention(value);
-}
 
 /** The `serve` flags for token housekeeping, each with its FLUXGATE_… variable. */
 export function addTokenServeOptions(command: Command): Command {
@@ -18,7 +12,7 @@ export function addTokenServeOptions(command: Command): Command {
       'how long a rotated-out secret is kept after its grace ends before it is purged, e.g. 7d (0: at once)',
     )
       .env('FLUXGATE_RETIRED_SECRET_RETENTION')
-      .argParser(retentionMs)
+      .argParser(durationOrZeroFlag('--retired-secret-retention'))
       .default(DEFAULT_RETIRED_SECRET_RETENTION_MS, '7d'),
   );
 }
