@@ -4,7 +4,7 @@ import { currentSession, signOut } from './api/session.ts';
 import type { SessionInfo } from './api/types.ts';
 import { Sidebar } from './components/sidebar.tsx';
 import { navigate, usePath } from './lib/router.ts';
-import { type SessionState, sessionEnded } from './lib/session-state.ts';
+import { type SessionEnd, type SessionState, sessionEnded } from './lib/session-state.ts';
 import { AdminTokensPage } from './pages/admin-tokens.tsx';
 import { AuditLogPage } from './pages/audit-log.tsx';
 import { DatabaseTokensPage } from './pages/database-tokens.tsx';
@@ -19,7 +19,7 @@ export function App() {
   const [state, setState] = useState<SessionState>({ kind: 'loading' });
   const path = usePath();
 
-  const ended = useCallback((why: Parameters<typeof sessionEnded>[1]) => {
+  const ended = useCallback((why: SessionEnd) => {
     setState((previous) => sessionEnded(previous, why));
     navigate(SIGN_IN_PATH, { replace: true });
   }, []);

@@ -5,6 +5,9 @@ export type SessionState =
   | { kind: 'signed-out'; ended?: string }
   | { kind: 'signed-in'; session: SessionInfo };
 
+/** Why a session ended: the user signed out, or a request was answered 401 (with the message to show). */
+export type SessionEnd = 'signed-out' | { lost: string };
+
 export const SIGNED_OUT_MESSAGE = 'You signed out.';
 
 /**
@@ -13,7 +16,7 @@ export const SIGNED_OUT_MESSAGE = 'You signed out.';
  * one already ended: requests still in flight when the user signs out come back 401 after it, and
  * must not turn "You signed out." into "Your session ended".
  */
-export function sessionEnded(previous: SessionState, why: 'signed-out' | { lost: string }): SessionState {
+export function sessionEnded(previous: SessionState, why: SessionEnd): SessionState {
   if (why === 'signed-out') return { kind: 'signed-out', ended: SIGNED_OUT_MESSAGE };
   if (previous.kind === 'signed-out') return previous;
   return { kind: 'signed-out', ended: why.lost };
