@@ -2,7 +2,8 @@
 // both on loopback with authentication on, fed the same line protocol as clients print it
 // (bench/peer/realistic-lines.ts: 3-decimal, full-precision and exponent floats, an integer, a
 // string field, a timestamp per point; 5,000-line batches):
-//   1. ingest points/s with 1, 2 and 4 connections (token vs WRITE-only user), in ABBA order;
+//   1. ingest points/s with 1, 2 and 4 connections (token vs WRITE-only user), in ABBA order, each
+//      turn on a quiet machine, with each system's CPU per point (its background work included);
 //   1b. the same with 10 % of the points rewriting points of earlier batches (into another database);
 //   2. the cost of authentication: token-checked fluxgate vs a `--without-auth` one, interleaved;
 //   3. a count and a per-host 1-minute mean/max over everything stored, median of 3 runs each; then
@@ -19,7 +20,7 @@ import { bootstrap, call } from '../test/helpers/http.ts';
 import { type ServerProcess, startServerProcess } from '../test/helpers/server-process.ts';
 import { type InfluxPeer, startInfluxPeer } from './peer/influxdb.ts';
 import { basicAuth, keepAliveAgent, request } from './peer/keep-alive-http.ts';
-import { diskUsage, findPidByCmdline, memoryStatus, sampleRss } from './peer/process-stats.ts';
+import { cpuSeconds, diskUsage, findPidByCmdline, memoryStatus, sampleRss, untilQuiet } from './peer/process-stats.ts';
 import { realisticBatches } from './peer/realistic-lines.ts';
 import { FigureTable, fmt, median, mib } from './peer/report.ts';
 
@@ -74,6 +75,8 @@ function generateBatches(count: number, rewriteShare = 0, seed = 42): Buffer[] {
 
 interface WriteTarget {
   name: string;
+  /** The server's process, for its CPU time. */
+  pid: number;
   url: URL;
   headers: Record<string, string>;
 }
@@ -100,15 +103,16 @@ async function ingest(target: WriteTarget, batches: Buffer[], connections: numbe
   }
 }
 
-function fluxgateTarget(name: string, server: ServerProcess, db: string, token?: string): WriteTarget {
+function fluxgateTarget(name: string, server: ServerProcess, pid: number, db: string, token?: string): WriteTarget {
   const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  return { name, url: new URL(`/api/v3/write_lp?db=${db}&precision=ns`, server.url), headers };
+  return { name, pid, url: new URL(`/api/v3/write_lp?db=${db}&precision=ns`, server.url), headers };
 }
 
 function influxTarget(peer: InfluxPeer, db: string): WriteTarget {
   return {
     name: 'InfluxDB',
+    pid: peer.pid,
     url: new URL(`/write?db=${db}&precision=ns`, peer.url),
     headers: { 'content-type': 'text/plain; charset=utf-8', authorization: basicAuth(WRITER.user, WRITER.password) },
   };
@@ -220,11 +224,20 @@ interface IngestRate {
   connections: number;
   fluxgate: number;
   influx: number;
+  /** CPU microseconds per point each system used over the configuration, its background work included. */
+  cpuPerPoint: { fluxgate: number; influx: number };
+  /** Cores the other system used during each system's turns (its leftover work): near zero when the quiet waits work. */
+  otherCores: { duringFluxgate: number; duringInflux: number };
+  /** Seconds spent waiting for both systems to finish their background work before the turns. */
+  quietSeconds: number;
 }
 
 /**
  * Each connection count takes its own slice of `batches` (`perConfig` batches), written by both
- * systems in ABBA order over two halves, alternating which system starts; returns points/s.
+ * systems in ABBA order over two halves, alternating which system starts; returns points/s. A turn
+ * starts once both systems are quiet (untilQuiet): the work either does after acknowledging, such
+ * as fluxgate applying its log or InfluxDB compacting, would otherwise slow the other's turn. That
+ * work is not lost from the figures: each system's CPU per point covers everything it did.
  */
 async function ingestSideBySide(
   fluxgate: WriteTarget,
@@ -233,26 +246,82 @@ async function ingestSideBySide(
   perConfig: number,
 ): Promise<IngestRate[]> {
   const rates: IngestRate[] = [];
+  const pids = [fluxgate.pid, influx.pid];
   for (const [index, connections] of CONNECTIONS.entries()) {
     const slice = batches.slice(index * perConfig, (index + 1) * perConfig);
     const halves = [slice.slice(0, slice.length / 2), slice.slice(slice.length / 2)];
     const [a, b] = index % 2 === 0 ? [fluxgate, influx] : [influx, fluxgate];
+    let quietSeconds = (await untilQuiet(pids)).seconds;
+    const cpuAtStart = pids.map(cpuSeconds);
     const seconds = new Map<WriteTarget, number>([
       [fluxgate, 0],
       [influx, 0],
     ]);
-    for (const [system, half] of [
-      [a, halves[0]!],
-      [b, halves[0]!],
-      [b, halves[1]!],
-      [a, halves[1]!],
-    ] as const) {
+    /** CPU seconds the other system used during each system's turns. */
+    const otherCpu = new Map<WriteTarget, number>([
+      [fluxgate, 0],
+      [influx, 0],
+    ]);
+    for (const [turn, [system, half]] of (
+      [
+        [a, halves[0]!],
+        [b, halves[0]!],
+        [b, halves[1]!],
+        [a, halves[1]!],
+      ] as const
+    ).entries()) {
+      if (turn > 0) quietSeconds += (await untilQuiet(pids)).seconds;
+      const other = system === fluxgate ? influx : fluxgate;
+      const before = cpuSeconds(other.pid);
       seconds.set(system, seconds.get(system)! + (await ingest(system, half, connections)));
+      otherCpu.set(system, otherCpu.get(system)! + cpuSeconds(other.pid) - before);
     }
+    quietSeconds += (await untilQuiet(pids)).seconds;
+    const [fluxgateCpu, influxCpu] = pids.map((pid, i) => cpuSeconds(pid) - cpuAtStart[i]!);
     const points = perConfig * BATCH_LINES;
-    rates.push({ connections, fluxgate: points / seconds.get(fluxgate)!, influx: points / seconds.get(influx)! });
+    const fluxgateSeconds = seconds.get(fluxgate)!;
+    const influxSeconds = seconds.get(influx)!;
+    rates.push({
+      connections,
+      fluxgate: points / fluxgateSeconds,
+      influx: points / influxSeconds,
+      cpuPerPoint: { fluxgate: (fluxgateCpu! / points) * 1e6, influx: (influxCpu! / points) * 1e6 },
+      otherCores: {
+        duringFluxgate: otherCpu.get(fluxgate)! / fluxgateSeconds,
+        duringInflux: otherCpu.get(influx)! / influxSeconds,
+      },
+      quietSeconds,
+    });
   }
   return rates;
+}
+
+/** Prints and records each connection count's rates and ratio, with what each system's CPU did. */
+function printRates(label: string, rates: IngestRate[], target: number): void {
+  for (const rate of rates) {
+    const ratio = rate.fluxgate / rate.influx;
+    const plural = rate.connections === 1 ? ' ' : 's';
+    console.log(
+      `  ${rate.connections} connection${plural}  fluxgate ${fmt(rate.fluxgate).padStart(9)} points/s  ` +
+        `InfluxDB ${fmt(rate.influx).padStart(9)} points/s  fluxgate ÷ InfluxDB = ${fmt(ratio, 2)}  (target ≥ ${fmt(target, 1)})`,
+    );
+    console.log(
+      `      CPU per point, background work included: fluxgate ${fmt(rate.cpuPerPoint.fluxgate, 2)} µs, ` +
+        `InfluxDB ${fmt(rate.cpuPerPoint.influx, 2)} µs; cores the other used during fluxgate's turns ` +
+        `${fmt(rate.otherCores.duringFluxgate, 2)}, during InfluxDB's ${fmt(rate.otherCores.duringInflux, 2)}; ` +
+        `${fmt(rate.quietSeconds, 1)} s waited for quiet`,
+    );
+    record(`${label} ${rate.connections} conn, fluxgate points/s`, fmt(rate.fluxgate));
+    record(`${label} ${rate.connections} conn, InfluxDB points/s`, fmt(rate.influx));
+    record(
+      `${label} ${rate.connections} conn, fluxgate ÷ InfluxDB`,
+      fmt(ratio, 2),
+      `≥ ${fmt(target, 1)}`,
+      ratio >= target,
+    );
+    record(`${label} ${rate.connections} conn, CPU µs/point fluxgate`, fmt(rate.cpuPerPoint.fluxgate, 2));
+    record(`${label} ${rate.connections} conn, CPU µs/point InfluxDB`, fmt(rate.cpuPerPoint.influx, 2));
+  }
 }
 
 /** The p-th percentile (0..100) by nearest rank. */
@@ -376,15 +445,19 @@ try {
   // without auth is used only in step 2, after the other has taken millions of points in step 1:
   // it takes a whole configuration's worth, or step 2 would compare a hot server with a lukewarm one.
   const warmup = batches.slice(0, WARMUP_BATCHES);
-  await ingest(fluxgateTarget('fluxgate', fluxgate, 'warmup', token), warmup, 2);
+  await ingest(fluxgateTarget('fluxgate', fluxgate, fluxgatePid, 'warmup', token), warmup, 2);
   await ingest(influxTarget(influx, 'warmup'), warmup, 2);
-  await ingest(fluxgateTarget('fluxgate without auth', noAuth, 'warmup'), batches.slice(0, BATCHES_PER_CONFIG), 2);
+  await ingest(
+    fluxgateTarget('fluxgate without auth', noAuth, noAuthPid, 'warmup'),
+    batches.slice(0, BATCHES_PER_CONFIG),
+    2,
+  );
 
   // ---- 1. ingest, ABBA per configuration, alternating which system starts
   console.log(`\n1. ingest, ${fmt(POINTS_PER_CONFIG)} points per configuration per system (ABBA in two halves)`);
-  const fluxgateMetrics = fluxgateTarget('fluxgate', fluxgate, 'metrics', token);
+  const fluxgateMetrics = fluxgateTarget('fluxgate', fluxgate, fluxgatePid, 'metrics', token);
   const influxMetrics = influxTarget(influx, 'metrics');
-  const fluxgateRewrites = fluxgateTarget('fluxgate', fluxgate, 'rewrites', token);
+  const fluxgateRewrites = fluxgateTarget('fluxgate', fluxgate, fluxgatePid, 'rewrites', token);
   const influxRewrites = influxTarget(influx, 'rewrites');
   const rewriteBatches = generateBatches(REWRITE_BATCHES_PER_CONFIG * CONNECTIONS.length, REWRITE_SHARE, 7);
   const influxPid = influx.pid;
@@ -392,34 +465,14 @@ try {
   let rewriteRates: IngestRate[] = [];
   const sampled = await sampleRss([fluxgatePid, influxPid], async () => {
     ingestRates = await ingestSideBySide(fluxgateMetrics, influxMetrics, batches, BATCHES_PER_CONFIG);
-    for (const rate of ingestRates) {
-      const ratio = rate.fluxgate / rate.influx;
-      const plural = rate.connections === 1 ? ' ' : 's';
-      console.log(
-        `  ${rate.connections} connection${plural}  fluxgate ${fmt(rate.fluxgate).padStart(9)} points/s  ` +
-          `InfluxDB ${fmt(rate.influx).padStart(9)} points/s  fluxgate ÷ InfluxDB = ${fmt(ratio, 2)}  (target ≥ 1.5)`,
-      );
-      record(`ingest ${rate.connections} conn, fluxgate points/s`, fmt(rate.fluxgate));
-      record(`ingest ${rate.connections} conn, InfluxDB points/s`, fmt(rate.influx));
-      record(`ingest ${rate.connections} conn, fluxgate ÷ InfluxDB`, fmt(ratio, 2), '≥ 1.5', ratio >= 1.5);
-    }
+    printRates('ingest', ingestRates, 1.5);
 
     console.log(
       `\n1b. ingest with ${fmt(REWRITE_SHARE * 100)} % of the points rewriting two fields of a point of one of the ` +
         `20 batches before, ${fmt(REWRITE_POINTS_PER_CONFIG)} points per configuration per system (ABBA)`,
     );
     rewriteRates = await ingestSideBySide(fluxgateRewrites, influxRewrites, rewriteBatches, REWRITE_BATCHES_PER_CONFIG);
-    for (const rate of rewriteRates) {
-      const ratio = rate.fluxgate / rate.influx;
-      const plural = rate.connections === 1 ? ' ' : 's';
-      console.log(
-        `  ${rate.connections} connection${plural}  fluxgate ${fmt(rate.fluxgate).padStart(9)} points/s  ` +
-          `InfluxDB ${fmt(rate.influx).padStart(9)} points/s  fluxgate ÷ InfluxDB = ${fmt(ratio, 2)}  (target ≥ 1.0)`,
-      );
-      record(`rewrites ${rate.connections} conn, fluxgate points/s`, fmt(rate.fluxgate));
-      record(`rewrites ${rate.connections} conn, InfluxDB points/s`, fmt(rate.influx));
-      record(`rewrites ${rate.connections} conn, fluxgate ÷ InfluxDB`, fmt(ratio, 2), '≥ 1.0', ratio >= 1.0);
-    }
+    printRates('rewrites', rewriteRates, 1.0);
   });
 
   // ---- 4. memory and disk, right after ingest
@@ -635,8 +688,8 @@ try {
   const authRates: number[] = [];
   const openRates: number[] = [];
   for (let run = 0; run < AUTH_RUNS; run++) {
-    const withToken = fluxgateTarget('fluxgate', fluxgate, authDbs[run]!, authCostToken);
-    const without = fluxgateTarget('fluxgate without auth', noAuth, authDbs[run]!);
+    const withToken = fluxgateTarget('fluxgate', fluxgate, fluxgatePid, authDbs[run]!, authCostToken);
+    const without = fluxgateTarget('fluxgate without auth', noAuth, noAuthPid, authDbs[run]!);
     const [first, second] = run % 2 === 0 ? [withToken, without] : [without, withToken];
     const seconds = new Map([
       [withToken, 0],

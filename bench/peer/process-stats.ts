@@ -1,6 +1,8 @@
 // Linux /proc and file-system figures for the benchmarks: a process's memory and a directory's size.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The pid of the one process whose command line contains `needle` (other than this process). */
 export function findPidByCmdline(needle: string): number {
@@ -19,6 +21,39 @@ export function findPidByCmdline(needle: string): number {
   if (found.length !== 1) throw new Error(`expected one process with '${needle}' in its command line, found ${found}`);
   return found[0]!;
 }
+
+/** CPU time (user + system, every thread) a process has used so far, in seconds. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * Waits until the processes together use less than `cores` over a `windowMs` window (their own
+ * background work done: a log applied, a compaction finished), at most `timeoutMs`. Returns the
+ * seconds waited and the CPU seconds each used meanwhile.
+ */
+export async function untilQuiet(
+  pids: number[],
+  { cores = 0.1, windowMs = 300, timeoutMs = 30_000 } = {},
+): Promise<{ seconds: number; cpu: number[] }> {
+  const started = performance.now();
+  const first = pids.map(cpuSeconds);
+  for (;;) {
+    const before = pids.map(cpuSeconds);
+    await sleep(windowMs);
+    const after = pids.map(cpuSeconds);
+    const used = after.reduce((sum, value, i) => sum + value - before[i]!, 0);
+    const elapsed = performance.now() - started;
+    if (used / (windowMs / 1000) < cores || elapsed >= timeoutMs)
+      return { seconds: elapsed / 1000, cpu: after.map((value, i) => value - first[i]!) };
+  }
+}
+
+/** Linux's USER_HZ, fixed at 100 on every architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export interface MemoryStatus {
   /** Peak resident set size so far, in bytes. */
