@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ParseCache } from '../../../src/storage/upstream/parse-cache.ts';
+import { ParseCache } from '../../src/storage/parse-cache.ts';
 
-describe('ParseCache (a gateway parses a repeated SQL text once)', () => {
+describe('ParseCache (a repeated SQL text is parsed once)', () => {
   const counting = () => {
     const calls: string[] = [];
     const parse = async (sql: string) => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { FluxgateError } from '../../domain/errors.ts';
 import { LineBatch } from '../lineprotocol/line-batch.ts';
 import type { ParsedLine } from '../lineprotocol/types.ts';
+import { ParseCache } from '../parse-cache.ts';
 import { collect } from '../query-stream.ts';
 import type {
   CollectLimits,
@@ -45,6 +46,7 @@ export class DuckDbStorage implements Storage {
   /** Closes and drops in progress: a database is not reopened until its engine closed (and its files are gone). */
   private readonly drops = new Map<number, Promise<void>>();
   private parser: Promise<SqlParser> | undefined;
+  private readonly parses = new ParseCache(async (sql) => (await this.sqlParser()).parseSelect(sql));
   /** The DuckDB instance the databases are attached to, opened with the first (with `sharedInstance`). */
   private shared: Promise<SharedInstance> | undefined;
   private encoder: Promise<ParquetEncoder> | undefined;
@@ -104,10 +106,9 @@ export class DuckDbStorage implements Storage {
       if (!this.engines.has(db.id) && !this.hasFiles(db.id)) {
         return this.track(await this.virtual([], sql, params, deadline.signal), deadline.dispose);
       }
-      const parser = await this.sqlParser();
       const lease = this.engines.lease(db.id);
       try {
-        const statement = await parser.parseSelect(sql);
+        const statement = await this.parses.parseSelect(sql);
         await lease.engine.ready();
         // Read your writes: every write acknowledged before the query is applied before it runs.
         await lease.engine.caughtUp(deadline.signal);
@@ -305,7 +306,7 @@ export class DuckDbStorage implements Storage {
     signal: AbortSignal | undefined,
   ): Promise<QueryStream> {
     const { memoryLimit } = this.settings;
-    return openVirtualQuery(await this.sqlParser(), tables, sql, params, signal, {
+    return openVirtualQuery(this.parses, tables, sql, params, signal, {
       threads: 1,
       ...(memoryLimit === undefined ? {} : { memoryLimit }),
     });

@@ -1,12 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FluxgateError } from '../../domain/errors.ts';
+import type { SelectParser } from '../parse-cache.ts';
 import { collect } from '../query-stream.ts';
 import type { QueryResult, QueryStream, VirtualTable } from '../storage.ts';
 import { identifierKey, quoteIdentifier } from './identifiers.ts';
 import { installQueryMacros, openStatement } from './query-runner.ts';
 import { type QueryScope, type ValidatedQuery, validateQueryTree } from './query-validator.ts';
 import { openSandboxedInstance, type SandboxOptions } from './sandboxed-instance.ts';
-import type { SqlParser } from './sql-parser.ts';
 import { stageRows, typeSupport } from './staged-rows.ts';
 
 /** The catalog name DuckDB gives an in-memory database. */
@@ -19,7 +19,7 @@ const CATALOG = 'memory';
  * and the rewritten SQL is parsed and validated again before it runs.
  */
 export async function runVirtualQuery(
-  parser: SqlParser,
+  parser: SelectParser,
   tables: readonly VirtualTable[],
   sql: string,
   params?: Record<string, unknown>,
@@ -29,7 +29,7 @@ export async function runVirtualQuery(
 
 /** `runVirtualQuery` as a stream; the instance lives until the stream is closed. */
 export async function openVirtualQuery(
-  parser: SqlParser,
+  parser: SelectParser,
   tables: readonly VirtualTable[],
   sql: string,
   params: Record<string, unknown>,

@@ -3,6 +3,7 @@ import { validateQueryTree } from '../duckdb/query-validator.ts';
 import { SqlParser } from '../duckdb/sql-parser.ts';
 import { LineBatch } from '../lineprotocol/line-batch.ts';
 import type { ParsedLine } from '../lineprotocol/types.ts';
+import { ParseCache } from '../parse-cache.ts';
 import { collect } from '../query-stream.ts';
 import type {
   CollectLimits,
@@ -22,7 +23,6 @@ import type {
 import { FlightChannel } from './flight-do-get.ts';
 import { NoUpstreamDatabase, openFlightStream } from './flight-query-stream.ts';
 import { pointLines } from './line-count.ts';
-import { ParseCache } from './parse-cache.ts';
 import { SchemaReading } from './schema-reading.ts';
 import { absentCapability, UpstreamBookkeeping } from './upstream-bookkeeping.ts';
 import { createUpstreamDatabase, deleteUpstreamDatabase } from './upstream-databases.ts';

@@ -160,4 +160,17 @@ export function queryContract(harness: StorageHarness): void {
     await rejectsWithCode(storage.current().query(freshDatabase(), 'SELECT * FROM m'), 'QUERY_FAILED', /\bm\b/);
     await settled();
   });
+
+  storage.test('one SQL text repeated is checked against each database it is sent to, every time', async () => {
+    const sql = 'SELECT count(v) AS n FROM m';
+    const other = freshDatabase();
+    for (let round = 0; round < 2; round++) {
+      assert.deepEqual((await storage.current().query(db, sql)).rows, [[POINTS]]);
+      await rejectsWithCode(storage.current().query(other, sql), 'QUERY_FAILED', /\bm\b/);
+    }
+    await writeLines(storage.current(), other, 'm,host=a v=1i 1');
+    assert.deepEqual((await storage.current().query(other, sql)).rows, [[1]]);
+    assert.deepEqual((await storage.current().query(db, sql)).rows, [[POINTS]]);
+    await settled();
+  });
 }
