@@ -363,7 +363,7 @@ export class DatabaseEngine implements QueryScope {
       records.map((record) => record.tables),
     );
     const seq = records[records.length - 1]!.seq;
-    await commitDraft(writer, tables, marks, (connection) => recordAppliedSeq(connection, seq));
+    await commitDraft(writer, tables, marks, recordAppliedSeq(seq));
     adoptTables(registry, tables);
     this.appliedSeq = seq;
   }

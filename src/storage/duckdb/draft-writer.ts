@@ -10,32 +10,32 @@ import type { DraftBlock, DraftTable } from './write-draft.ts';
 /**
  * Stores a draft's tables in one transaction: new tables and columns (DDL is transactional in DuckDB),
  * then the rows through the appender, whole columns copied into data chunks. Resolves once
- * COMMIT returns, which is when DuckDB has written and synced its WAL.
+ * COMMIT returns, which is when DuckDB has written and synced its WAL. The transaction's own
+ * statements go to DuckDB together where they can (BEGIN with the schema changes, `beforeCommit`
+ * with COMMIT): each call into DuckDB's thread pool costs a few tenths of a millisecond, which is
+ * most of what a small write pays before the query that waits for it can run.
  */
 export async function commitDraft(
   connection: DuckDBConnection,
   tables: readonly DraftTable[],
   marks: SeriesMarks,
-  /** Runs last inside the transaction, e.g. to record how far the write-ahead log is applied. */
-  alsoInTransaction?: (connection: DuckDBConnection) => Promise<void>,
+  /** Statements run last inside the transaction, e.g. recording how far the write-ahead log is applied. */
+  beforeCommit?: string,
 ): Promise<void> {
-  if (tables.length === 0 && alsoInTransaction === undefined) return;
+  if (tables.length === 0 && beforeCommit === undefined) return;
   const raised: Array<[string, Map<string, bigint>]> = [];
   try {
-    await connection.run('BEGIN TRANSACTION');
-    // Marks are read before this transaction's own rows go in.
+    await connection.run(['BEGIN TRANSACTION', ...tables.flatMap(schemaChanges)].join(';\n'));
+    // Marks are read before this transaction's rows go in (from the columns stored before it).
     await marks.load(connection, tables);
-    const changes = tables.flatMap(schemaChanges);
-    if (changes.length > 0) await connection.run(changes.join(';\n'));
     for (const table of tables) {
       const plan = marks.plan(table);
       await appendRows(connection, table, plan.append, 'main', table.schema.name);
       if (plan.merge.length > 0) await mergeRows(connection, table, plan.merge);
       raised.push([table.schema.name, plan.marks]);
     }
-    await alsoInTransaction?.(connection);
     failpoint('apply.commit.before');
-    await connection.run('COMMIT');
+    await connection.run(beforeCommit === undefined ? 'COMMIT' : `${beforeCommit};\nCOMMIT`);
   } catch (error) {
     await connection.run('ROLLBACK').catch(() => {});
     throw error;

@@ -14,7 +14,7 @@ export async function loadAppliedSeq(connection: DuckDBConnection): Promise<bigi
   return 0n;
 }
 
-/** Records, inside the apply's own transaction, the last log record it applies. */
-export async function recordAppliedSeq(connection: DuckDBConnection, seq: bigint): Promise<void> {
-  await connection.run(`UPDATE ${TABLE} SET seq = ${seq.toString()}`);
+/** The statement that records, inside the apply's own transaction, the last log record it applies. */
+export function recordAppliedSeq(seq: bigint): string {
+  return `UPDATE ${TABLE} SET seq = ${seq.toString()}`;
 }
