@@ -40,6 +40,7 @@ import { TokenService } from '../services/token-service.ts';
 import { UserDirectory } from '../services/user-directory.ts';
 import { WriteService } from '../services/write-service.ts';
 import { DuckDbStorage } from '../storage/duckdb/duckdb-storage.ts';
+import { holdSharedParseWorkers } from '../storage/lineprotocol/parse-pool.ts';
 import { Influxdb1Storage } from '../storage/upstream/influxdb1-storage.ts';
 import { UpstreamStorage } from '../storage/upstream/upstream-storage.ts';
 import { readAdminTokenFile } from './admin-token-file.ts';
@@ -56,6 +57,8 @@ import type { ServerConfig } from './server-config.ts';
 const FIRST_BYTES_TIMEOUT_MS = 10_000;
 /** How long /health waits for the upstream's own /health in gateway mode. */
 const UPSTREAM_PROBE_TIMEOUT_MS = 2_000;
+/** A server keeps its line-protocol parse workers this long without work (see holdSharedParseWorkers). */
+const PARSE_WORKERS_IDLE_MS = 300_000;
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:8181 */
@@ -169,7 +172,8 @@ export async function startServer(
       storage instanceof UpstreamStorage || storage instanceof Influxdb1Storage
         ? () => storage.probe(UPSTREAM_PROBE_TIMEOUT_MS)
         : undefined;
-    closers.splice(closers.length - 1, 0, () => storage.close());
+    // Stopped after the storage (a write still in flight may be parsing), before the catalog.
+    closers.splice(closers.length - 1, 0, () => storage.close(), holdSharedParseWorkers(PARSE_WORKERS_IDLE_MS));
     const nowNs = () => BigInt(Date.now()) * 1_000_000n;
     const databases = new DatabaseService({
       catalog,

@@ -10,7 +10,8 @@ const INLINE_BYTES = 64 * 1024;
 /**
  * Idle workers stop after this long (a large body starts them again): with loader hooks registered
  * (tsx), an unreferenced worker still keeps the process alive, and a process that uses the pool
- * without closing it (a test, a CLI command) must still exit.
+ * without closing it (a test, a CLI command) must still exit. A server, which stops its workers
+ * when it stops, keeps them far longer (holdSharedParseWorkers).
  */
 const IDLE_STOP_MS = 10_000;
 
@@ -62,6 +63,9 @@ export class ParsePool {
   /** Bodies parsed on a worker thread and on the calling one (small, no worker ready, or its worker failed). */
   readonly counts = { offloaded: 0, inline: 0 };
 
+  /** How long workers with nothing to parse are kept (see IDLE_STOP_MS). */
+  idleStopMs = IDLE_STOP_MS;
+
   constructor(private readonly size = Math.max(1, Math.min(4, availableParallelism() - 1))) {}
 
   parse(body: Buffer, precision: Precision): Promise<LineBatch> {
@@ -87,6 +91,11 @@ export class ParsePool {
     await this.stopWorkers();
   }
 
+  /** Worker threads started and not stopped (they stop when idle, see idleStopMs). */
+  get workers(): number {
+    return this.slots.length;
+  }
+
   /** Starts the workers (if stopped) and resolves once each is ready to take bodies (or failed). */
   async started(): Promise<void> {
     this.startWorkers();
@@ -104,8 +113,13 @@ export class ParsePool {
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
       if (this.slots.every((slot) => slot.pending.size === 0)) void this.stopWorkers();
-    }, IDLE_STOP_MS);
+    }, this.idleStopMs);
     this.idleTimer.unref();
+  }
+
+  /** Stops the workers now if none is parsing (the next large body starts them again). */
+  async stopIdleWorkers(): Promise<void> {
+    if (this.slots.every((slot) => slot.pending.size === 0)) await this.stopWorkers();
   }
 
   private async stopWorkers(): Promise<void> {
@@ -190,4 +204,19 @@ export function sharedParsePool(): ParsePool {
   const size = process.env.FLUXGATE_PARSE_WORKERS;
   shared ??= new ParsePool(size === undefined || size === '' ? undefined : Number(size));
   return shared;
+}
+
+/**
+ * Keeps the shared pool's workers for `idleStopMs` without work instead of IDLE_STOP_MS, for a
+ * server: a worker takes 0.3-0.5 s to start (it loads the parser through tsx), and a client that
+ * writes large batches every quarter of a minute would otherwise have its bodies parsed on the
+ * event loop while the workers start again. Returns the release, which the server's shutdown calls.
+ */
+export function holdSharedParseWorkers(idleStopMs: number): () => Promise<void> {
+  const pool = sharedParsePool();
+  pool.idleStopMs = idleStopMs;
+  return async () => {
+    pool.idleStopMs = IDLE_STOP_MS;
+    await pool.stopIdleWorkers();
+  };
 }

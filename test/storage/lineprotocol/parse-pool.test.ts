@@ -126,4 +126,27 @@ describe('the parse pool', () => {
     assert.ok(own.counts.inline >= 1);
     await own.close();
   });
+
+  test('stops idle workers after its idle time, keeps them for a longer one, and starts them again on demand', async () => {
+    const own = new ParsePool(1);
+    const idle = () => new Promise((resolve) => setTimeout(resolve, 300));
+    own.idleStopMs = 50;
+    await own.parse(bigBody(7), 'ns');
+    assert.equal(own.workers, 1);
+    await idle();
+    assert.equal(own.workers, 0, 'stopped 50 ms after its last body');
+
+    own.idleStopMs = 60_000;
+    await own.started();
+    await own.parse(bigBody(8), 'ns');
+    await idle();
+    assert.equal(own.workers, 1, 'kept while the idle time has not passed');
+    await own.stopIdleWorkers();
+    assert.equal(own.workers, 0);
+
+    const body = bigBody(9);
+    sameBatch(await own.parse(body, 'ns'), parseLineProtocolBuffer(body, 'ns'));
+    assert.equal(own.workers, 1, 'a large body starts them again');
+    await own.close();
+  });
 });
