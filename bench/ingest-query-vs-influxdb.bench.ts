@@ -6,7 +6,8 @@
 //      turn on a quiet machine, with each system's CPU per point (its background work included);
 //   1b. the same with 10 % of the points rewriting points of earlier batches (into another database);
 //   2. the cost of authentication: token-checked fluxgate vs a `--without-auth` one, interleaved;
-//   3. a count and a per-host 1-minute mean/max over everything stored, median of 3 runs each; then
+//   3. a count and a per-host 1-minute mean/max over everything stored, median of 3 runs each, each
+//      on a quiet machine; then
 //      write-then-query latency: one point written, then a count that must include it;
 //   4. fluxgate's peak RSS during ingest and bytes on disk per point (InfluxDB's for comparison).
 // Prints every figure and a table of targets; exits non-zero only when something broke.
@@ -520,6 +521,9 @@ try {
     for (let run = 0; run < QUERY_RUNS; run++) {
       const order = run % 2 === 0 ? (['fluxgate', 'influx'] as const) : (['influx', 'fluxgate'] as const);
       for (const system of order) {
+        // As for ingest: the other system's leftover work (InfluxDB collects garbage after a large
+        // query) must not run during this one.
+        await untilQuiet([fluxgatePid, influxPid]);
         const answer = await timed(query[system]);
         times[system].push(answer.seconds);
         counts[system].add(answer.count);
