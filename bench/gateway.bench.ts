@@ -8,13 +8,14 @@
 // ROUNDS rounds, each target once per round in a rotating order (the figure is the median round), and
 // queries are interleaved one by one over the targets. Queries come twice: one text repeated (a
 // dashboard refreshing) and a text that differs each time (the gateway parses every one).
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrap, call } from '../test/helpers/http.ts';
 import { createScratchDatabase } from '../test/helpers/postgres.ts';
 import { type ServerProcess, startServerProcess } from '../test/helpers/server-process.ts';
 import { keepAliveAgent, request } from './peer/keep-alive-http.ts';
+import { cpuSeconds } from './peer/process-stats.ts';
 import { FigureTable, fmt, median } from './peer/report.ts';
 
 const BATCH_POINTS = 5_000;
@@ -41,16 +42,11 @@ interface Target {
 }
 
 /**
- * CPU milliseconds a process has used (Linux /proc: user + system, 10 ms ticks), 0 elsewhere. Less
- * noisy than wall time on a shared machine: what one request costs the gateway does not depend on
- * what other processes do, and it is what the gateways take from the storage node on shared cores.
+ * CPU milliseconds a process has used. Less noisy than wall time on a shared machine: what one
+ * request costs the gateway does not depend on what other processes do, and it is what the gateways
+ * take from the storage node on shared cores.
  */
-function cpuMs(pid: number): number {
-  const file = `/proc/${pid}/stat`;
-  if (!existsSync(file)) return 0;
-  const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
+const cpuMs = (pid: number): number => cpuSeconds(pid) * 1000;
 const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
 
 let series = 0;

@@ -252,7 +252,7 @@ async function ingestSideBySide(
     const slice = batches.slice(index * perConfig, (index + 1) * perConfig);
     const halves = [slice.slice(0, slice.length / 2), slice.slice(slice.length / 2)];
     const [a, b] = index % 2 === 0 ? [fluxgate, influx] : [influx, fluxgate];
-    let quietSeconds = (await untilQuiet(pids)).seconds;
+    let quietSeconds = await untilQuiet(pids);
     const cpuAtStart = pids.map(cpuSeconds);
     const seconds = new Map<WriteTarget, number>([
       [fluxgate, 0],
@@ -271,13 +271,13 @@ async function ingestSideBySide(
         [a, halves[1]!],
       ] as const
     ).entries()) {
-      if (turn > 0) quietSeconds += (await untilQuiet(pids)).seconds;
+      if (turn > 0) quietSeconds += await untilQuiet(pids);
       const other = system === fluxgate ? influx : fluxgate;
       const before = cpuSeconds(other.pid);
       seconds.set(system, seconds.get(system)! + (await ingest(system, half, connections)));
       otherCpu.set(system, otherCpu.get(system)! + cpuSeconds(other.pid) - before);
     }
-    quietSeconds += (await untilQuiet(pids)).seconds;
+    quietSeconds += await untilQuiet(pids);
     const [fluxgateCpu, influxCpu] = pids.map((pid, i) => cpuSeconds(pid) - cpuAtStart[i]!);
     const points = perConfig * BATCH_LINES;
     const fluxgateSeconds = seconds.get(fluxgate)!;

@@ -1,4 +1,4 @@
-// Linux /proc and file-system figures for the benchmarks: a process's memory and a directory's size.
+// Linux /proc and file-system figures for the benchmarks: a process's memory and CPU time, and a directory's size.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -33,22 +33,19 @@ export function cpuSeconds(pid: number): number {
 /**
  * Waits until the processes together use less than `cores` over a `windowMs` window (their own
  * background work done: a log applied, a compaction finished), at most `timeoutMs`. Returns the
- * seconds waited and the CPU seconds each used meanwhile.
+ * seconds waited.
  */
 export async function untilQuiet(
   pids: number[],
   { cores = 0.1, windowMs = 300, timeoutMs = 30_000 } = {},
-): Promise<{ seconds: number; cpu: number[] }> {
+): Promise<number> {
   const started = performance.now();
-  const first = pids.map(cpuSeconds);
   for (;;) {
     const before = pids.map(cpuSeconds);
     await sleep(windowMs);
-    const after = pids.map(cpuSeconds);
-    const used = after.reduce((sum, value, i) => sum + value - before[i]!, 0);
+    const used = pids.reduce((sum, pid, i) => sum + cpuSeconds(pid) - before[i]!, 0);
     const elapsed = performance.now() - started;
-    if (used / (windowMs / 1000) < cores || elapsed >= timeoutMs)
-      return { seconds: elapsed / 1000, cpu: after.map((value, i) => value - first[i]!) };
+    if (used / (windowMs / 1000) < cores || elapsed >= timeoutMs) return elapsed / 1000;
   }
 }
 
