@@ -12,7 +12,7 @@ import { installQueryMacros, openStatement, runQuery } from './query-runner.ts';
 import type { QueryScope, TableReference, TableVerdict } from './query-validator.ts';
 import { ReadBarrier } from './read-barrier.ts';
 import type { SandboxedDatabase, SandboxOptions } from './sandboxed-instance.ts';
-import { recordAppliedSeq } from './wal-position.ts';
+import { appliedSeqStatement } from './wal-position.ts';
 import { encodeRecord, type TableSlice } from './wal-record.ts';
 import type { WalFileSystem, WalLogger } from './write-ahead-log.ts';
 import { adoptTables, combineTables, WriteDraft, type WriteRequest } from './write-draft.ts';
@@ -363,7 +363,7 @@ export class DatabaseEngine implements QueryScope {
       records.map((record) => record.tables),
     );
     const seq = records[records.length - 1]!.seq;
-    await commitDraft(writer, tables, marks, recordAppliedSeq(seq));
+    await commitDraft(writer, tables, marks, appliedSeqStatement(seq));
     adoptTables(registry, tables);
     this.appliedSeq = seq;
   }

@@ -15,6 +15,6 @@ export async function loadAppliedSeq(connection: DuckDBConnection): Promise<bigi
 }
 
 /** The statement that records, inside the apply's own transaction, the last log record it applies. */
-export function recordAppliedSeq(seq: bigint): string {
+export function appliedSeqStatement(seq: bigint): string {
   return `UPDATE ${TABLE} SET seq = ${seq.toString()}`;
 }
