@@ -161,7 +161,7 @@ export function queryContract(harness: StorageHarness): void {
     await settled();
   });
 
-  storage.test('one SQL text repeated is checked against each database it is sent to, every time', async () => {
+  storage.test('one SQL text repeated answers from each database it is sent to, every time', async () => {
     const sql = 'SELECT count(v) AS n FROM m';
     const other = freshDatabase();
     for (let round = 0; round < 2; round++) {
