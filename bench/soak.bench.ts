@@ -12,9 +12,9 @@
 // node; SOAK_KEEP_LOOP=FILE keeps the loop samples (monotonic µs, the clock of --cpu-prof and of
 // `perf record -k CLOCK_MONOTONIC`) to lay a stall beside what ran; SOAK_SERVER_OUTPUT=FILE keeps
 // the server's output (with --trace-gc, its GC pauses); SOAK_SKIP leaves parts of the load out.
-// SOAK_LOAD_NICE=N runs the load generator (this process) at nice N once the server and the prober
-// have started, as if the load came from other machines: on two shared cores a generator at the same
-// priority as the server takes the CPU the server needs to answer.
+// The load generator (this process) runs at nice 19 once the server and the prober have started, as
+// if the load came from other machines: on two shared cores a generator at the same priority as the
+// server takes the CPU the server needs to answer (SOAK_LOAD_NICE=0 keeps it at the server's priority).
 
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -183,8 +183,8 @@ try {
   }
   const pid = server.pid ?? 0;
   const prober = startHealthProbe(server.url, operator);
-  const loadNice = process.env.SOAK_LOAD_NICE;
-  if (loadNice !== undefined) setPriority(Number(loadNice));
+  const loadNice = Number(process.env.SOAK_LOAD_NICE ?? 19);
+  setPriority(loadNice);
   const loadStartedUs = Number(process.hrtime.bigint() / 1000n);
 
   const writers = Array.from({ length: 3 }, (_, w) =>
@@ -317,7 +317,7 @@ try {
     `/health from a client: ${health.length} probes, p50 ${ms(percentile(health, 0.5))}, p99 ${ms(percentile(health, 0.99))}, max ${ms(health.at(-1))}, over ${HEALTH_TARGET_MS} ms: ${over} (target: none over ${HEALTH_TARGET_MS} ms)`,
   );
   console.log(
-    `  the prober's own thread waited ${proberWaitedMs.toFixed(0)} ms for a CPU in all its probes, ${slowestProbe[2].toFixed(1)} ms of them in the slowest; the load generator ran at nice ${loadNice ?? 0}`,
+    `  the prober's own thread waited ${proberWaitedMs.toFixed(0)} ms for a CPU in all its probes, ${slowestProbe[2].toFixed(1)} ms of them in the slowest; the load generator ran at nice ${loadNice}`,
   );
   console.log(
     `server still running: ${server.output().includes('fluxgate listening') && (await send('final', 'GET', '/ping', operator))?.status === 200}`,
