@@ -1,11 +1,14 @@
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONNECTION_LIMITS } from '../server/connection-limits.ts';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../server/server-config.ts';
 import { timerDurationFlag, wholeNumber } from './flag-parsers.ts';
 
 const c = DEFAULT_CONNECTION_LIMITS;
 
-/** The `serve` flags that bound what a client can hold: connection timeouts and caps, the global auth ceiling. */
+/**
+ * The `serve` flags that bound what a client can hold: connection timeouts and caps, the global auth
+ * ceiling, and the request thread's lead over background work.
+ */
 export function addHardeningOptions(command: Command): Command {
   return command
     .addOption(
@@ -40,14 +43,30 @@ export function addHardeningOptions(command: Command): Command {
         .env('FLUXGATE_MAX_CONNECTIONS')
         .argParser(wholeNumber)
         .default(c.maxConnections),
+    )
+    .addOption(
+      new Option(
+        '--background-nice <n>',
+        'run the background threads (parsing, DuckDB, I/O) this much nicer than the request thread, 0 to 19 (0: off)',
+      )
+        .env('FLUXGATE_BACKGROUND_NICE')
+        .argParser(niceDelta)
+        .default(DEFAULT_SERVER_CONFIG.backgroundNice),
     );
+}
+
+function niceDelta(value: string): number {
+  const n = wholeNumber(value);
+  if (n > 19) throw new InvalidArgumentError('must be a whole number from 0 to 19');
+  return n;
 }
 
 export function hardeningConfigFrom(
   options: Record<string, unknown>,
-): Pick<ServerConfig, 'authFailureGlobalLimit' | 'connections'> {
+): Pick<ServerConfig, 'authFailureGlobalLimit' | 'connections' | 'backgroundNice'> {
   return {
     authFailureGlobalLimit: options.authFailureGlobalLimit as number,
+    backgroundNice: options.backgroundNice as number,
     connections: {
       headersTimeoutMs: options.httpHeaderTimeout as number,
       requestTimeoutMs: options.httpRequestTimeout as number,

@@ -22,6 +22,8 @@ export interface ServerConfig {
   authBlockMs: number;
   /** Failed authentications per second across all sources before every failure gets 429; 0: no ceiling. */
   authFailureGlobalLimit: number;
+  /** `--background-nice`: how much nicer than the request thread the process's other threads run (0: off). */
+  backgroundNice: number;
   connections: ConnectionLimits;
   tokenIndexMaxEntries: number;
   usageFlushMs: number;
@@ -80,6 +82,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   authFailureWindowMs: 60_000,
   authBlockMs: 60_000,
   authFailureGlobalLimit: 100,
+  backgroundNice: 10,
   connections: DEFAULT_CONNECTION_LIMITS,
   tokenIndexMaxEntries: 2_000_000,
   usageFlushMs: 5_000,

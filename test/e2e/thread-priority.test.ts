@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { niceOf } from '../../src/support/thread-priority.ts';
+import { bootstrap, call } from '../helpers/http.ts';
+import { runCli, type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
+
+/** Each thread's nice value, the main thread's (its id is the pid) apart. */
+function niceValues(pid: number): { main: number | undefined; others: number[] } {
+  const others: number[] = [];
+  let main: number | undefined;
+  for (const tid of readdirSync(`/proc/${pid}/task`).map(Number)) {
+    const nice = niceOf(tid, pid);
+    if (nice === undefined) continue;
+    if (tid === pid) main = nice;
+    else others.push(nice);
+  }
+  return { main, others };
+}
+
+/** Brings up the threads a server has in use: a parse worker, the database engine's DuckDB workers. */
+async function exercise(server: ServerProcess): Promise<void> {
+  const token = await bootstrap(server.url);
+  const lines = Array.from({ length: 5_000 }, (_, i) => `cpu,host=h${i % 10} usage=${i / 7} ${1_700_000_000_000 + i}`);
+  const write = await call(server.url, 'POST', '/api/v3/write_lp?db=nice&precision=ms', {
+    token,
+    body: lines.join('\n'),
+  });
+  assert.equal(write.status, 204, write.text);
+  const query = await call(
+    server.url,
+    'GET',
+    `/api/v3/query_sql?db=nice&q=${encodeURIComponent('SELECT count(*) FROM cpu')}`,
+    {
+      token,
+    },
+  );
+  assert.equal(query.status, 200, query.text);
+}
+
+test('the request thread stays ahead: every other thread of the server runs --background-nice nicer', async () => {
+  const server = await startServerProcess({ args: ['--background-nice', '7'] });
+  try {
+    await exercise(server);
+    const pid = server.pid!;
+    // Threads started since the last sweep (one a second) are lowered by the next.
+    let seen = niceValues(pid);
+    for (let i = 0; i < 30 && !seen.others.every((nice) => nice === 7); i++) {
+      await sleep(200);
+      seen = niceValues(pid);
+    }
+    assert.equal(seen.main, 0, 'the main thread keeps its priority');
+    assert.ok(seen.others.length >= 4, `the server has its background threads: ${seen.others.length}`);
+    assert.deepEqual(
+      seen.others.filter((nice) => nice !== 7),
+      [],
+      'every other thread runs 7 nicer',
+    );
+  } finally {
+    await server.dispose();
+  }
+});
+
+test('--background-nice 0 leaves every thread at the priority the server was started with', async () => {
+  const server = await startServerProcess({ args: ['--background-nice', '0'] });
+  try {
+    await exercise(server);
+    await sleep(1_500);
+    const seen = niceValues(server.pid!);
+    assert.equal(seen.main, 0);
+    assert.deepEqual(
+      seen.others.filter((nice) => nice !== 0),
+      [],
+    );
+  } finally {
+    await server.dispose();
+  }
+});
+
+test('serve refuses a --background-nice outside 0 to 19, naming the flag', async () => {
+  for (const value of ['20', '-1', 'high']) {
+    const result = await runCli(['serve', '--background-nice', value]);
+    assert.notEqual(result.code, 0, value);
+    assert.match(result.stderr, /--background-nice/, value);
+    assert.match(result.stderr, /whole number/, value);
+  }
+});
