@@ -85,7 +85,8 @@ ensureChromium();
 /**
  * The files that take longest (30–70 s each, measured with three at a time), started first: in name
  * order the longest ran near the end with the other two slots idle (1,321 s of files took 519 s,
- * against 440 s packed evenly). A stale entry only costs speed: a file missing here runs in name order.
+ * against 440 s packed evenly). The list only orders: an entry whose file is gone is skipped, and a
+ * slow file missing from it runs in name order.
  */
 const SLOW_FIRST = [
   'test/e2e/write-disk-full.test.ts',
