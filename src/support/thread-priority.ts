@@ -6,12 +6,6 @@ const SWEEP_MS = 1_000;
 /** The nicest value Linux allows. */
 const MAX_NICE = 19;
 
-export interface ThreadPriority {
-  /** Threads lowered by the last sweep. */
-  sweep(): number;
-  stop(): void;
-}
-
 /**
  * Keeps the thread that answers requests (the main thread) ahead of the process's other threads:
  * line-protocol parse workers, DuckDB's workers, the I/O pool and V8's helpers run `delta` nicer.
@@ -20,29 +14,25 @@ export interface ThreadPriority {
  * threads wait for a CPU, so an idle machine runs as before. Linux only (per-thread nice through
  * /proc and setpriority); elsewhere, and with `delta` 0, it does nothing.
  */
-export function keepMainThreadAhead(delta: number): ThreadPriority {
-  const idle: ThreadPriority = { sweep: () => 0, stop: () => {} };
-  if (delta <= 0 || process.platform !== 'linux') return idle;
+export function keepMainThreadAhead(delta: number): { stop(): void } {
+  if (delta <= 0 || process.platform !== 'linux') return { stop: () => {} };
   const target = Math.min(MAX_NICE, getPriority(process.pid) + delta);
   const sweep = () => {
-    let lowered = 0;
     for (const tid of threadIds()) {
       if (tid === process.pid) continue;
       const nice = niceOf(tid);
       if (nice === undefined || nice >= target) continue;
       try {
         setPriority(tid, target);
-        lowered++;
       } catch {
         // the thread ended between listing and lowering
       }
     }
-    return lowered;
   };
   sweep();
   const timer = setInterval(sweep, SWEEP_MS);
   timer.unref();
-  return { sweep, stop: () => clearInterval(timer) };
+  return { stop: () => clearInterval(timer) };
 }
 
 function threadIds(): number[] {
