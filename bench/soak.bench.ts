@@ -112,8 +112,11 @@ function startHealthProbe(url: string, token: string) {
   // (root), the prober runs ahead of everything else here, so its figure is the server's answer.
   let nice = 0;
   try {
-    setPriority(child.pid ?? 0, PROBER_NICE);
-    nice = PROBER_NICE;
+    // A pid of 0 would raise this process instead: only a prober that started is raised.
+    if (child.pid !== undefined) {
+      setPriority(child.pid, PROBER_NICE);
+      nice = PROBER_NICE;
+    }
   } catch {
     // not allowed to raise a priority: the prober stays at nice 0, and the output says so
   }
