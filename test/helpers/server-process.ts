@@ -45,7 +45,9 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
   const child = spawn(
     process.execPath,
     [
+      // The flags bin/fluxgate.js runs Node with (see there).
       '--max-semi-space-size=64',
+      '--initial-old-space-size=128',
       ...(options.nodeArgs ?? []),
       BIN,
       'serve',
