@@ -6,7 +6,9 @@
 //
 // The machine is shared and noisy, so nothing is measured one target after the other: ingest runs in
 // ROUNDS rounds, each target once per round in a rotating order (the figure is the median round), and
-// queries are interleaved one by one over the targets. Queries come twice: one text repeated (a
+// queries are interleaved one by one over the targets. Each round starts once every process is quiet
+// (the storage node's log applied): its leftover work would otherwise fall into whichever target comes
+// next, the same work for every target, but a different share in each round. Queries come twice: one text repeated (a
 // dashboard refreshing) and a text that differs each time (the gateway parses every one).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -15,11 +17,11 @@ import { bootstrap, call } from '../test/helpers/http.ts';
 import { createScratchDatabase } from '../test/helpers/postgres.ts';
 import { type ServerProcess, startServerProcess } from '../test/helpers/server-process.ts';
 import { keepAliveAgent, request } from './peer/keep-alive-http.ts';
-import { cpuSeconds } from './peer/process-stats.ts';
+import { cpuSeconds, untilQuiet } from './peer/process-stats.ts';
 import { FigureTable, fmt, median } from './peer/report.ts';
 
 const BATCH_POINTS = 5_000;
-const BATCHES = Number(process.env.GATEWAY_BENCH_BATCHES ?? 24);
+const BATCHES = Number(process.env.GATEWAY_BENCH_BATCHES ?? 60);
 const ROUNDS = Number(process.env.GATEWAY_BENCH_ROUNDS ?? 5);
 /** Divisible by 1, 2 and 3: each gateway of a target gets as many connections. */
 const CONNECTIONS = 6;
@@ -172,9 +174,12 @@ try {
   const rates = targets.map((): number[] => []);
   /** CPU ms per 1000 points written, of the target's gateways and of the storage node. */
   const writeCpu = targets.map(() => ({ gateways: 0, storage: 0 }));
+  const everyPid = processes.map((p) => p.pid!);
+  let quietSeconds = 0;
   for (let r = 0; r < ROUNDS; r++) {
     for (let k = 0; k < targets.length; k++) {
       const t = (r + k) % targets.length;
+      quietSeconds += await untilQuiet(everyPid);
       const before = { gateways: t === 0 ? 0 : cpuOf(targets[t]!.pids), storage: cpuMs(storage.pid!) };
       rates[t]!.push(await ingest(targets[t]!));
       const per = (BATCHES * BATCH_POINTS * ROUNDS) / 1000;
@@ -204,6 +209,7 @@ try {
     const spread = `${fmt(Math.min(...rates[t]!))}–${fmt(Math.max(...rates[t]!))}`;
     console.log(`  ${target.label.padEnd(20)} ${fmt(rate[t]!).padStart(10)} points/s   (rounds ${spread})`);
   }
+  console.log(`  (waited ${fmt(quietSeconds, 1)} s in all for the processes to be quiet before the rounds)`);
   console.log(`query p50 over ${QUERIES} queries per target, interleaved (repeated text | a new text each time):`);
   for (const [t, target] of targets.entries()) {
     console.log(
