@@ -8,8 +8,11 @@
 // ROUNDS rounds, each target once per round in a rotating order (the figure is the median round), and
 // queries are interleaved one by one over the targets. Each round starts once every process is quiet
 // (the storage node's log applied): its leftover work would otherwise fall into whichever target comes
-// next, the same work for every target, but a different share in each round. Queries come twice: one text repeated (a
+// next, the same work for every target, but a different share in each round. After the queries, the
+// ingest rounds run once more with the storage node on CPU 0 and the gateways and this client on CPU 1
+// (taskset), as if the gateways ran on machines of their own (printed, no target). Queries come twice: one text repeated (a
 // dashboard refreshing) and a text that differs each time (the gateway parses every one).
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +128,35 @@ async function warmUp(targets: Target[]): Promise<void> {
   agent.destroy();
 }
 
+/**
+ * ROUNDS rounds of ingest, each target once per round in a rotating order, each turn once every
+ * process is quiet: the points/s of each turn, and the CPU per 1000 points of the gateways and of the
+ * storage node.
+ */
+async function ingestRounds(targets: Target[], storagePid: number, everyPid: number[]) {
+  const rates = targets.map((): number[] => []);
+  /** CPU ms per 1000 points written, of the target's gateways and of the storage node. */
+  const writeCpu = targets.map(() => ({ gateways: 0, storage: 0 }));
+  let quietSeconds = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let k = 0; k < targets.length; k++) {
+      const t = (r + k) % targets.length;
+      quietSeconds += await untilQuiet(everyPid);
+      const before = { gateways: t === 0 ? 0 : cpuOf(targets[t]!.pids), storage: cpuMs(storagePid) };
+      rates[t]!.push(await ingest(targets[t]!));
+      const per = (BATCHES * BATCH_POINTS * ROUNDS) / 1000;
+      if (t !== 0) writeCpu[t]!.gateways += (cpuOf(targets[t]!.pids) - before.gateways) / per;
+      writeCpu[t]!.storage += (cpuMs(storagePid) - before.storage) / per;
+    }
+  }
+  return { rates, writeCpu, quietSeconds };
+}
+
+/** Every thread of a process (and those it starts later) on one CPU. */
+function pinTo(pid: number, cpu: number): void {
+  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+}
+
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -171,22 +203,9 @@ try {
   await queryTimes(targets, false);
   await warmUp([targets[0]!, targets[GATEWAYS]!]);
 
-  const rates = targets.map((): number[] => []);
-  /** CPU ms per 1000 points written, of the target's gateways and of the storage node. */
-  const writeCpu = targets.map(() => ({ gateways: 0, storage: 0 }));
   const everyPid = processes.map((p) => p.pid!);
-  let quietSeconds = 0;
-  for (let r = 0; r < ROUNDS; r++) {
-    for (let k = 0; k < targets.length; k++) {
-      const t = (r + k) % targets.length;
-      quietSeconds += await untilQuiet(everyPid);
-      const before = { gateways: t === 0 ? 0 : cpuOf(targets[t]!.pids), storage: cpuMs(storage.pid!) };
-      rates[t]!.push(await ingest(targets[t]!));
-      const per = (BATCHES * BATCH_POINTS * ROUNDS) / 1000;
-      if (t !== 0) writeCpu[t]!.gateways += (cpuOf(targets[t]!.pids) - before.gateways) / per;
-      writeCpu[t]!.storage += (cpuMs(storage.pid!) - before.storage) / per;
-    }
-  }
+  const shared = await ingestRounds(targets, storage.pid!, everyPid);
+  const { rates, writeCpu } = shared;
   /** CPU ms per query (the repeated text), one target at a time. */
   const queryCpu = [];
   for (const [t, target] of targets.entries()) {
@@ -201,6 +220,11 @@ try {
   const rate = rates.map((samples) => median(samples));
   const repeated = (await queryTimes(targets, true)).map((times) => median(times));
   const distinct = (await queryTimes(targets, false)).map((times) => median(times));
+  // The same rounds once more, the storage node on one core and everything else on the other: the
+  // gateways' CPU no longer comes out of the storage node's, as when they run on machines of their own.
+  pinTo(storage.pid!, 0);
+  for (const pid of [...everyPid.filter((pid) => pid !== storage.pid), process.pid]) pinTo(pid, 1);
+  const pinned = (await ingestRounds(targets, storage.pid!, everyPid)).rates.map((samples) => median(samples));
 
   console.log(
     `ingest: ${BATCHES} batches of ${BATCH_POINTS} points over ${CONNECTIONS} connections, median of ${ROUNDS} rotating rounds:`,
@@ -209,7 +233,10 @@ try {
     const spread = `${fmt(Math.min(...rates[t]!))}–${fmt(Math.max(...rates[t]!))}`;
     console.log(`  ${target.label.padEnd(20)} ${fmt(rate[t]!).padStart(10)} points/s   (rounds ${spread})`);
   }
-  console.log(`  (waited ${fmt(quietSeconds, 1)} s in all for the processes to be quiet before the rounds)`);
+  console.log(`  (waited ${fmt(shared.quietSeconds, 1)} s in all for the processes to be quiet before the rounds)`);
+  console.log(`the same, the storage node on CPU 0 and the gateways and this client on CPU 1 (taskset):`);
+  for (const [t, target] of targets.entries())
+    console.log(`  ${target.label.padEnd(20)} ${fmt(pinned[t]!).padStart(10)} points/s`);
   console.log(`query p50 over ${QUERIES} queries per target, interleaved (repeated text | a new text each time):`);
   for (const [t, target] of targets.entries()) {
     console.log(
@@ -247,6 +274,12 @@ try {
         added <= 2,
       );
     }
+  }
+  for (let g = 1; g <= GATEWAYS; g++) {
+    table.record(
+      `ingest overhead, ${g} gateway${g === 1 ? '' : 's'}, storage node on a core of its own`,
+      `${fmt((1 - pinned[g]! / pinned[0]!) * 100, 1)} %`,
+    );
   }
   for (let g = 2; g <= GATEWAYS; g++)
     table.record(`${g} vs 1 gateway ingest throughput`, `${fmt(rate[g]! / rate[1]!, 2)}×`);
