@@ -6,12 +6,13 @@
 //
 // The machine is shared and noisy, so nothing is measured one target after the other: ingest runs in
 // ROUNDS rounds, each target once per round in a rotating order (the figure is the median round), and
-// queries are interleaved one by one over the targets. Each round starts once every process is quiet
-// (the storage node's log applied): its leftover work would otherwise fall into whichever target comes
-// next, the same work for every target, but a different share in each round. After the queries, the
-// ingest rounds run once more with the storage node on CPU 0 and the gateways and this client on CPU 1
-// (taskset), as if the gateways ran on machines of their own (printed, no target). Queries come twice: one text repeated (a
+// queries are interleaved one by one over the targets. Queries come twice: one text repeated (a
 // dashboard refreshing) and a text that differs each time (the gateway parses every one).
+// Each ingest round starts once every process is quiet (the storage node's log applied): its leftover
+// work would otherwise fall into whichever target comes next, the same work for every target but a
+// different share in each round. After the queries, the ingest rounds run once more with the storage
+// node on CPU 0 and the gateways and this client on CPU 1 (taskset), as if the gateways ran on
+// machines of their own (printed, no target).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
