@@ -3,6 +3,7 @@
 // An old generation allowed 128 MB before its first collections: with a heap as small as a gateway's (under
 // 40 MB live) and that young generation, V8 otherwise sets its limit so close that it starts a full marking
 // every ~150 ms under write load (measured: 1.2 s of a gateway's 2.0 s busy time went to collection).
+// The first line is the one place these flags are set: `npm start` runs this file, and the tests read them from it.
 // The `fluxgate` command: loads the TypeScript sources through tsx, so no build step is needed.
 import { register } from 'tsx/esm/api';
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,6 +11,8 @@ export const REPO_ROOT = new URL('../..', import.meta.url).pathname;
  */
 export const CLI_ENTRY = process.env.FLUXGATE_TEST_CLI || join(REPO_ROOT, 'bin/fluxgate.js');
 const BIN = CLI_ENTRY;
+/** The flags the `fluxgate` command runs Node with: those of its `#!/usr/bin/env -S node …` line. */
+export const NODE_FLAGS = nodeFlagsOf(join(REPO_ROOT, 'bin/fluxgate.js'));
 const NO_CONFIG_HOME = join(tmpdir(), 'fluxgate-tests-have-no-config');
 
 export interface ServerProcess {
@@ -45,9 +47,7 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
   const child = spawn(
     process.execPath,
     [
-      // The flags bin/fluxgate.js runs Node with (see there).
-      '--max-semi-space-size=64',
-      '--initial-old-space-size=128',
+      ...NODE_FLAGS,
       ...(options.nodeArgs ?? []),
       BIN,
       'serve',
@@ -154,4 +154,14 @@ export function runCli(
     child.stdin.end(options.input ?? '');
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+function nodeFlagsOf(script: string): string[] {
+  const shebang = readFileSync(script, 'utf8').split('\n', 1)[0]!;
+  const match = /^#!\/usr\/bin\/env -S node((?: --\S+)*)$/.exec(shebang);
+  if (match === null) throw new Error(`${script} does not start with '#!/usr/bin/env -S node …': ${shebang}`);
+  return match[1]!
+    .trim()
+    .split(' ')
+    .filter((flag) => flag !== '');
 }
