@@ -139,13 +139,13 @@ async function ingestRounds(targets: Target[], storagePid: number, everyPid: num
   /** CPU ms per 1000 points written, of the target's gateways and of the storage node. */
   const writeCpu = targets.map(() => ({ gateways: 0, storage: 0 }));
   let quietSeconds = 0;
+  const per = (BATCHES * BATCH_POINTS * ROUNDS) / 1000;
   for (let r = 0; r < ROUNDS; r++) {
     for (let k = 0; k < targets.length; k++) {
       const t = (r + k) % targets.length;
       quietSeconds += await untilQuiet(everyPid);
       const before = { gateways: t === 0 ? 0 : cpuOf(targets[t]!.pids), storage: cpuMs(storagePid) };
       rates[t]!.push(await ingest(targets[t]!));
-      const per = (BATCHES * BATCH_POINTS * ROUNDS) / 1000;
       if (t !== 0) writeCpu[t]!.gateways += (cpuOf(targets[t]!.pids) - before.gateways) / per;
       writeCpu[t]!.storage += (cpuMs(storagePid) - before.storage) / per;
     }
