@@ -34,32 +34,26 @@ export class SqlParser {
       );
     }
     return this.pool.use(async (connection) => {
+      // One call for the common case, one SELECT: serializing alone proves it. Anything else is
+      // counted first, so the refusal says how many statements it found.
+      const tree = await this.serialize(connection, sql);
+      if (!tree.error && tree.statements?.length === 1) return tree.statements[0];
       const count = await countStatements(connection, sql);
       if (count !== 1) {
         throw new FluxgateError('QUERY_REJECTED', `exactly one statement is allowed, found ${count}`);
       }
-      const reader = await this.serialize(connection, sql);
-      const json = reader.getRows()[0]?.[0];
-      const tree = JSON.parse(typeof json === 'string' ? json : '{}') as {
-        error?: boolean;
-        error_message?: string;
-        statements?: unknown[];
-      };
       if (tree.error) {
         if (tree.error_message?.includes('Only SELECT statements')) {
           throw new FluxgateError('QUERY_REJECTED', `only SELECT statements are allowed, not ${statementKeyword(sql)}`);
         }
         throw new FluxgateError('QUERY_FAILED', tree.error_message ?? 'the query could not be parsed');
       }
-      if (tree.statements?.length !== 1) {
-        throw new FluxgateError('QUERY_REJECTED', 'exactly one statement is allowed');
-      }
-      return tree.statements[0];
+      throw new FluxgateError('QUERY_REJECTED', 'exactly one statement is allowed');
     });
   }
 
   /** `json_serialize_sql` of the text, bound as a parameter to a statement prepared once per connection. */
-  private async serialize(connection: DuckDBConnection, sql: string) {
+  private async serialize(connection: DuckDBConnection, sql: string): Promise<SerializedSql> {
     let prepared = this.serializers.get(connection);
     if (prepared === undefined) {
       prepared = connection.prepare('SELECT json_serialize_sql($sql::VARCHAR)');
@@ -68,13 +62,21 @@ export class SqlParser {
     }
     const statement = await prepared;
     statement.bind({ sql });
-    return statement.runAndReadAll();
+    const json = (await statement.runAndReadAll()).getRows()[0]?.[0];
+    return JSON.parse(typeof json === 'string' ? json : '{}') as SerializedSql;
   }
 
   async close(): Promise<void> {
     await this.pool.close();
     this.instance.closeSync();
   }
+}
+
+/** What json_serialize_sql answers: the statements' trees, or why it could not. */
+interface SerializedSql {
+  error?: boolean;
+  error_message?: string;
+  statements?: unknown[];
 }
 
 /** Statements that may start a read: `WITH` may also start a DELETE, which DuckDB then refuses to serialize. */
