@@ -10,64 +10,40 @@ export interface ResultCap {
 /** The name operators know the cap by, for messages. */
 export const RESULT_CAP_FLAG = '--query-max-result';
 
-/**
- * One query's answer as a face reads it: batches until the end, the cap or the deadline. The
- * deadline (`--query-timeout`) runs from `open` until `close`, so it covers conversion and sending;
- * the client's disconnect aborts it too. Past the cap, `next` ends early and `truncated` says why;
- * the face tells the client (a 400 before the first byte, the format's truncation marker after).
- */
-export class QueryAnswer {
-  private rows = 0;
-  private bytes = 0;
-  private cut: string | undefined;
+/** What every kind of answer shares: the deadline's signal, the cap, and closing once. */
+export abstract class CappedAnswer<Piece> {
+  protected readonly budget: ResultBudget;
   private closed = false;
 
   constructor(
-    private readonly stream: QueryStream,
-    private readonly cap: ResultCap,
+    private readonly stream: { next(): Promise<Piece | null>; close(): Promise<void> },
+    cap: ResultCap,
     readonly signal: AbortSignal,
     private readonly onClose: () => void,
-  ) {}
-
-  get columns(): ResultColumn[] {
-    return this.stream.columns;
+  ) {
+    this.budget = new ResultBudget(cap);
   }
 
   /** Why the answer ended early, or undefined while it is whole. */
   get truncated(): string | undefined {
-    return this.cut;
+    return this.budget.cut;
   }
 
   /** The error a face answers when the cap is reached before anything was sent. */
   tooLarge(): FluxgateError {
-    return resultTooLarge(this.cap);
+    return resultTooLarge(this.budget.cap);
   }
 
-  async next(): Promise<unknown[][] | null> {
-    if (this.cut !== undefined || this.closed) return null;
-    const batch = await this.stream.next();
-    if (batch === null) return null;
-    const room = this.cap.maxRows - this.rows;
-    if (batch.length > room) {
-      this.cut = `the result has more than ${this.cap.maxRows} rows, the limit ${RESULT_CAP_FLAG} sets`;
-      this.rows = this.cap.maxRows;
-      return room > 0 ? batch.slice(0, room) : null;
-    }
-    this.rows += batch.length;
-    return batch;
+  /** The next piece, or null at the end (or past the cap). */
+  async next(): Promise<Piece | null> {
+    if (this.budget.cut !== undefined || this.closed) return null;
+    const piece = await this.stream.next();
+    return piece === null ? null : this.admit(piece);
   }
 
   /** The face counts the bytes it encoded; past the cap the next `next` ends the answer. */
   spend(bytes: number): void {
-    this.bytes += bytes;
-    if (this.bytes > this.cap.maxBytes && this.cut === undefined) {
-      this.cut = `the result has more than ${this.cap.maxBytes} bytes, the limit ${RESULT_CAP_FLAG} sets`;
-    }
-  }
-
-  /** Batches as an async iterable (for encoders that take one). */
-  async *batches(): AsyncGenerator<unknown[][]> {
-    for (let batch = await this.next(); batch !== null; batch = await this.next()) yield batch;
+    this.budget.spend(bytes);
   }
 
   async close(): Promise<void> {
@@ -77,6 +53,72 @@ export class QueryAnswer {
       await this.stream.close();
     } finally {
       this.onClose();
+    }
+  }
+
+  /** The part of a piece the cap admits (counted), or null when none of it fits. */
+  protected abstract admit(piece: Piece): Piece | null;
+}
+
+/**
+ * One query's answer as a face reads it: batches until the end, the cap or the deadline. The
+ * deadline (`--query-timeout`) runs from `open` until `close`, so it covers conversion and sending;
+ * the client's disconnect aborts it too. Past the cap, `next` ends early and `truncated` says why;
+ * the face tells the client (a 400 before the first byte, the format's truncation marker after).
+ */
+export class QueryAnswer extends CappedAnswer<unknown[][]> {
+  constructor(
+    private readonly rowStream: QueryStream,
+    cap: ResultCap,
+    signal: AbortSignal,
+    onClose: () => void,
+  ) {
+    super(rowStream, cap, signal, onClose);
+  }
+
+  get columns(): ResultColumn[] {
+    return this.rowStream.columns;
+  }
+
+  /** Batches as an async iterable (for encoders that take one). */
+  async *batches(): AsyncGenerator<unknown[][]> {
+    for (let batch = await this.next(); batch !== null; batch = await this.next()) yield batch;
+  }
+
+  protected admit(batch: unknown[][]): unknown[][] | null {
+    const admitted = this.budget.admitRows(batch.length);
+    if (admitted === batch.length) return batch;
+    return admitted > 0 ? batch.slice(0, admitted) : null;
+  }
+}
+
+/**
+ * One answer's share of the cap: the rows and bytes counted so far, and once past the cap, why
+ * the answer was cut.
+ */
+class ResultBudget {
+  private rows = 0;
+  private bytes = 0;
+  cut: string | undefined;
+
+  constructor(readonly cap: ResultCap) {}
+
+  /** How many of `count` more rows fit; when not all do, the answer is cut there. */
+  admitRows(count: number): number {
+    const room = this.cap.maxRows - this.rows;
+    if (count <= room) {
+      this.rows += count;
+      return count;
+    }
+    this.cut = `the result has more than ${this.cap.maxRows} rows, the limit ${RESULT_CAP_FLAG} sets`;
+    this.rows = this.cap.maxRows;
+    return Math.max(room, 0);
+  }
+
+  spend(bytes: number): void {
+    this.bytes += bytes;
+    if (this.bytes > this.cap.maxBytes && this.cut === undefined) {
+      this.cut = `the result has more than ${this.cap.maxBytes} bytes, the limit ${RESULT_CAP_FLAG} sets`;
     }
   }
 }

@@ -5,11 +5,19 @@ import { fail } from '../domain/errors.ts';
 import { INTERNAL_DATABASE } from '../domain/names.ts';
 import { DB_ACTIONS } from '../domain/permissions.ts';
 import type { Principal } from '../domain/principal.ts';
-import type { MeasurementSchema, QueryResult, QueryStream, ResultColumn, Storage } from '../storage/storage.ts';
+import type {
+  JsonLinesStream,
+  MeasurementSchema,
+  QueryResult,
+  QueryStream,
+  ResultColumn,
+  Storage,
+} from '../storage/storage.ts';
 import { requireRight } from './authorize.ts';
 import type { DatabaseDirectory } from './database-directory.ts';
 import type { DatabaseOwnership } from './database-ownership.ts';
 import { toStorageDatabase } from './database-resolver.ts';
+import { JsonLinesAnswer } from './json-lines-answer.ts';
 import { QueryAnswer, RESULT_CAP_FLAG, type ResultCap, requestDeadline } from './query-answer.ts';
 import { recogniseSchemaStatement } from './schema-statements.ts';
 import { schemaStatementResult, tableStream } from './schema-tables.ts';
@@ -73,10 +81,33 @@ export class QueryService {
    * now and ends at `close`, so it covers running, converting and sending alike.
    */
   async open(principal: Principal, request: QueryRequest): Promise<QueryAnswer> {
+    return this.withDeadline(request, async (signal, dispose) => {
+      const stream = await this.openStream(principal, request, signal, 'rows');
+      return new QueryAnswer(stream, this.limits.cap, signal, dispose);
+    });
+  }
+
+  /**
+   * As `open`, for a face answering json or jsonl: the engine's own JSON lines where the storage
+   * gives them (nothing decoded to rows and encoded again), else the rows.
+   */
+  async openForJson(principal: Principal, request: QueryRequest): Promise<QueryAnswer | JsonLinesAnswer> {
+    return this.withDeadline(request, async (signal, dispose) => {
+      const stream = await this.openStream(principal, request, signal, 'jsonLines');
+      return 'encoding' in stream
+        ? new JsonLinesAnswer(stream, this.limits.cap, signal, dispose)
+        : new QueryAnswer(stream, this.limits.cap, signal, dispose);
+    });
+  }
+
+  /** Runs `open` under the request's deadline, which the answer it makes disposes of when closed. */
+  private async withDeadline<T>(
+    request: QueryRequest,
+    open: (signal: AbortSignal, dispose: () => void) => Promise<T>,
+  ): Promise<T> {
     const deadline = requestDeadline(this.limits.timeoutMs, request.signal);
     try {
-      const stream = await this.openStream(principal, request, deadline.signal);
-      return new QueryAnswer(stream, this.limits.cap, deadline.signal, deadline.dispose);
+      return await open(deadline.signal, deadline.dispose);
     } catch (error) {
       deadline.dispose();
       throw error;
@@ -120,7 +151,25 @@ export class QueryService {
     return this.deps.storage.activeQueries();
   }
 
-  private async openStream(principal: Principal, request: QueryRequest, signal: AbortSignal): Promise<QueryStream> {
+  /** The rows of a query, or with `prefer` 'jsonLines' the storage's own JSON lines when it gives them. */
+  private openStream(
+    principal: Principal,
+    request: QueryRequest,
+    signal: AbortSignal,
+    prefer: 'rows',
+  ): Promise<QueryStream>;
+  private openStream(
+    principal: Principal,
+    request: QueryRequest,
+    signal: AbortSignal,
+    prefer: 'jsonLines',
+  ): Promise<QueryStream | JsonLinesStream>;
+  private async openStream(
+    principal: Principal,
+    request: QueryRequest,
+    signal: AbortSignal,
+    prefer: 'rows' | 'jsonLines',
+  ): Promise<QueryStream | JsonLinesStream> {
     if (request.database === '') fail('INVALID_INPUT', 'the db parameter is required', { field: 'db' });
     if (request.sql.trim() === '') fail('INVALID_INPUT', 'the q parameter (the SQL query) is required', { field: 'q' });
     if (request.database === INTERNAL_DATABASE) return this.openInternal(principal, request, signal);
@@ -137,7 +186,11 @@ export class QueryService {
     if (schemaStatement !== undefined) {
       return tableStream(schemaStatementResult(schemaStatement, await this.deps.storage.schema(database)));
     }
-    return this.deps.storage.openQuery(database, request.sql, options(request.params, signal));
+    const storage = this.deps.storage;
+    if (prefer === 'jsonLines' && storage.openJsonLines !== undefined) {
+      return storage.openJsonLines(database, request.sql, options(request.params, signal));
+    }
+    return storage.openQuery(database, request.sql, options(request.params, signal));
   }
 
   /**

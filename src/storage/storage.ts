@@ -115,6 +115,18 @@ export interface QueryStream {
   close(): Promise<void>;
 }
 
+/**
+ * A result the engine encoded itself, as InfluxDB 3's `format=jsonl`: one JSON object per row, each
+ * line ending in a newline (JSON text holds none of its own).
+ */
+export interface JsonLinesStream {
+  readonly encoding: 'jsonl';
+  /** The next run of whole lines, or null at the end. */
+  next(): Promise<Buffer | null>;
+  /** As QueryStream's: releases the call, stopping the statement if it still runs. Idempotent. */
+  close(): Promise<void>;
+}
+
 /** One measurement (table) of a database as InfluxQL sees it: its tag keys and typed field keys. */
 export interface MeasurementSchema {
   name: string;
@@ -165,6 +177,12 @@ export interface Storage {
    * QUERY_FAILED, or the signal's reason once it aborts. The caller must `close` the stream.
    */
   openQuery(db: StorageDatabase, sql: string, options?: QueryOptions): Promise<QueryStream>;
+  /**
+   * Present on an engine that encodes answers itself (an upstream's own `format=jsonl`): what
+   * `openQuery` gives, as JSON lines, so a face answering json or jsonl passes them on instead of
+   * decoding rows and encoding them again. Same validation, errors and signal as `openQuery`.
+   */
+  openJsonLines?(db: StorageDatabase, sql: string, options?: QueryOptions): Promise<JsonLinesStream>;
   /** `openQuery` against the given virtual tables only (no database files). */
   openVirtualQuery(tables: VirtualTable[], sql: string, options?: QueryOptions): Promise<QueryStream>;
   /** `openQuery` read to the end; more than `limits` rows or bytes throws QUERY_RESULT_TOO_LARGE. */

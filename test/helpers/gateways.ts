@@ -43,6 +43,8 @@ export interface GatewayCluster {
   scratch: ScratchDatabase;
   /** A private directory for credential files; removed by dispose. */
   dir: string;
+  /** The flags every gateway of the cluster runs with (for one more, started with flags of its own). */
+  args: string[];
   dispose(): Promise<void>;
 }
 
@@ -70,7 +72,7 @@ export async function startGateways(options: {
     args.push('--log-level', options.logLevel ?? 'info');
     for (let i = 0; i < options.count; i++) gateways.push(await startServerProcess({ args }));
     const operator = await bootstrap((gateways[0] as ServerProcess).url);
-    return { gateways, operator, scratch, dir, dispose };
+    return { gateways, operator, scratch, dir, args, dispose };
   } catch (error) {
     await dispose();
     throw error;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
-import { toCsv, toJson, toJsonLines } from '../../src/http/v3/query-formats.ts';
+import { jsonLinesEncoderFor, toCsv, toJson, toJsonLines } from '../../src/http/v3/query-formats.ts';
 import type { QueryResult } from '../../src/storage/storage.ts';
 
 // The formats are built for speed; they must print exactly what the plain definitions below print.
@@ -95,4 +95,44 @@ it('prints an empty result as an empty array, no lines, and the header alone', (
   assert.equal(toJson(r), '[]');
   assert.equal(toJsonLines(r), '');
   assert.equal(toCsv(r), 'n\n');
+});
+
+/** An encoder's whole output for `runs` of JSON lines, ended by its end or its truncation marker. */
+function linesAnswer(format: 'json' | 'jsonl', runs: string[], truncated?: string): string {
+  const encoder = jsonLinesEncoderFor(format);
+  let out = encoder.begin();
+  for (const run of runs) out += encoder.encode(Buffer.from(run, 'utf8')).toString('utf8');
+  return out + (truncated === undefined ? encoder.end() : encoder.truncated(truncated));
+}
+
+it('JSON lines passed on as json or jsonl print what the row encoders print for the same rows, however they are cut into runs', () => {
+  fc.assert(
+    fc.property(result, fc.array(fc.nat(), { maxLength: 6 }), (r, cuts) => {
+      const lines = toJsonLines(r)
+        .split(/(?<=\n)/)
+        .filter((line) => line !== '');
+      // The lines grouped into runs at arbitrary points (every run holds at least one whole line).
+      const runs: string[] = [];
+      let at = 0;
+      for (const cut of cuts) {
+        if (at >= lines.length) break;
+        const size = 1 + (cut % (lines.length - at));
+        runs.push(lines.slice(at, at + size).join(''));
+        at += size;
+      }
+      if (at < lines.length) runs.push(lines.slice(at).join(''));
+      assert.equal(linesAnswer('json', runs), toJson(r));
+      assert.equal(linesAnswer('jsonl', runs), toJsonLines(r));
+      const marker = linesAnswer('json', runs, 'the cap');
+      assert.deepEqual(JSON.parse(marker), [...JSON.parse(toJson(r)), { fluxgate_truncated: 'the cap' }]);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+it('JSON lines of an empty result print as an empty array and no lines; a cut one as the marker alone', () => {
+  assert.equal(linesAnswer('json', []), '[]');
+  assert.equal(linesAnswer('jsonl', []), '');
+  assert.equal(linesAnswer('json', [], 'why'), '[{"fluxgate_truncated":"why"}]');
+  assert.equal(linesAnswer('jsonl', ['{"a":1}\n'], 'why'), '{"a":1}\n{"fluxgate_truncated":"why"}\n');
 });

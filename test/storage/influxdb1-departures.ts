@@ -104,6 +104,7 @@ async function closingStopsAStream(storage: ContractStorage): Promise<void> {
 
 export const INFLUXDB1_DEPARTURES = declareDepartures({
   parts: {
+    'json lines': 'JSON lines are the answer of an engine that encodes SQL results itself; InfluxDB 1.x has no SQL',
     queries:
       'every case is about SQL statements (openQuery/query: streams, caps, cancellation, read-only SQL); ' +
       'InfluxDB 1.x has no SQL, which the adapter declares absent and refuses with a 501 naming the upstream ' +

@@ -5,6 +5,7 @@ import { capabilitiesContract } from './contract/capabilities.ts';
 import { unmatchedDepartures } from './contract/departures.ts';
 import { durableWritesContract } from './contract/durable-writes.ts';
 import type { StorageHarness } from './contract/harness.ts';
+import { jsonLinesContract } from './contract/json-lines.ts';
 import { lastWriteWinsContract } from './contract/last-write-wins.ts';
 import { lifecycleContract } from './contract/lifecycle.ts';
 import { queryContract } from './contract/queries.ts';
@@ -21,6 +22,7 @@ const PARTS: ReadonlyArray<[string, (harness: StorageHarness) => void]> = [
   ['last write wins', lastWriteWinsContract],
   ['atomic writes', atomicWriteContract],
   ['queries', queryContract],
+  ['json lines', jsonLinesContract],
   ['lifecycle', lifecycleContract],
   ['capabilities', capabilitiesContract],
   ['durable writes', durableWritesContract],

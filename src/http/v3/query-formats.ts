@@ -78,7 +78,7 @@ function jsonEncoder(columns: readonly ResultColumn[]): FormatEncoder {
       return out;
     },
     end: () => ']',
-    truncated: (reason) => `${first ? '' : ','}${JSON.stringify({ [TRUNCATED_KEY]: reason })}]`,
+    truncated: (reason) => `${first ? '' : ','}${jsonMarker(reason)}]`,
   };
 }
 
@@ -92,9 +92,53 @@ function jsonLinesEncoder(columns: readonly ResultColumn[]): FormatEncoder {
       return text;
     },
     end: () => '',
-    truncated: (reason) => `${JSON.stringify({ [TRUNCATED_KEY]: reason })}\n`,
+    truncated: (reason) => `${jsonMarker(reason)}\n`,
   };
 }
+
+/** The object that ends a truncated json or jsonl answer. */
+const jsonMarker = (reason: string) => JSON.stringify({ [TRUNCATED_KEY]: reason });
+
+/** FormatEncoder's counterpart for rows the engine already encoded as JSON lines. */
+export interface JsonLinesEncoder {
+  begin(): string;
+  encode(lines: Buffer): Buffer;
+  end(): string;
+  truncated(reason: string): string;
+}
+
+/**
+ * JSON lines sent as jsonl (as they are) or as json: the lines joined into one array, each newline
+ * turned into the comma between two elements (JSON text holds no newline of its own).
+ */
+export function jsonLinesEncoderFor(format: 'json' | 'jsonl'): JsonLinesEncoder {
+  if (format === 'jsonl') {
+    return {
+      begin: () => '',
+      encode: (lines) => lines,
+      end: () => '',
+      truncated: (reason) => `${jsonMarker(reason)}\n`,
+    };
+  }
+  let first = true;
+  return {
+    begin: () => '[',
+    encode: (lines) => {
+      const lead = first ? 0 : 1;
+      first = false;
+      const out = Buffer.allocUnsafe(lead + lines.length - 1);
+      if (lead === 1) out[0] = COMMA;
+      lines.copy(out, lead, 0, lines.length - 1);
+      for (let at = out.indexOf(NEWLINE, lead); at >= 0; at = out.indexOf(NEWLINE, at + 1)) out[at] = COMMA;
+      return out;
+    },
+    end: () => ']',
+    truncated: (reason) => `${first ? '' : ','}${jsonMarker(reason)}]`,
+  };
+}
+
+const NEWLINE = 0x0a;
+const COMMA = 0x2c;
 
 function text(value: unknown): string {
   if (value === null || value === undefined) return '';

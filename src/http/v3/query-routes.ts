@@ -19,12 +19,16 @@ interface QueryInput {
 export function registerQueryRoutes(app: FastifyInstance, queries: QueryService): void {
   const run = async (input: QueryInput, request: FastifyRequest, reply: FastifyReply) => {
     const format = queryFormat(input.format);
-    const answer = await queries.open(request.principal, {
+    const query = {
       database: input.db ?? '',
       sql: input.q ?? '',
       params: parseQueryParams(input.params),
       signal: clientGone(request, reply),
-    });
+    };
+    const json = format === 'json' || format === 'jsonl';
+    const answer = await (json
+      ? queries.openForJson(request.principal, query)
+      : queries.open(request.principal, query));
     return sendResult(reply, answer, format, (source) => queries.parquet(source));
   };
 

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { JsonLinesAnswer } from '../../services/json-lines-answer.ts';
 import type { ResultSource } from '../../services/query-service.ts';
-import { CONTENT_TYPES, encoderFor, type QueryFormat } from './query-formats.ts';
+import { CONTENT_TYPES, encoderFor, jsonLinesEncoderFor, type QueryFormat } from './query-formats.ts';
 
 /**
  * Held back before the status line is sent: a result that passes the cap (or fails) within this
@@ -44,13 +45,23 @@ export function closeAfterDeadline(signal: AbortSignal, reply: FastifyReply): vo
  */
 export async function sendResult(
   reply: FastifyReply,
-  source: ResultSource & { close(): Promise<void> },
+  source: (ResultSource & { close(): Promise<void> }) | JsonLinesAnswer,
   format: QueryFormat,
   parquet: (source: ResultSource) => AsyncIterable<Uint8Array>,
 ): Promise<FastifyReply> {
   let sent = false;
+  const started = () => sent;
   closeAfterDeadline(source.signal, reply);
-  const pieces = format === 'parquet' ? parquet(source) : textPieces(source, format, () => sent);
+  let pieces: AsyncIterable<Uint8Array>;
+  if (source instanceof JsonLinesAnswer) {
+    if (format !== 'json' && format !== 'jsonl') throw new Error(`JSON lines cannot be sent as ${format}`);
+    pieces = encodedPieces(source, source.pieces(), jsonLinesEncoderFor(format), started);
+  } else if (format === 'parquet') {
+    pieces = parquet(source);
+  } else {
+    const encoder = encoderFor(format, source.columns);
+    pieces = encodedPieces(source, source.batches(), { ...encoder, encode: encoder.batch }, started);
+  }
   return sendHeldBack(
     reply,
     pieces,
@@ -122,27 +133,35 @@ export async function sendHeldBack(
     .send(Readable.from(rest(), { objectMode: false, highWaterMark: FIRST_FLUSH_BYTES }));
 }
 
+/** A format written piece by piece: the rows of a batch, or a run of JSON lines. */
+interface PieceEncoder<Piece> {
+  begin(): string;
+  encode(piece: Piece): string | Buffer;
+  end(): string;
+  truncated(reason: string): string;
+}
+
 /**
  * The text formats' pieces. A stop after the first byte (the cap, the deadline, a failure) ends with
  * the format's truncation marker; before it, the error is thrown (the cap as QUERY_RESULT_TOO_LARGE).
  */
-async function* textPieces(
-  source: ResultSource,
-  format: Exclude<QueryFormat, 'parquet'>,
+async function* encodedPieces<Piece>(
+  source: Pick<ResultSource, 'truncated' | 'spend' | 'tooLarge'>,
+  input: AsyncIterable<Piece>,
+  encoder: PieceEncoder<Piece>,
   started: () => boolean,
 ): AsyncGenerator<Uint8Array> {
-  const encoder = encoderFor(format, source.columns);
-  const emit = (text: string) => {
-    const bytes = Buffer.from(text, 'utf8');
+  const emit = (piece: string | Buffer) => {
+    const bytes = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
     source.spend(bytes.byteLength);
     return bytes;
   };
   yield emit(encoder.begin());
   let failure: string | undefined;
   try {
-    for await (const batch of source.batches()) {
-      const piece = emit(encoder.batch(batch));
-      if (piece.byteLength > 0) yield piece;
+    for await (const piece of input) {
+      const bytes = emit(encoder.encode(piece));
+      if (bytes.byteLength > 0) yield bytes;
     }
   } catch (error) {
     if (!started()) throw error;

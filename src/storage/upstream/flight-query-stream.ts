@@ -94,6 +94,13 @@ export async function openFlightStream(
   };
 }
 
+/** A query the upstream did not finish within the deadline the gateway gave it. */
+export function pastQueryTimeout(label: string): FluxgateError {
+  return new FluxgateError('UPSTREAM_UNAVAILABLE', `${label} did not finish the query in time (--query-timeout)`, {
+    reason: 'deadline exceeded',
+  });
+}
+
 /** A gRPC status from the upstream as the port's errors, naming the upstream, never the credential. */
 function translate(error: unknown, label: string, database: string): unknown {
   if (!isServiceError(error)) return error;
@@ -102,9 +109,7 @@ function translate(error: unknown, label: string, database: string): unknown {
     case grpcStatus.UNAVAILABLE:
       return new FluxgateError('UPSTREAM_UNAVAILABLE', `${label} is unavailable: ${details}`, { reason: details });
     case grpcStatus.DEADLINE_EXCEEDED:
-      return new FluxgateError('UPSTREAM_UNAVAILABLE', `${label} did not finish the query in time (--query-timeout)`, {
-        reason: 'deadline exceeded',
-      });
+      return pastQueryTimeout(label);
     case grpcStatus.UNAUTHENTICATED:
     case grpcStatus.PERMISSION_DENIED:
       return new FluxgateError(

@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { MAX_TIMER_MS } from '../../domain/durations.ts';
 import { FluxgateError } from '../../domain/errors.ts';
 import { type UpstreamTarget, upstreamLabel } from './upstream-target.ts';
 
@@ -13,16 +14,26 @@ export interface UpstreamAnswer {
   text: string;
 }
 
+/** An answer whose body is still arriving. */
+export interface OpenAnswer {
+  status: number;
+  body: AsyncIterable<Buffer> & { destroy(): void };
+  /** A read's error as the call's: the caller's signal's reason, the timeout, or the upstream unavailable. */
+  failure(error: unknown): unknown;
+}
+
 export interface UpstreamCall {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
   query?: Record<string, string>;
   body?: string | Buffer;
   contentType?: string;
-  /** Bounds the whole call; past it the upstream counts as unavailable. */
+  /** Bounds the whole call, body included; past it the upstream counts as unavailable. None when not finite. */
   timeoutMs: number;
   /** The client's own signal: aborting throws its reason. */
   signal?: AbortSignal;
+  /** What a call past `timeoutMs` fails with; by default the upstream counts as unavailable. */
+  pastTimeout?: () => unknown;
 }
 
 /**
@@ -38,25 +49,46 @@ export class UpstreamHttp {
   }
 
   async call(call: UpstreamCall): Promise<UpstreamAnswer> {
+    const answer = await this.open(call);
+    try {
+      return { status: answer.status, text: await boundedText(answer.body) };
+    } catch (error) {
+      throw answer.failure(error);
+    }
+  }
+
+  /**
+   * A call whose answer body is read as it arrives, still bounded by `timeoutMs` and `signal`: the
+   * caller reads it to the end or destroys it, and translates a read's error with `failure`.
+   */
+  async open(call: UpstreamCall): Promise<OpenAnswer> {
     const url = new URL(call.path, `${this.target.url}/`);
     for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, value);
-    const timeout = AbortSignal.timeout(call.timeoutMs);
-    const signal = call.signal === undefined ? timeout : AbortSignal.any([timeout, call.signal]);
+    const timeout =
+      Number.isFinite(call.timeoutMs) && call.timeoutMs <= MAX_TIMER_MS
+        ? AbortSignal.timeout(call.timeoutMs)
+        : undefined;
+    const signals = [timeout, call.signal].filter((signal) => signal !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     const headers: Record<string, string> = { authorization: `Bearer ${this.target.token}` };
     if (call.contentType !== undefined) headers['content-type'] = call.contentType;
+    const failure = (error: unknown): unknown => {
+      if (call.signal?.aborted) return call.signal.reason;
+      if (timeout?.aborted)
+        return call.pastTimeout?.() ?? this.unavailable(`it did not answer within ${call.timeoutMs} ms`);
+      return this.unavailable(reasonOf(error));
+    };
     try {
       const answer = await request(url, {
         method: call.method,
         headers,
         body: call.body ?? null,
-        signal,
+        ...(signal === undefined ? {} : { signal }),
         dispatcher: this.agent,
       });
-      return { status: answer.statusCode, text: await boundedText(answer.body) };
+      return { status: answer.statusCode, body: answer.body, failure };
     } catch (error) {
-      if (call.signal?.aborted) throw call.signal.reason;
-      if (timeout.aborted) throw this.unavailable(`it did not answer within ${call.timeoutMs} ms`);
-      throw this.unavailable(reasonOf(error));
+      throw failure(error);
     }
   }
 
@@ -82,7 +114,8 @@ export class UpstreamHttp {
   }
 }
 
-async function boundedText(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+/** An answer's body as text, at most MAX_ANSWER_BYTES (the rest is not read). */
+export async function boundedText(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
