@@ -25,6 +25,15 @@ import { dbPermission } from '../http/support.ts';
 const BASE_NS = 1_700_000_000_000_000_000n;
 const STORAGE_ARGS = ['--query-max-result', 'unlimited', '--log-level', 'info'];
 
+/** The rows of a json or jsonl answer. */
+function parsedAnswer(format: string, text: string): Array<Record<string, unknown>> {
+  if (format === 'json') return JSON.parse(text);
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+}
+
 describe('two gateways on one PostgreSQL catalog in front of a fluxgate storage node', () => {
   let upstream: FluxgateUpstream | undefined;
   let cluster: GatewayCluster | undefined;
@@ -173,13 +182,7 @@ describe('two gateways on one PostgreSQL catalog in front of a fluxgate storage 
       assert.equal(through.status, 200, through.text);
       assert.equal(through.text, direct.text, `${format}: the gateway passes the upstream's answer on`);
       assert.equal(through.headers.get('content-type'), direct.headers.get('content-type'));
-      const rows =
-        format === 'json'
-          ? JSON.parse(through.text)
-          : through.text
-              .trimEnd()
-              .split('\n')
-              .map((line) => JSON.parse(line));
+      const rows = parsedAnswer(format, through.text);
       assert.equal(rows.length, 3000);
       assert.deepEqual(rows[7], {
         b: false,
@@ -190,9 +193,15 @@ describe('two gateways on one PostgreSQL catalog in front of a fluxgate storage 
         time: '2023-11-14T22:13:20.000000007Z',
       });
     }
-    // The same rows through Flight and our own encoding (csv) agree with the passed-on json.
+    // csv comes over Flight and is encoded here: the same columns and rows as the passed-on json.
     const csv = await req(gw(0).url, 'GET', `/api/v3/query_sql?db=lines&q=${q}&format=csv`, { token: operator });
-    assert.equal(csv.text.trimEnd().split('\n').length, 3001);
+    const csvLines = csv.text.trimEnd().split('\n');
+    assert.equal(csvLines.length, 3001);
+    assert.deepEqual(
+      csvLines[0]?.split(','),
+      Object.keys(parsedAnswer('json', (await sql(gw(0), 'lines', 'SELECT * FROM t ORDER BY time')).text)[0] ?? {}),
+    );
+    assert.equal(csvLines[8], '2023-11-14T22:13:20.000000007Z,h1,7.25,7,false,"say ""hi"", \\ é"');
 
     const capped = await startServerProcess({ args: [...cluster!.args, '--query-max-result', '2000rows'] });
     try {
@@ -200,13 +209,7 @@ describe('two gateways on one PostgreSQL catalog in front of a fluxgate storage 
         const path = `/api/v3/query_sql?db=lines&q=${q}&format=${format}`;
         const cut = await req(capped.url, 'GET', path, { token: operator });
         assert.equal(cut.status, 200, 'past the first 64 KiB the answer is sent and ends in the marker');
-        const rows: Array<Record<string, unknown>> =
-          format === 'json'
-            ? JSON.parse(cut.text)
-            : cut.text
-                .trimEnd()
-                .split('\n')
-                .map((line) => JSON.parse(line));
+        const rows = parsedAnswer(format, cut.text);
         assert.equal(rows.length, 2001, format);
         assert.equal(rows[1999]?.n, 1999);
         assert.match(String(rows[2000]?.fluxgate_truncated), /more than 2000 rows.*--query-max-result/);
