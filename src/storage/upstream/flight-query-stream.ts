@@ -94,6 +94,11 @@ export async function openFlightStream(
   };
 }
 
+/** Whether a not-found answer is about the database itself (not a table in it). */
+export function namesMissingDatabase(message: string, database: string): boolean {
+  return /database/i.test(message) && message.includes(database);
+}
+
 /** A query the upstream did not finish within the deadline the gateway gave it. */
 export function pastQueryTimeout(label: string): FluxgateError {
   return new FluxgateError('UPSTREAM_UNAVAILABLE', `${label} did not finish the query in time (--query-timeout)`, {
@@ -117,7 +122,7 @@ function translate(error: unknown, label: string, database: string): unknown {
         `${label} refused the gateway credential (check --upstream-token-file)`,
       );
     case grpcStatus.NOT_FOUND:
-      if (/database/i.test(details) && details.includes(database)) return new NoUpstreamDatabase(details);
+      if (namesMissingDatabase(details, database)) return new NoUpstreamDatabase(details);
       return new FluxgateError('QUERY_FAILED', details);
     case grpcStatus.INVALID_ARGUMENT:
     case grpcStatus.FAILED_PRECONDITION:

@@ -1,8 +1,8 @@
 import { FluxgateError } from '../../domain/errors.ts';
 import { WholeLines } from '../json-lines.ts';
 import type { JsonLinesStream } from '../storage.ts';
-import { NoUpstreamDatabase, pastQueryTimeout } from './flight-query-stream.ts';
-import { boundedText, messageOf, type UpstreamHttp } from './upstream-http.ts';
+import { NoUpstreamDatabase, namesMissingDatabase, pastQueryTimeout } from './flight-query-stream.ts';
+import { messageOf, type UpstreamHttp } from './upstream-http.ts';
 
 export interface JsonLinesQuery {
   database: string;
@@ -30,15 +30,7 @@ export async function openJsonLinesQuery(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     pastTimeout: () => pastQueryTimeout(http.label),
   });
-  if (answer.status !== 200) {
-    let text: string;
-    try {
-      text = await boundedText(answer.body);
-    } catch (error) {
-      throw answer.failure(error);
-    }
-    throw refusal(http, answer.status, text, query.database);
-  }
+  if (answer.status !== 200) throw refusal(http, answer.status, await http.text(answer), query.database);
   const pieces = answer.body[Symbol.asyncIterator]();
   const lines = new WholeLines();
   let closed = false;
@@ -77,9 +69,7 @@ export async function openJsonLinesQuery(
 /** An upstream's refusal as the port's errors, as the Flight path gives them for the same statuses. */
 function refusal(http: UpstreamHttp, status: number, text: string, database: string): unknown {
   const message = messageOf(text);
-  if (status === 404 && /database/i.test(message) && message.includes(database)) {
-    return new NoUpstreamDatabase(message);
-  }
+  if (status === 404 && namesMissingDatabase(message, database)) return new NoUpstreamDatabase(message);
   if (status >= 400 && status < 500 && status !== 401 && status !== 403) {
     return new FluxgateError('QUERY_FAILED', message);
   }

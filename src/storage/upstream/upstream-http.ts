@@ -50,11 +50,21 @@ export class UpstreamHttp {
 
   async call(call: UpstreamCall): Promise<UpstreamAnswer> {
     const answer = await this.open(call);
+    return { status: answer.status, text: await this.text(answer) };
+  }
+
+  /**
+   * An open answer's body read whole as text, at most MAX_ANSWER_BYTES, with the gateway's credential
+   * cut out: an upstream (or a proxy before it) that echoes the request must not pass it on in an error.
+   */
+  async text(answer: OpenAnswer): Promise<string> {
+    let text: string;
     try {
-      return { status: answer.status, text: await boundedText(answer.body) };
+      text = await boundedText(answer.body);
     } catch (error) {
       throw answer.failure(error);
     }
+    return this.target.token === '' ? text : text.split(this.target.token).join('[redacted]');
   }
 
   /**
@@ -114,8 +124,7 @@ export class UpstreamHttp {
   }
 }
 
-/** An answer's body as text, at most MAX_ANSWER_BYTES (the rest is not read). */
-export async function boundedText(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+async function boundedText(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
