@@ -1,21 +1,12 @@
 import { firstLines, lineCount } from '../storage/json-lines.ts';
 import type { JsonLinesStream } from '../storage/storage.ts';
-import { CappedAnswer, type ResultCap } from './query-answer.ts';
+import { CappedAnswer } from './query-answer.ts';
 
 /**
  * A QueryAnswer whose rows the engine already encoded as JSON lines (Storage.openJsonLines): the
  * same deadline, cap and close, the rows counted as lines, for a face answering json or jsonl.
  */
-export class JsonLinesAnswer extends CappedAnswer<Buffer> {
-  constructor(stream: JsonLinesStream, cap: ResultCap, signal: AbortSignal, onClose: () => void) {
-    super(stream, cap, signal, onClose);
-  }
-
-  /** Runs of whole lines as an async iterable. */
-  async *pieces(): AsyncGenerator<Buffer> {
-    for (let lines = await this.next(); lines !== null; lines = await this.next()) yield lines;
-  }
-
+export class JsonLinesAnswer extends CappedAnswer<Buffer, JsonLinesStream> {
   protected admit(lines: Buffer): Buffer | null {
     const count = lineCount(lines);
     const admitted = this.budget.admitRows(count);

@@ -10,13 +10,19 @@ export interface ResultCap {
 /** The name operators know the cap by, for messages. */
 export const RESULT_CAP_FLAG = '--query-max-result';
 
+/** What an answer reads from: the storage's stream of row batches or of JSON lines. */
+interface PieceStream<Piece> {
+  next(): Promise<Piece | null>;
+  close(): Promise<void>;
+}
+
 /** What every kind of answer shares: the deadline's signal, the cap, and closing once. */
-export abstract class CappedAnswer<Piece> {
+export abstract class CappedAnswer<Piece, Stream extends PieceStream<Piece> = PieceStream<Piece>> {
   protected readonly budget: ResultBudget;
   private closed = false;
 
   constructor(
-    private readonly stream: { next(): Promise<Piece | null>; close(): Promise<void> },
+    protected readonly stream: Stream,
     cap: ResultCap,
     readonly signal: AbortSignal,
     private readonly onClose: () => void,
@@ -39,6 +45,11 @@ export abstract class CappedAnswer<Piece> {
     if (this.budget.cut !== undefined || this.closed) return null;
     const piece = await this.stream.next();
     return piece === null ? null : this.admit(piece);
+  }
+
+  /** The pieces until the end (or the cap) as an async iterable. */
+  async *pieces(): AsyncGenerator<Piece> {
+    for (let piece = await this.next(); piece !== null; piece = await this.next()) yield piece;
   }
 
   /** The face counts the bytes it encoded; past the cap the next `next` ends the answer. */
@@ -66,23 +77,14 @@ export abstract class CappedAnswer<Piece> {
  * the client's disconnect aborts it too. Past the cap, `next` ends early and `truncated` says why;
  * the face tells the client (a 400 before the first byte, the format's truncation marker after).
  */
-export class QueryAnswer extends CappedAnswer<unknown[][]> {
-  constructor(
-    private readonly rowStream: QueryStream,
-    cap: ResultCap,
-    signal: AbortSignal,
-    onClose: () => void,
-  ) {
-    super(rowStream, cap, signal, onClose);
-  }
-
+export class QueryAnswer extends CappedAnswer<unknown[][], QueryStream> {
   get columns(): ResultColumn[] {
-    return this.rowStream.columns;
+    return this.stream.columns;
   }
 
   /** Batches as an async iterable (for encoders that take one). */
-  async *batches(): AsyncGenerator<unknown[][]> {
-    for (let batch = await this.next(); batch !== null; batch = await this.next()) yield batch;
+  batches(): AsyncGenerator<unknown[][]> {
+    return this.pieces();
   }
 
   protected admit(batch: unknown[][]): unknown[][] | null {

@@ -29,14 +29,13 @@ export class WholeLines {
   /** What is left at the end: a last line without its newline, given one. */
   end(): Buffer | undefined {
     if (this.carried === 0) return undefined;
-    const rest = Buffer.concat([...this.carry, Buffer.from('\n')], this.carried + 1);
+    const rest = Buffer.concat(this.carry, this.carried);
     this.carry = [];
     this.carried = 0;
-    return withoutBlankLines(rest);
+    return Buffer.concat([rest, Buffer.from('\n')]);
   }
 
   private hold(bytes: Buffer): void {
-    if (this.carried === 0 && isBlank(bytes)) return;
     this.carried += bytes.length;
     if (this.carried > MAX_LINE_BYTES) throw new RangeError(`a line longer than ${MAX_LINE_BYTES} bytes`);
     this.carry.push(bytes);
@@ -60,20 +59,14 @@ export function firstLines(lines: Buffer, count: number): Buffer {
   return lines.subarray(0, at + 1);
 }
 
-/** Lines with nothing between two newlines dropped (an engine's blank line is no row); undefined when none is left. */
+/** Lines with nothing between two newlines dropped (an empty line is no row); undefined when none is left. */
 function withoutBlankLines(lines: Buffer): Buffer | undefined {
   if (lines[0] !== NEWLINE && lines.indexOf(BLANK_LINE) < 0) return lines;
   const kept = lines
     .toString('utf8')
     .split('\n')
-    .filter((line) => line.trim() !== '');
+    .filter((line) => line !== '');
   return kept.length === 0 ? undefined : Buffer.from(`${kept.join('\n')}\n`, 'utf8');
 }
 
 const BLANK_LINE = Buffer.from('\n\n');
-
-/** Only spaces, tabs and carriage returns (the rest of a line that has no row in it). */
-function isBlank(bytes: Buffer): boolean {
-  for (const byte of bytes) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
-  return true;
-}

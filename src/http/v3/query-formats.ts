@@ -3,6 +3,11 @@ import type { QueryResult, ResultColumn } from '../../storage/storage.ts';
 export const QUERY_FORMATS = ['json', 'jsonl', 'csv', 'pretty', 'parquet'] as const;
 export type QueryFormat = (typeof QUERY_FORMATS)[number];
 
+/** The formats an engine's own JSON lines can be sent in. */
+export function isJsonFormat(format: QueryFormat): format is 'json' | 'jsonl' {
+  return format === 'json' || format === 'jsonl';
+}
+
 export const CONTENT_TYPES: Record<QueryFormat, string> = {
   json: 'application/json',
   jsonl: 'application/jsonl',

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fail } from '../../domain/errors.ts';
 import type { QueryService } from '../../services/query-service.ts';
-import { QUERY_FORMATS, type QueryFormat } from './query-formats.ts';
+import { isJsonFormat, QUERY_FORMATS, type QueryFormat } from './query-formats.ts';
 import { parseQueryParams } from './query-params.ts';
 import { clientGone, sendResult } from './result-writer.ts';
 
@@ -25,8 +25,7 @@ export function registerQueryRoutes(app: FastifyInstance, queries: QueryService)
       params: parseQueryParams(input.params),
       signal: clientGone(request, reply),
     };
-    const json = format === 'json' || format === 'jsonl';
-    const answer = await (json
+    const answer = await (isJsonFormat(format)
       ? queries.openForJson(request.principal, query)
       : queries.open(request.principal, query));
     return sendResult(reply, answer, format, (source) => queries.parquet(source));

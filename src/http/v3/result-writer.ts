@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JsonLinesAnswer } from '../../services/json-lines-answer.ts';
 import type { ResultSource } from '../../services/query-service.ts';
-import { CONTENT_TYPES, encoderFor, jsonLinesEncoderFor, type QueryFormat } from './query-formats.ts';
+import { CONTENT_TYPES, encoderFor, isJsonFormat, jsonLinesEncoderFor, type QueryFormat } from './query-formats.ts';
 
 /**
  * Held back before the status line is sent: a result that passes the cap (or fails) within this
@@ -54,7 +54,11 @@ export async function sendResult(
   closeAfterDeadline(source.signal, reply);
   let pieces: AsyncIterable<Uint8Array>;
   if (source instanceof JsonLinesAnswer) {
-    if (format !== 'json' && format !== 'jsonl') throw new Error(`JSON lines cannot be sent as ${format}`);
+    // openForJson is asked for json and jsonl only (the route); anything else is a caller's bug.
+    if (!isJsonFormat(format)) {
+      await source.close();
+      throw new Error(`JSON lines cannot be sent as ${format}`);
+    }
     pieces = encodedPieces(source, source.pieces(), jsonLinesEncoderFor(format), started);
   } else if (format === 'parquet') {
     pieces = parquet(source);
