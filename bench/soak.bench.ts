@@ -7,7 +7,8 @@
 // inside the server (bench/peer/loop-watch.mjs): how late its loop came back, and how much of that the
 // server caused itself, that is without the time its main thread waited for a CPU other processes held
 // (on a shared 2-core machine that wait is most of the client-side figure). The target is judged on the
-// latter. Errors by kind are the answers other than each kind's expected ones (EXPECTED), with the
+// latter; the slowest interval is broken down (the main thread on a CPU, waiting for one, the
+// hypervisor's steal, major page faults), so a stall off the CPU shows as such. Errors by kind are the answers other than each kind's expected ones (EXPECTED), with the
 // first body of each. SOAK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" passes flags to the server's
 // node; SOAK_KEEP_LOOP=FILE keeps the loop samples (monotonic µs, the clock of --cpu-prof and of
 // `perf record -k CLOCK_MONOTONIC`) to lay a stall beside what ran; SOAK_SERVER_OUTPUT=FILE keeps
@@ -146,12 +147,18 @@ function loopDelay(fromUs: number, toUs: number) {
   const samples = readFileSync(watchFile, 'utf8')
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as [number, number, number])
+    .map((line) => JSON.parse(line) as [number, number, number, number, number, number])
     .filter(([at]) => at >= fromUs && at <= toUs);
+  const ownOf = ([, delay, cpuWait]: readonly number[]) => Math.max(0, delay! - cpuWait!);
   const late = samples.map(([, delay]) => Math.max(0, delay)).sort((a, b) => a - b);
-  const own = samples.map(([, delay, cpuWait]) => Math.max(0, delay - cpuWait)).sort((a, b) => a - b);
+  const own = samples.map(ownOf).sort((a, b) => a - b);
   const cpuWaitMs = samples.reduce((sum, [, , cpuWait]) => sum + cpuWait, 0);
-  return { count: samples.length, late, own, cpuWaitMs };
+  const stealMs = samples.reduce((sum, [, , , , steal]) => sum + steal, 0);
+  const worst = samples.reduce<(typeof samples)[number] | undefined>(
+    (slowest, sample) => (slowest === undefined || ownOf(sample) > ownOf(slowest) ? sample : slowest),
+    undefined,
+  );
+  return { count: samples.length, late, own, cpuWaitMs, stealMs, worst };
 }
 
 try {
@@ -348,6 +355,15 @@ try {
   console.log(
     `event loop held up by the server itself (late minus CPU wait): p99 ${ms(percentile(loop.own, 0.99))}, max ${ms(loop.own.at(-1))}, over ${HEALTH_TARGET_MS} ms: ${ownOver} (target: none over ${HEALTH_TARGET_MS} ms, judged on this figure)`,
   );
+  // What the slowest interval was made of: the main thread's own running (its work, GC included),
+  // and the rest, off the CPU (blocked in a call, on a lock) or taken by the hypervisor (steal, which
+  // a VM's guest counts as neither running nor waiting; 10 ms ticks, every CPU of the machine).
+  if (loop.worst !== undefined) {
+    const [, delay, cpuWait, onCpu, steal, faults] = loop.worst;
+    console.log(
+      `  the slowest: ${ms(delay + 5)} between two 5 ms ticks: ${ms(onCpu)} on a CPU, ${ms(cpuWait)} waiting for one, ${ms(steal)} of steal on the machine meanwhile, ${faults} major page faults; steal in the whole run: ${(loop.stealMs / 1000).toFixed(2)} s`,
+    );
+  }
 } finally {
   agent.destroy();
   await server.dispose();
