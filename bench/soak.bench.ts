@@ -10,7 +10,8 @@
 // latter; the slowest interval is broken down (the main thread on a CPU, waiting for one, the
 // hypervisor's steal, major page faults), so a stall off the CPU shows as such. Errors by kind are
 // the answers other than each kind's expected ones (EXPECTED), with the first body of each.
-// SOAK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" passes flags to the server's node; SOAK_KEEP_LOOP=FILE keeps the loop samples (monotonic µs, the clock of --cpu-prof and of
+// SOAK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" passes flags to the server's node;
+// SOAK_KEEP_LOOP=FILE keeps the loop samples (monotonic µs, the clock of --cpu-prof and of
 // `perf record -k CLOCK_MONOTONIC`) to lay a stall beside what ran; SOAK_SERVER_OUTPUT=FILE keeps
 // the server's output (with --trace-gc, its GC pauses); SOAK_SKIP leaves parts of the load out.
 // The load generator (this process) runs at nice 19 once the server and the prober have started, and
