@@ -18,10 +18,9 @@ const MAX_NICE = 19;
  * pool, V8's platform threads, the module loader's. The main thread hands work to the pool and to V8's
  * threads through a lock and a condition variable, and glibc's pthread_cond_signal can wait for a
  * woken thread to run: lowered, they held the main thread off the CPU (`perf` on the soak's
- * sched_switch events: 128 waits of 3–9 ms in pthread_cond_signal and 11 on the pool's lock in 20 s;
- * the soak's slowest 5 ms tick came up to 53 ms late with the main thread neither running nor
- * waiting for a CPU, and at most 24 ms in 14 runs once they kept its priority). The pool is started
- * first (one stat on it) so that its threads are among them. Linux only (per-thread nice
+ * sched_switch events: 128 waits of 3–9 ms in pthread_cond_signal and 11 on the pool's lock in 20 s,
+ * and intervals of up to 53 ms with the main thread neither running nor waiting for a CPU). The pool
+ * is started first (one stat on it) so that its threads are among them. Linux only (per-thread nice
  * through /proc and setpriority); elsewhere, and with `delta` 0, it does nothing.
  */
 export async function keepMainThreadAhead(delta: number): Promise<{ stop(): void }> {
