@@ -86,7 +86,7 @@ export async function startServer(
   const catalog = await openCatalog(catalogSpecFrom(config.catalog, config.dataDir));
   const closers: Array<() => Promise<void> | void> = [() => catalog.close()];
   try {
-    const priority = await keepMainThreadAhead(config.backgroundNice);
+    const priority = keepMainThreadAhead(config.backgroundNice);
     closers.unshift(() => priority.stop());
     const metrics = new ServerMetrics();
     const index = new TokenIndex({ maxEntries: config.tokenIndexMaxEntries, maxRemembered: 100_000 });
