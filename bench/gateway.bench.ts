@@ -6,10 +6,11 @@
 //
 // The machine is shared and noisy, so nothing is measured one target after the other: ingest runs in
 // ROUNDS rounds, each target once per round in a rotating order (the figure is the median round), and
-// queries are interleaved one by one over the targets, every target asking the same database (the
-// first gateway target's, which the storage node holds under the same name): each target writes a
-// database of its own, and the same points applied in different rounds lie differently on disk (with
-// a database each, one run had the gateway 1.3–1.9 ms faster than the storage node itself). Queries
+// queries are interleaved one by one over the targets, every target asking the same database, filled
+// once before anything is measured and never written again: each target writes a database of its
+// own, and the same points applied in different rounds lie differently on disk (with a database each,
+// one run had the gateway 1.3–1.9 ms faster than the storage node itself), and a database the rounds
+// write grows with them (from 1.8M to 11M points when the rounds grew to 1M points: 4 ms to 35 ms a query). Queries
 // come twice: one text repeated (a dashboard refreshing) and a text that differs each time (the gateway parses every one).
 // Each ingest round starts once every process is quiet (the storage node's log applied): its leftover
 // work would otherwise fall into whichever target comes next, the same work for every target but a
@@ -28,7 +29,8 @@ import { cpuSeconds, untilQuiet } from './peer/process-stats.ts';
 import { FigureTable, fmt, median } from './peer/report.ts';
 
 const BATCH_POINTS = 5_000;
-const BATCHES = Number(process.env.GATEWAY_BENCH_BATCHES ?? 60);
+/** Per ingest turn: 1M points, about 1.4 s (turns of 300k points spread from 0.62x to 1.0x of the best turn). */
+const BATCHES = Number(process.env.GATEWAY_BENCH_BATCHES ?? 200);
 const ROUNDS = Number(process.env.GATEWAY_BENCH_ROUNDS ?? 5);
 /** Divisible by 1, 2 and 3: each gateway of a target gets as many connections. */
 const CONNECTIONS = 6;
@@ -39,9 +41,18 @@ const QUERIES = Number(process.env.GATEWAY_BENCH_QUERIES ?? 200);
  * unoptimised (measured: 2.6–3.1 ms added p50 cold, 1.5–1.7 ms after 3,000 queries).
  */
 const WARMUP = Number(process.env.GATEWAY_BENCH_WARMUP ?? 2_000);
+/**
+ * Batches each gateway forwards before anything is measured, as a gateway in service has forwarded
+ * millions of points: its write path is still being optimised for the first thousands of requests
+ * (measured: 0.20-0.27 ms of gateway CPU per 1000 points over its first 800 batches, 0.12 after about 5,000).
+ */
+const INGEST_WARMUP = Number(process.env.GATEWAY_BENCH_INGEST_WARMUP ?? 1_000);
 const GATEWAYS = 3;
-/** The database every target queries: the first gateway target's, under the same name on the storage node. */
-const QUERY_DB = 'bench_gw1';
+/** The database every target queries, QUERY_DB_BATCHES batches written to the storage node at the start. */
+const QUERY_DB = 'bench_query';
+const QUERY_DB_BATCHES = 360;
+/** The database the ingest warm-up writes, so that no target's database holds more than its rounds. */
+const WARMUP_DB = 'bench_warmup';
 
 interface Target {
   label: string;
@@ -72,11 +83,11 @@ function batch(startNs: bigint): string {
 }
 
 let round = 0;
-/** Points per second writing BATCHES batches over CONNECTIONS connections spread evenly over the target's URLs. */
-async function ingest(target: Target): Promise<number> {
+/** Points per second writing `batches` batches over CONNECTIONS connections spread evenly over the target's URLs. */
+async function ingest(target: Target, batches = BATCHES): Promise<number> {
   const agent = keepAliveAgent(CONNECTIONS);
   const base = Date.now() - 3_600_000 + round++ * BATCHES;
-  const bodies = Array.from({ length: BATCHES }, (_, b) => batch(BigInt(base + b) * 1_000_000n));
+  const bodies = Array.from({ length: batches }, (_, b) => batch(BigInt(base + b) * 1_000_000n));
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -91,7 +102,15 @@ async function ingest(target: Target): Promise<number> {
   );
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
-  return (BATCHES * BATCH_POINTS) / seconds;
+  return (batches * BATCH_POINTS) / seconds;
+}
+
+/** INGEST_WARMUP batches through each gateway on its own, in turns of BATCHES. */
+async function warmUpIngest(targets: Target[]): Promise<void> {
+  for (const [g, url] of targets[GATEWAYS]!.urls.entries()) {
+    const alone = { ...targets[g + 1]!, urls: [url], db: WARMUP_DB };
+    for (let sent = 0; sent < INGEST_WARMUP; sent += BATCHES) await ingest(alone);
+  }
 }
 
 /** A small aggregate query: the same text each time, or one that differs each time. */
@@ -197,7 +216,7 @@ try {
       db: `bench_gw${g + 1}`,
     })),
   ];
-  for (const { db } of targets) {
+  for (const db of [...targets.map((target) => target.db), QUERY_DB, WARMUP_DB]) {
     const created = await call(gateways[0]!.url, 'POST', '/api/v3/configure/database', {
       token: operator,
       json: { db },
@@ -205,8 +224,11 @@ try {
     if (created.status !== 201) throw new Error(`create ${db}: ${created.status} ${created.text}`);
   }
   console.log(`load average at the start: ${load()}`);
+  for (let written = 0; written < QUERY_DB_BATCHES; written += BATCHES)
+    await ingest({ ...targets[0]!, db: QUERY_DB }, Math.min(BATCHES, QUERY_DB_BATCHES - written));
   // Warm-up: every path opened once, then every process brought to the steady state it has in service.
   for (const target of targets) await ingest(target);
+  await warmUpIngest(targets);
   await queryTimes(targets, false);
   await warmUp([targets[0]!, targets[GATEWAYS]!]);
 
