@@ -5,7 +5,8 @@
 // gateways go from 1 to 3.
 //
 // The machine is shared and noisy, so nothing is measured one target after the other: ingest runs in
-// ROUNDS rounds, each target once per round in a rotating order (the figure is the median round), and
+// ROUNDS rounds, each target once per round in a rotating order (the overhead is the median of the
+// rounds' ratios of a gateway target to the direct one in the same round), and
 // queries are interleaved one by one over the targets, every target asking the same database, filled
 // once before anything is measured and never written again: each target writes a database of its
 // own, and the same points applied in different rounds lie differently on disk (with a database each,
@@ -194,6 +195,19 @@ async function ingestRounds(targets: Target[], storagePid: number, everyPid: num
   return { rates, writeCpu, quietSeconds };
 }
 
+/** Each round's points/s of target `t` over the direct target's in the same round. */
+const ratiosOf = (rates: number[][], t: number) => rates[t]!.map((rate, r) => rate / rates[0]![r]!);
+const roundRatios = (rates: number[][], t: number) =>
+  ratiosOf(rates, t)
+    .map((ratio) => fmt(ratio, 2))
+    .join(' ');
+/**
+ * The throughput a target loses against the direct one, in %: 1 less the median of their ratios
+ * round by round. The turns of one round run one after another, so what drifts over the run (the
+ * machine's other tenants, the storage node's growing tables) divides out.
+ */
+const pairedOverhead = (rates: number[][], t: number) => (1 - median(ratiosOf(rates, t))) * 100;
+
 /** Every thread of a process (and those it starts later) on one CPU. */
 function pinTo(pid: number, cpu: number): void {
   execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
@@ -269,14 +283,16 @@ try {
   // gateways' CPU no longer comes out of the storage node's, as when they run on machines of their own.
   pinTo(storage.pid!, 0);
   for (const pid of [...everyPid.filter((pid) => pid !== storage.pid), process.pid]) pinTo(pid, 1);
-  const pinned = (await ingestRounds(targets, storage.pid!, everyPid)).rates.map((samples) => median(samples));
+  const pinnedRates = (await ingestRounds(targets, storage.pid!, everyPid)).rates;
+  const pinned = pinnedRates.map((samples) => median(samples));
 
   console.log(
     `ingest: ${BATCHES} batches of ${BATCH_POINTS} points over ${CONNECTIONS} connections, median of ${ROUNDS} rotating rounds:`,
   );
   for (const [t, target] of targets.entries()) {
     const spread = `${fmt(Math.min(...rates[t]!))}–${fmt(Math.max(...rates[t]!))}`;
-    console.log(`  ${target.label.padEnd(20)} ${fmt(rate[t]!).padStart(10)} points/s   (rounds ${spread})`);
+    const ratios = t === 0 ? '' : `, of the direct turn of the same round ${roundRatios(rates, t)}`;
+    console.log(`  ${target.label.padEnd(20)} ${fmt(rate[t]!).padStart(10)} points/s   (rounds ${spread}${ratios})`);
   }
   console.log(`  (waited ${fmt(shared.quietSeconds, 1)} s in all for the processes to be quiet before the rounds)`);
   console.log(`the same, the storage node on CPU 0 and the gateways and this client on CPU 1 (taskset):`);
@@ -298,7 +314,7 @@ try {
   }
   const table = new FigureTable();
   for (let g = 1; g <= GATEWAYS; g++) {
-    const overhead = (1 - rate[g]! / rate[0]!) * 100;
+    const overhead = pairedOverhead(rates, g);
     table.record(
       `ingest overhead, ${g} gateway${g === 1 ? '' : 's'}`,
       `${fmt(overhead, 1)} %`,
@@ -323,7 +339,7 @@ try {
   for (let g = 1; g <= GATEWAYS; g++) {
     table.record(
       `ingest overhead, ${g} gateway${g === 1 ? '' : 's'}, storage node on a core of its own`,
-      `${fmt((1 - pinned[g]! / pinned[0]!) * 100, 1)} %`,
+      `${fmt(pairedOverhead(pinnedRates, g), 1)} %`,
     );
   }
   for (let g = 2; g <= GATEWAYS; g++)
