@@ -5,7 +5,7 @@
 // every ~150 ms under write load (measured: 1.2 s of a gateway's 2.0 s busy time went to collection).
 // Collection on the thread that collects, without V8's helper threads: a young-generation collection on
 // the request thread waited for helpers that did not get a CPU (up to 65 ms of /health in bench/soak.bench.ts
-// beside two busy loops, with the helpers at --background-nice), and on 2 cores they cost ingest more
+// beside two busy loops, with the helpers then at --background-nice), and on 2 cores they cost ingest more
 // CPU per point than they save (docs/operations.md has the figures).
 // The first line is the one place these flags are set: `npm start` runs this file, and the tests read them from it.
 // The `fluxgate` command: loads the TypeScript sources through tsx, so no build step is needed.

@@ -47,7 +47,7 @@ export function addHardeningOptions(command: Command): Command {
     .addOption(
       new Option(
         '--background-nice <n>',
-        'run the background threads (parsing, DuckDB, I/O) this much nicer than the request thread, 0 to 19 (0: off)',
+        'run the line-protocol parse workers this much nicer than the request thread, 0 to 19 (0: off)',
       )
         .env('FLUXGATE_BACKGROUND_NICE')
         .argParser(niceDelta)

@@ -22,7 +22,7 @@ export interface ServerConfig {
   authBlockMs: number;
   /** Failed authentications per second across all sources before every failure gets 429; 0: no ceiling. */
   authFailureGlobalLimit: number;
-  /** `--background-nice`: how much nicer than the request thread the process's other threads run (0: off). */
+  /** `--background-nice`: how much nicer than the request thread the line-protocol parse workers run (0: off). */
   backgroundNice: number;
   connections: ConnectionLimits;
   tokenIndexMaxEntries: number;

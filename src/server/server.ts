@@ -43,7 +43,6 @@ import { DuckDbStorage } from '../storage/duckdb/duckdb-storage.ts';
 import { holdSharedParseWorkers } from '../storage/lineprotocol/parse-pool.ts';
 import { Influxdb1Storage } from '../storage/upstream/influxdb1-storage.ts';
 import { UpstreamStorage } from '../storage/upstream/upstream-storage.ts';
-import { keepMainThreadAhead } from '../support/thread-priority.ts';
 import { readAdminTokenFile } from './admin-token-file.ts';
 import { parseBindAddress, parseLoopbackBindAddress } from './bind-address.ts';
 import { sharedCatalogNode } from './cluster-wiring.ts';
@@ -86,8 +85,6 @@ export async function startServer(
   const catalog = await openCatalog(catalogSpecFrom(config.catalog, config.dataDir));
   const closers: Array<() => Promise<void> | void> = [() => catalog.close()];
   try {
-    const priority = keepMainThreadAhead(config.backgroundNice);
-    closers.unshift(() => priority.stop());
     const metrics = new ServerMetrics();
     const index = new TokenIndex({ maxEntries: config.tokenIndexMaxEntries, maxRemembered: 100_000 });
     const directory = new DatabaseDirectory();
@@ -176,7 +173,12 @@ export async function startServer(
         ? () => storage.probe(UPSTREAM_PROBE_TIMEOUT_MS)
         : undefined;
     // Stopped after the storage (a write still in flight may be parsing), before the catalog.
-    closers.splice(closers.length - 1, 0, () => storage.close(), holdSharedParseWorkers(PARSE_WORKERS_IDLE_MS));
+    closers.splice(
+      closers.length - 1,
+      0,
+      () => storage.close(),
+      holdSharedParseWorkers(PARSE_WORKERS_IDLE_MS, config.backgroundNice),
+    );
     const nowNs = () => BigInt(Date.now()) * 1_000_000n;
     const databases = new DatabaseService({
       catalog,

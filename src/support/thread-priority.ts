@@ -1,45 +1,30 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
-/** How often new threads (a parse worker, an engine's DuckDB workers) are looked for. */
-const SWEEP_MS = 1_000;
 /** The nicest value Linux allows. */
 const MAX_NICE = 19;
 
 /**
- * Keeps the thread that answers requests (the main thread) ahead of the process's other threads:
- * line-protocol parse workers, DuckDB's workers, the I/O pool and V8's helpers run `delta` nicer.
- * On two busy cores a main thread at their priority waited 4.6–5.5 s of 20 for a CPU behind them and
- * answered /health up to 75 ms late (bench/soak.bench.ts); a thread's priority only matters while
- * threads wait for a CPU, so an idle machine runs as before. Linux only (per-thread nice through
- * /proc and setpriority); elsewhere, and with `delta` 0, it does nothing.
+ * Runs the calling thread `delta` nicer than the process's main thread, the one that answers
+ * requests. Line-protocol parse workers call it as they start: they take a third of ingest's CPU,
+ * and on two busy cores a main thread at their priority waited for a CPU behind them.
+ *
+ * Only they are lowered. DuckDB's threads, libuv's pool and V8's keep the main thread's priority:
+ * the main thread hands the pool work through a condition variable, and glibc's pthread_cond_signal
+ * can wait for the woken thread to run, so lowered pool threads held it off the CPU (`perf` on
+ * bench/soak.bench.ts: 128 waits of 3–9 ms in 20 s); and with the pool at the main thread's
+ * priority but DuckDB's threads lowered, ingest CPU per point rose 14–25 %. docs/operations.md
+ * (`--background-nice`) has the figures. Linux only (per-thread nice); elsewhere, with `delta` 0,
+ * or without /proc, it does nothing.
  */
-export function keepMainThreadAhead(delta: number): { stop(): void } {
-  if (delta <= 0 || process.platform !== 'linux') return { stop: () => {} };
-  const target = Math.min(MAX_NICE, getPriority(process.pid) + delta);
-  const sweep = () => {
-    for (const tid of threadIds()) {
-      if (tid === process.pid) continue;
-      const nice = niceOf(tid);
-      if (nice === undefined || nice >= target) continue;
-      try {
-        setPriority(tid, target);
-      } catch {
-        // the thread ended between listing and lowering
-      }
-    }
-  };
-  sweep();
-  const timer = setInterval(sweep, SWEEP_MS);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
-}
-
-function threadIds(): number[] {
+export function lowerThisThread(delta: number): void {
+  if (delta <= 0 || process.platform !== 'linux') return;
   try {
-    return readdirSync('/proc/self/task').map(Number);
+    // /proc/thread-self links to /proc/<pid>/task/<tid>.
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    setPriority(tid, Math.min(MAX_NICE, getPriority(process.pid) + delta));
   } catch {
-    return [];
+    // no /proc, or not allowed: the thread keeps its priority
   }
 }
 

@@ -65,6 +65,8 @@ export class ParsePool {
 
   /** How long workers with nothing to parse are kept (see IDLE_STOP_MS). */
   idleStopMs = IDLE_STOP_MS;
+  /** How much nicer than the main thread workers started from now on run (see lowerThisThread). */
+  workerNice = 0;
 
   constructor(private readonly size = Math.max(1, Math.min(4, availableParallelism() - 1))) {}
 
@@ -151,6 +153,7 @@ export class ParsePool {
         // This module's own extension: .ts from the sources (through tsx), .js when compiled by tsc.
         entry: new URL(`./parse-worker${import.meta.url.endsWith('.js') ? '.js' : '.ts'}`, import.meta.url).href,
         tsx: import.meta.resolve('tsx/esm/api'),
+        nice: this.workerNice,
       },
     });
     worker.unref();
@@ -210,13 +213,16 @@ export function sharedParsePool(): ParsePool {
  * Keeps the shared pool's workers for `idleStopMs` without work instead of IDLE_STOP_MS, for a
  * server: a worker takes 0.3-0.5 s to start (it loads the parser through tsx), and a client that
  * writes large batches every quarter of a minute would otherwise have its bodies parsed on the
- * event loop while the workers start again. Returns the release, which the server's shutdown calls.
+ * event loop while the workers start again; and runs them `nice` nicer than the request thread
+ * (`--background-nice`). Returns the release, which the server's shutdown calls.
  */
-export function holdSharedParseWorkers(idleStopMs: number): () => Promise<void> {
+export function holdSharedParseWorkers(idleStopMs: number, nice: number): () => Promise<void> {
   const pool = sharedParsePool();
   pool.idleStopMs = idleStopMs;
+  pool.workerNice = nice;
   return async () => {
     pool.idleStopMs = IDLE_STOP_MS;
+    pool.workerNice = 0;
     await pool.stopIdleWorkers();
   };
 }

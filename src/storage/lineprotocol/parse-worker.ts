@@ -1,8 +1,11 @@
 // The body of a parse-pool worker thread: parses request bodies it is sent and posts the batches back.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThisThread } from '../../support/thread-priority.ts';
 import { packBatch } from './batch-transfer.ts';
 import { parseLineProtocolBuffer } from './parse-buffer.ts';
 import type { Precision } from './types.ts';
+
+lowerThisThread((workerData as { nice?: number } | null)?.nice ?? 0);
 
 interface Job {
   id: number;
