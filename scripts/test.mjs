@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } fro
 import { join } from 'node:path';
 
 /** Raise this when tests are added: a run that counts fewer tests has lost some. */
-const MIN_TESTS = 1581;
+const MIN_TESTS = 1582;
 
 function step(title, command, args) {
   console.log(`\n== ${title}: ${command} ${args.join(' ')}`);

@@ -133,6 +133,14 @@ export class Checkpointer {
 
   constructor(database: BetterSqlite3.Database, file: string, options: CheckpointerOptions = {}) {
     database.pragma('wal_autocheckpoint = 0');
+    // While this worker checkpoints, the server's connection syncs nothing itself. At NORMAL it still
+    // synced the log's header whenever a commit started the log over, inside the commit on the event
+    // loop: beside heavy disk writes one such fsync took 160 ms (perf on bench/soak.bench.ts beside a
+    // dd loop). WalSync's fdatasync after every commit syncs the whole log, header included, before
+    // anything is answered; NORMAL's other syncs belong to checkpoints, which are this worker's, at
+    // FULL, and the log starts over only once such a checkpoint has synced the database file.
+    const level = database.pragma('synchronous', { simple: true }) as number;
+    database.pragma('synchronous = OFF');
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: {
@@ -167,7 +175,18 @@ export class Checkpointer {
     this.worker.on('exit', () => {
       for (const waiter of this.pending.values()) waiter.reject(new Error('the checkpoint worker has stopped'));
       this.pending.clear();
-      if (this.closing === undefined && database.open) database.pragma('wal_autocheckpoint = 1000');
+      // The server's connection checkpoints again (as it closes, or automatically when the worker
+      // failed): its own syncs first. SQLite refuses to change them inside a transaction.
+      const takeBack = () => {
+        if (!database.open) return;
+        if (database.inTransaction) {
+          setTimeout(takeBack, 5).unref();
+          return;
+        }
+        database.pragma(`synchronous = ${level}`);
+        if (this.closing === undefined) database.pragma('wal_autocheckpoint = 1000');
+      };
+      takeBack();
     });
   }
 

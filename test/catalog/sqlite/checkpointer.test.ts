@@ -82,6 +82,32 @@ describe('Checkpointer: WAL checkpoints run on a worker thread, not in a commit'
     }
   });
 
+  test("while the worker checkpoints, the connection's commits sync nothing themselves; it takes its syncs back as the worker stops", async () => {
+    const file = join(dir, 'levels.sqlite');
+    const { database, sync, run } = open(file);
+    const checkpointer = new Checkpointer(database, file, { intervalMs: 3_600_000 });
+    try {
+      // 0 is OFF: the log's header, synced at NORMAL when a commit starts the log over, is WalSync's to sync.
+      assert.equal(database.pragma('synchronous', { simple: true }), 0);
+      await run('create table t (x blob)');
+      for (let i = 0; i < 20; i++) {
+        await run('insert into t values (randomblob(3000))');
+        // Each caught-up checkpoint has the next commit start the log over.
+        await checkpointer.checkpointNow();
+      }
+      assert.deepEqual(database.prepare('select count(*) as n from t').get(), { n: 20 });
+    } finally {
+      await checkpointer.close();
+    }
+    try {
+      // 1 is NORMAL, as the connection was opened: its close checkpoints, and that syncs the database file.
+      assert.equal(database.pragma('synchronous', { simple: true }), 1);
+    } finally {
+      await sync.close();
+      database.close();
+    }
+  });
+
   test('an idle log is truncated, and WalSync goes on syncing the same file after it', async () => {
     const file = join(dir, 'truncated.sqlite');
     const wal = `${file}-wal`;
