@@ -7,7 +7,8 @@ import type BetterSqlite3 from 'better-sqlite3';
  * Makes each commit durable without blocking the event loop. SQLite's `synchronous = FULL` fsyncs the
  * write-ahead log inside the commit, on the one JavaScript thread: under a busy disk that stalled
  * every request (/health included) for up to 100 ms per commit (measured in bench/soak.bench.ts). With
- * `synchronous = NORMAL` the commit only writes the log; this then `fdatasync`s the log on libuv's
+ * `synchronous = NORMAL` (OFF while the Checkpointer runs, so that not even the log's header is synced
+ * in a commit) the commit only writes the log; this then `fdatasync`s the log on libuv's
  * thread pool, and the statement that committed resolves only after it, so nothing is answered (nor
  * announced to the change feed) before it is on disk, as with FULL. Linux syncs a file's pages
  * whichever descriptor wrote them, so a read-only descriptor of our own serves. Each sync first checks
