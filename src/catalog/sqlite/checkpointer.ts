@@ -60,11 +60,13 @@ function othersWrote() {
   lastVersion = version;
   return changed;
 }
-/** Rewinds a fully copied-back log here, so the header's fsync is not the server's next commit's. */
+/** Rewinds a fully copied-back log here, so the server's next commit appends and does not start it over. */
 function rewind() {
-  // NORMAL for this write alone: it changes nothing, so its commit needs no fsync of its own, and the
-  // write lock (which a commit of the server's then waits for, sleeping) is held for the header's only.
-  db.pragma('synchronous = NORMAL');
+  // OFF for this write alone: it changes nothing, so it needs no sync, and the header it writes is
+  // synced with the server's next commit (WalSync). At NORMAL the header's fsync ran under the write
+  // lock, and a commit of the server's slept for it on the event loop: beside heavy disk writes up to
+  // 180 ms in SQLite's busy handler (perf on bench/soak.bench.ts beside a dd loop).
+  db.pragma('synchronous = OFF');
   try {
     db.pragma('user_version = ' + db.pragma('user_version', { simple: true }));
   } catch (error) {
