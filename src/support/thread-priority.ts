@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 /** The nicest value Linux allows. */
@@ -25,15 +25,5 @@ export function lowerThisThread(delta: number): void {
     setPriority(tid, Math.min(MAX_NICE, getPriority(process.pid) + delta));
   } catch {
     // no /proc, or not allowed: the thread keeps its priority
-  }
-}
-
-/** A thread's nice value, from the 19th field of its stat line (after the command name, which may hold spaces). */
-export function niceOf(tid: number, pid: number | 'self' = 'self'): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-  } catch {
-    return undefined;
   }
 }

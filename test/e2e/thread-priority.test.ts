@@ -1,14 +1,23 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { niceOf } from '../../src/support/thread-priority.ts';
 import { bootstrap, call } from '../helpers/http.ts';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 
 /** The nice value a server starts with: this process's own, which its children inherit. */
 const BASE = getPriority();
+
+/** A thread's nice value, from the 19th field of its stat line (after the command name, which may hold spaces). */
+function niceOf(tid: number, pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Each thread's nice value, the main thread's (its id is the pid) apart. */
 function niceValues(pid: number): { main: number | undefined; others: number[] } {
